@@ -1,0 +1,102 @@
+"""Vietnamese text: NFC with one tone-mark placement, diacritic folding, search tokens.
+
+`normalize` is safe for the text people read (it changes no spacing or punctuation);
+`fold` and `tokens` are for matching only. Sentence splitting lives in `chunking`,
+number parsing in `numbers`.
+
+Why our own tone-mark rule rather than `underthesea.text_normalize`: that is a lookup
+table that misses forms (e.g. "loà") and re-spaces punctuation, so it cannot be used on
+displayed text. The rule below is the classic ("old style") placement: hóa, thúy, khỏe,
+hoàn, người, khuỷu.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # grave acute tilde hook dot
+_MODIFIED = set("âăêôơư")  # vowels that carry a shape diacritic: the tone sits on them
+_VOWELS = set("aăâeêioôơuưy")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _place_tone(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    tone = next((c for c in decomposed if c in _TONES), None)
+    if tone is None:
+        return word
+    bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+    lower = bare.lower()
+    # Skip the consonant part of the onset; "qu" and "gi" (before a vowel) are consonants.
+    i = 0
+    while i < len(lower) and lower[i] not in _VOWELS:
+        i += 1
+    onset_glide = lower[i - 1 : i + 1] if i > 0 else ""
+    if onset_glide == "qu" or (onset_glide == "gi" and i + 1 < len(lower) and lower[i + 1] in _VOWELS):
+        i += 1
+    j = i
+    while j < len(lower) and lower[j] in _VOWELS:
+        j += 1
+    nucleus = range(i, j)
+    if not nucleus:
+        return unicodedata.normalize("NFC", word)
+    modified = [k for k in nucleus if lower[k] in _MODIFIED]
+    if modified:
+        target = modified[-1]
+    elif j < len(lower):  # closed syllable: tone on the last vowel (hoàn, tuyết)
+        target = j - 1
+    elif len(nucleus) == 3:
+        target = i + 1  # ngoài, khuỷu
+    else:
+        target = i  # open syllable: first vowel (hóa, thúy, khỏe, mùa)
+    out = bare[:target] + unicodedata.normalize("NFC", bare[target] + tone) + bare[target + 1 :]
+    return unicodedata.normalize("NFC", out)
+
+
+def normalize(text: str) -> str:
+    """NFC plus one canonical tone-mark placement; spacing and punctuation untouched."""
+    text = unicodedata.normalize("NFC", text)
+    return _WORD.sub(lambda m: _place_tone(m.group(0)) if not m.group(0).isascii() else m.group(0), text)
+
+
+def fold(text: str) -> str:
+    """Lower-case and drop diacritics: "Quỳnh Nhai" -> "quynh nhai", "Đảng" -> "dang"."""
+    text = unicodedata.normalize("NFD", text.lower())
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return text.replace("đ", "d")
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text.lower()
+
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+# Question words carry no topic; dropping them keeps BM25 and the answer finder on topic.
+QUESTION_WORDS = frozenset(
+    "bao nhiêu mấy nào gì ai đâu sao thế khi nao là của được có những các đã và thì "
+    "how much many what which who whom when where why the a an of in did does do is are was were to for by".split()
+)
+QUESTION_WORDS_FOLDED = frozenset(fold(w) for w in QUESTION_WORDS)
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-cased syllables and numbers (thousands dots removed: "4.036" -> "4036")."""
+    out = []
+    for tok in _TOKEN.findall(normalize(text).lower()):
+        if tok[0].isdigit():
+            tok = re.sub(r"\.(?=\d{3}(?!\d))", "", tok)
+        out.append(tok)
+    return out
+
+
+def tokens(text: str, *, folded: bool = False, bigrams: bool = True, drop_question_words: bool = False) -> list[str]:
+    """Search tokens: syllables (optionally folded) plus adjacent-syllable bigrams."""
+    sylls = syllables(text)
+    if folded:
+        sylls = [fold(s) for s in sylls]
+    if drop_question_words:
+        stop = QUESTION_WORDS_FOLDED if folded else QUESTION_WORDS
+        sylls = [s for s in sylls if s not in stop]
+    if not bigrams:
+        return sylls
+    return sylls + [f"{a}_{b}" for a, b in zip(sylls, sylls[1:])]
