@@ -1,0 +1,152 @@
+"""Hybrid retrieval: dense (sentence and sentence-in-context) + BM25 (accented and folded), fused.
+
+Given a loaded index and a question, returns ranked `Passage`s. Each signal is min-max
+scaled over the candidate pool and the fused score is a weighted sum; the weights were
+chosen on the dev set (see README, "Retrieval weights"). Does not extract answers.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+import numpy as np
+
+from . import vectors
+from .embed import Embedder
+from .index import LoadedIndex
+from .records import Passage
+from .text import detect_language, normalize, restore_diacritics, tokens
+
+EXACT_LIMIT = 50_000  # below this many chunks dense scores are computed exactly with numpy
+POOL = 100  # candidates taken from each signal before fusion
+
+
+SIGNALS = ("sentence", "context", "accented", "folded", "article")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weight of each min-max-scaled signal; `article` is the best folded-BM25 score of the
+    chunk's article (which article is this about?), shared by all its chunks."""
+
+    sentence: float = 1.0
+    context: float = 1.0
+    accented: float = 0.5
+    folded: float = 0.5
+    article: float = 0.0
+
+    def of(self, signal: str) -> float:
+        return getattr(self, signal)
+
+
+# Per question language (text.detect_language); chosen on the dev set with
+# bench/tune_retrieval.py (numbers in README, "Retrieval weights"). Dense-in-context leads
+# everywhere; Vietnamese adds both BM25s; unaccented questions lean on folded BM25 and the
+# diacritics-restored dense query; English has only dense plus "which article" from names.
+DEFAULT_WEIGHTS = {
+    "vi": Weights(sentence=0.25, context=1.0, accented=0.5, folded=0.5, article=0.0),
+    "vi-nodiacritics": Weights(sentence=0.0, context=1.0, accented=0.0, folded=0.5, article=0.0),
+    "en": Weights(sentence=0.25, context=1.0, accented=0.0, folded=0.0, article=0.25),
+}
+
+
+class QueryCache:
+    """A small thread-safe LRU of query embeddings: repeated questions skip the embedder."""
+
+    def __init__(self, size: int = 1024):
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, text: str, embed) -> np.ndarray:
+        with self._lock:
+            if text in self._items:
+                self._items.move_to_end(text)
+                return self._items[text]
+        vector = embed(text)
+        with self._lock:
+            self._items[text] = vector
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return vector
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    lo, hi = float(values.min()), float(values.max())
+    return (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
+
+
+class Retriever:
+    def __init__(self, index: LoadedIndex, embedder: Embedder, weights: dict[str, Weights] | None = None,
+                 cache: QueryCache | None = None):
+        self.index = index
+        self.embedder = embedder
+        self.weights = weights or DEFAULT_WEIGHTS
+        self.cache = cache or QueryCache()
+        # Chunks are stored grouped by article: the start of each group, for per-article maxima.
+        ids = [c.article_id for c in index.chunks]
+        self._groups = np.array([i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]], dtype=np.int64)
+        self._group_sizes = np.diff(np.append(self._groups, len(ids)))
+
+    def _dense(self, field: str, query: np.ndarray) -> np.ndarray:
+        """Dense scores for every chunk (exact below EXACT_LIMIT, else FAISS top-POOL)."""
+        matrix = self.index.vectors[field]
+        if len(matrix) <= EXACT_LIMIT:
+            return np.asarray(matrix @ query, dtype=np.float32)
+        scores = np.full(len(matrix), -1.0, dtype=np.float32)
+        top_scores, top_ids = vectors.search(self.index.faiss[field], query[None, :], POOL)
+        scores[top_ids[0]] = top_scores[0]
+        return scores
+
+    def signals(self, question: str) -> dict[str, np.ndarray]:
+        """Raw scores of every chunk under each signal (used by search and by tuning)."""
+        text = normalize(question)
+        if detect_language(text) == "vi-nodiacritics":
+            # The dense model and the accented BM25 need diacritics: restore them from the corpus.
+            accented = restore_diacritics(text, self.index.accents)
+        else:
+            accented = text
+        query = self.cache.get(accented, self.embedder.embed_query)
+        folded = self.index.bm25["folded"].get_scores(tokens(text, folded=True, drop_question_words=True))
+        return {
+            "sentence": self._dense("sentence", query),
+            "context": self._dense("context", query),
+            "accented": self.index.bm25["accented"].get_scores(tokens(accented, drop_question_words=True)),
+            "folded": folded,
+            "article": np.repeat(np.maximum.reduceat(folded, self._groups), self._group_sizes) if len(folded) else folded,
+        }
+
+    def fuse(self, question: str, raw: dict[str, np.ndarray], weights: Weights | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate chunk ids, fused scores in [0, 1]) over the pool of each signal's top candidates."""
+        w = weights or self.weights[detect_language(normalize(question))]
+        pool = np.unique(np.concatenate([np.argsort(-raw[s])[:POOL] for s in SIGNALS if w.of(s)]))
+        fused = sum(w.of(s) * _scaled(raw[s][pool]) for s in SIGNALS if w.of(s))
+        return pool, fused / max(sum(w.of(s) for s in SIGNALS), 1e-9)
+
+    def search(self, question: str, k: int = 5, article: str | None = None, date: str | None = None) -> list[Passage]:
+        chunks = self.index.chunks
+        if not chunks:
+            return []
+        pool, fused = self.fuse(question, self.signals(question))
+        order = pool[np.argsort(-fused, kind="stable")]
+        score_of = dict(zip(pool.tolist(), fused.tolist()))
+        passages: list[Passage] = []
+        covered: list[tuple[str, int, int]] = []
+        for i in order.tolist():
+            chunk = chunks[i]
+            meta = self.index.articles[chunk.article_id]
+            if article and chunk.article_id != article or date and not (meta.date or "").startswith(date):
+                continue
+            # A sentence already shown inside a better passage adds nothing new.
+            if any(a == chunk.article_id and s <= chunk.start and chunk.end <= e for a, s, e in covered):
+                continue
+            covered.append((chunk.article_id, chunk.context_start, chunk.context_end))
+            passages.append(Passage(
+                rank=len(passages) + 1, score=score_of[i], text=chunk.context, sentence=chunk.sentence,
+                article=meta.ref(), start=chunk.context_start, end=chunk.context_end,
+                sentence_start=chunk.start, sentence_end=chunk.end,
+            ))
+            if len(passages) == k:
+                break
+        return passages

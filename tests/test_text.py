@@ -1,0 +1,52 @@
+import unicodedata
+
+import pytest
+
+from qa.text import (accent_table, detect_language, fold, has_diacritics, normalize, restore_diacritics,
+                     syllables, tokens)
+
+
+@pytest.mark.parametrize("raw, canonical", [
+    ("hoá", "hóa"), ("khoẻ", "khỏe"), ("thuỷ", "thủy"), ("Thuỵ", "Thụy"), ("loà", "lòa"),
+    ("khoá XII", "khóa XII"), ("chuyển hoá", "chuyển hóa"),
+    # already canonical or not affected by the rule
+    ("hóa", "hóa"), ("quý", "quý"), ("hoàn", "hoàn"), ("người", "người"), ("ngoài", "ngoài"),
+    ("khuỷu", "khuỷu"), ("giá", "giá"), ("gì", "gì"), ("quả", "quả"), ("tuyết", "tuyết"), ("giường", "giường"),
+])
+def test_one_tone_mark_placement(raw, canonical):
+    assert normalize(raw) == canonical
+    assert normalize(unicodedata.normalize("NFD", raw)) == canonical  # NFD input too
+
+
+def test_normalize_keeps_spacing_and_punctuation():
+    text = "Kết luận số 21-KL/TW (khoá XIII) , “tự chuyển hoá”./."
+    assert normalize(text) == "Kết luận số 21-KL/TW (khóa XIII) , “tự chuyển hóa”./."
+
+
+def test_fold_maps_d_bar_and_drops_marks():
+    assert fold("Quỳnh Nhai ĐẢNG đồng") == "quynh nhai dang dong"
+    assert has_diacritics("Sìn Hồ") and not has_diacritics("sin ho")
+
+
+def test_syllables_drop_thousands_dots_but_keep_decimal_commas():
+    assert syllables("4.036 đảng viên, 2,1 tỷ và 2.500m") == ["4036", "đảng", "viên", "2,1", "tỷ", "và", "2500", "m"]
+
+
+def test_tokens_add_bigrams_and_drop_question_words():
+    toks = tokens("Quỳnh Nhai huy động được bao nhiêu?", folded=True, drop_question_words=True)
+    assert "quynh_nhai" in toks and "huy_dong" in toks
+    assert "bao" not in toks and "nhieu" not in toks
+
+
+@pytest.mark.parametrize("question, language", [
+    ("How much did Quỳnh Nhai raise?", "en"), ("Which commune raises local pigs?", "en"),
+    ("Quỳnh Nhai huy động được bao nhiêu?", "vi"), ("quynh nhai huy dong duoc bao nhieu", "vi-nodiacritics"),
+])
+def test_detect_language(question, language):
+    assert detect_language(question) == language
+
+
+def test_restore_diacritics_from_corpus_usage():
+    table = accent_table(["Đảng bộ huyện Quỳnh Nhai đã huy động được 2 tỷ đồng.", "Huyện Kon Plông có 50 mô hình."])
+    assert restore_diacritics("quynh nhai huy dong duoc bao nhieu", table) == "quỳnh nhai huy động được bao nhiêu"
+    assert restore_diacritics("kon plong co bao nhieu mo hinh", table) == "kon plông có bao nhiêu mô hình"
