@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # grave acute tilde hook dot
 _MODIFIED = set("âăêôơư")  # vowels that carry a shape diacritic: the tone sits on them
@@ -20,6 +21,7 @@ _VOWELS = set("aăâeêioôơuưy")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)  # a corpus repeats a few thousand distinct words: cache them
 def _place_tone(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tone = next((c for c in decomposed if c in _TONES), None)
