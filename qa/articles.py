@@ -22,7 +22,7 @@ from .records import Article
 from .text import fold, normalize, syllables
 
 __all__ = ["CleanedText", "LoadResult", "NEAR_DUPLICATE_THRESHOLD", "article_id_from_title", "clean",
-           "content_hash", "load_article", "load_articles", "near_duplicate_key", "read_article_file",
+           "content_hash", "load_article", "load_articles", "parse_article", "near_duplicate_key", "read_article_file",
            "shingles", "similarity", "validate_article_id"]
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -107,6 +107,17 @@ _PARSERS = {".txt": clean, ".md": clean_markdown, ".html": clean_html, ".htm": c
 
 
 # -- loading ---------------------------------------------------------------------------
+def parse_article(raw: str, suffix: str, name: str = "article") -> CleanedText:
+    """Clean the text of a file of the given kind (".txt", ".md", ".html")."""
+    parser = _PARSERS.get(suffix.lower())
+    if parser is None:
+        raise BadArticle(f"{name}: unsupported file type; use one of {', '.join(SUFFIXES)}")
+    try:
+        return parser(raw)
+    except BadArticle as err:
+        raise BadArticle(f"{name}: {err}") from None
+
+
 def load_article(path: Path, max_bytes: int = 5_000_000) -> Article:
     """Read, clean and describe one article file; id = file name without extension."""
     path = Path(path)

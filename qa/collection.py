@@ -1,0 +1,97 @@
+"""The articles folder as a collection: add files under safe ids, remove them, spot duplicates.
+
+Writes only inside the articles folder, each file atomically (temp file + rename), and
+never overwrites an existing article. Removed articles are moved to `.removed/`, not
+deleted. Does not rebuild the index: the Engine does that, under the writer lock.
+"""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .articles import (NEAR_DUPLICATE_THRESHOLD, SUFFIXES, article_id_from_title, content_hash, parse_article,
+                       read_article_file, shingles, similarity, validate_article_id)
+from .errors import ArticleNotFound, BadArticle, DuplicateArticle
+from .records import Article
+
+
+@dataclass(frozen=True)
+class Added:
+    id: str
+    path: Path
+    title: str
+
+
+def _write_new(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        os.link(tmp, path)  # fails if the name was taken meanwhile: never overwrite an article
+    finally:
+        tmp.unlink()
+
+
+def _free_id(folder: Path, wanted: str) -> str:
+    taken = {p.stem for p in folder.iterdir()}
+    candidate, n = wanted, 2
+    while candidate in taken:
+        candidate, n = f"{wanted}-{n}", n + 1
+    return candidate
+
+
+def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, name: str = "article",
+             force: bool = False) -> Added:
+    """Store one article's raw text (already decoded) in `folder` under an id from its title."""
+    suffix = suffix.lower() if suffix.lower() in SUFFIXES else ".txt"
+    cleaned = parse_article(raw, suffix, name)
+    digest = content_hash(cleaned.text)
+    for other in existing:
+        if other.content_hash == digest:
+            raise DuplicateArticle(f"{name}: the same text is already in the collection as {other.id!r}; not added.")
+    if not force:
+        mine = shingles(cleaned.text)
+        for other in existing:
+            score = similarity(mine, other.text)
+            if score >= NEAR_DUPLICATE_THRESHOLD:
+                raise DuplicateArticle(
+                    f"{name}: {score:.0%} the same as {other.id!r} ({other.title}), probably a syndicated copy; "
+                    "not added. Add it anyway with --force.")
+    folder.mkdir(parents=True, exist_ok=True)
+    article_id = _free_id(folder, article_id_from_title(cleaned.title))
+    path = folder / f"{article_id}{suffix}"
+    _write_new(path, raw if raw.endswith("\n") else raw + "\n")
+    return Added(article_id, path, cleaned.title)
+
+
+def add_file(folder: Path, source: Path, existing: list[Article], *, max_bytes: int, force: bool = False) -> Added:
+    source = Path(source)
+    raw = read_article_file(source, max_bytes)  # refuses empty, binary, oversized, undecodable
+    return add_text(folder, raw, source.suffix, existing, name=source.name, force=force)
+
+
+def article_path(folder: Path, article_id: str) -> Path:
+    try:
+        validate_article_id(article_id)
+    except BadArticle:
+        raise ArticleNotFound(f"{article_id!r} is not an article id. List them with: qa articles") from None
+    for suffix in SUFFIXES:
+        path = folder / f"{article_id}{suffix}"
+        if path.is_file() and path.resolve().parent == folder.resolve():
+            return path
+    raise ArticleNotFound(f"No article with id {article_id!r} in {folder}. List them with: qa articles")
+
+
+def remove(folder: Path, article_id: str) -> Path:
+    """Move the article's file to `<folder>/.removed/` (recoverable) and return its new path."""
+    path = article_path(folder, article_id)
+    trash = folder / ".removed"
+    trash.mkdir(exist_ok=True)
+    target = trash / f"{time.strftime('%Y%m%dT%H%M%S')}-{path.name}"
+    os.replace(path, target)
+    return target

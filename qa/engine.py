@@ -1,0 +1,168 @@
+"""Engine: the one API that the CLI, the chat and the HTTP app call.
+
+It validates questions, builds the index on first use, notices a new build between
+requests (another process may have rebuilt it) and swaps to it, and turns a question
+into an `AskResult`: cited passages plus the answer span. Holds no presentation logic.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from . import index as index_store
+from .answer import extract_answer
+from . import collection
+from .articles import load_article, load_articles
+from .chunking import ChunkerSettings
+from .embed import Embedder, make_embedder
+from .errors import ArticleNotFound, BadArticle, BadQuestion, IndexMissing, QAError
+from .records import Article, AskResult
+from .retrieve import QueryCache, Retriever
+from .settings import Settings
+from .text import normalize
+
+
+class Engine:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: bool = False):
+        self.settings = settings
+        self._embedder = embedder
+        self.progress = progress
+        self.chunker = ChunkerSettings(context_sentences=settings.context_sentences)
+        self._retriever: Retriever | None = None
+        self._cache = QueryCache()
+        self._load_lock = threading.Lock()
+        self.last_problems: list = []
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.settings.embedder)
+        return self._embedder
+
+    @property
+    def index_dir(self) -> Path:
+        return self.settings.index_dir
+
+    # -- index -----------------------------------------------------------------------
+    def retriever(self) -> Retriever:
+        """The retriever over the live build; builds on first use, swaps when CURRENT moves."""
+        live = index_store.current_version(self.index_dir)
+        current = self._retriever
+        if current is not None and current.index.version == live:
+            return current
+        with self._load_lock:
+            if self._retriever is not None and self._retriever.index.version == live and live is not None:
+                return self._retriever
+            if live is None:
+                self.rebuild()
+            loaded = index_store.load(self.index_dir, self.embedder, self.chunker)
+            self._retriever = Retriever(loaded, self.embedder, cache=self._cache)
+            return self._retriever
+
+    def rebuild(self, force: bool = False, locked: bool = False) -> index_store.BuildReport:
+        """Rebuild from the articles folder; only text not embedded before is embedded."""
+        articles, problems = load_articles(self.settings.articles_dir, self.settings.max_article_bytes)
+        self.last_problems = problems
+        return index_store.build(
+            self.index_dir, articles, self.embedder, self.chunker, index_type=self.settings.index_type,
+            hnsw_threshold=self.settings.hnsw_threshold, progress=self.progress,
+            lock_timeout=self.settings.lock_timeout_s, force=force, keep_builds=self.settings.keep_builds,
+            locked=locked,
+        )
+
+    def _exclusive(self):
+        return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s)
+
+    def rollback(self) -> str:
+        with self._exclusive():
+            return index_store.rollback(self.index_dir)
+
+    # -- writes: each change and its rebuild happen under one writer lock ---------------
+    def add(self, paths: list[Path], force: bool = False) -> tuple[list[collection.Added], list[tuple[str, str]], object]:
+        """Copy article files into the collection and rebuild. Returns (added, refused, build report);
+        a refused file (duplicate, unreadable) changes nothing and does not stop the others."""
+        added, refused = [], []
+        with self._exclusive():
+            existing, _ = load_articles(self.settings.articles_dir, self.settings.max_article_bytes)
+            for path in paths:
+                try:
+                    item = collection.add_file(self.settings.articles_dir, Path(path), existing,
+                                               max_bytes=self.settings.max_article_bytes, force=force)
+                except QAError as exc:
+                    refused.append((str(path), str(exc)))
+                    continue
+                added.append(item)
+                existing.append(load_article(item.path, self.settings.max_article_bytes))
+            report = self.rebuild(locked=True) if added else None
+        return added, refused, report
+
+    def add_text(self, text: str, title: str | None = None, force: bool = False) -> tuple[collection.Added, object]:
+        """Add one article given as text (the HTTP route); the title, if given, becomes its first line."""
+        if len(text.encode("utf-8")) > self.settings.max_article_bytes:
+            raise BadArticle(f"The article is larger than the {self.settings.max_article_bytes:,}-byte limit.")
+        raw = f"{title.strip()}\n\n{text}" if title else text
+        if not raw.strip():
+            raise BadArticle("The article is empty.")
+        with self._exclusive():
+            existing, _ = load_articles(self.settings.articles_dir, self.settings.max_article_bytes)
+            item = collection.add_text(self.settings.articles_dir, raw, ".txt", existing, force=force)
+            return item, self.rebuild(locked=True)
+
+    def remove(self, article_id: str) -> tuple[Path, object]:
+        """Move the article out of the collection (to .removed/) and rebuild without it."""
+        with self._exclusive():
+            moved = collection.remove(self.settings.articles_dir, article_id)
+            return moved, self.rebuild(locked=True)
+
+    # -- questions -------------------------------------------------------------------
+    def check_question(self, question: str, k: int | None) -> tuple[str, int]:
+        text = normalize(question or "").strip()
+        if not text:
+            raise BadQuestion("The question is empty: type a question, e.g. qa ask \"How much did Quỳnh Nhai raise?\"")
+        if len(text) > self.settings.max_question_chars:
+            raise BadQuestion(f"The question is {len(text):,} characters long; the limit is "
+                              f"{self.settings.max_question_chars:,}. Ask something shorter.")
+        k = self.settings.top_k if k is None else k
+        if not 1 <= k <= self.settings.max_k:
+            raise BadQuestion(f"k must be between 1 and {self.settings.max_k} (got {k}).")
+        return text, k
+
+    def ask(self, question: str, k: int | None = None, article: str | None = None,
+            date: str | None = None) -> AskResult:
+        text, k = self.check_question(question, k)
+        started = time.perf_counter()
+        retriever = self.retriever()
+        if article is not None and article not in retriever.index.articles:
+            raise ArticleNotFound(f"No article with id {article!r}. List them with: qa articles")
+        passages = retriever.search(text, k=k, article=article, date=date)
+        answer, also = extract_answer(text, passages)
+        return AskResult(question=question, answer=answer, passages=tuple(passages),
+                         took_ms=(time.perf_counter() - started) * 1000, also=also)
+
+    # -- articles --------------------------------------------------------------------
+    def articles(self) -> list[Article]:
+        return sorted(self.retriever().index.articles.values(), key=lambda a: a.id)
+
+    def article(self, article_id: str) -> Article:
+        found = self.retriever().index.articles.get(article_id)
+        if found is None:
+            raise ArticleNotFound(f"No article with id {article_id!r}. List them with: qa articles")
+        return found
+
+    def chunk_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for chunk in self.retriever().index.chunks:
+            counts[chunk.article_id] = counts.get(chunk.article_id, 0) + 1
+        return counts
+
+    def health(self) -> dict:
+        try:
+            index = self.retriever().index
+        except IndexMissing:
+            return {"status": "no index", "index_version": None}
+        return {
+            "status": "ok", "index_version": index.version, "articles": len(index.articles),
+            "chunks": len(index.chunks), "embedder": index.manifest["embedder"],
+            "index_type": index.manifest.get("index_type"),
+        }

@@ -1,0 +1,75 @@
+import unicodedata
+
+import pytest
+
+from qa import index as index_store
+from qa.engine import Engine
+from qa.errors import ArticleNotFound, BadQuestion
+
+
+@pytest.fixture
+def engine(fake_settings):
+    return Engine(fake_settings)
+
+
+def test_first_question_builds_the_index_and_answers_with_citations(engine, fake_settings):
+    assert index_store.current_version(fake_settings.index_dir) is None
+    result = engine.ask("quynh nhai huy dong duoc bao nhieu", k=3)
+    assert index_store.current_version(fake_settings.index_dir) is not None
+    assert 1 <= len(result.passages) <= 3
+    contract = result.to_json()
+    assert set(contract) >= {"question", "answer", "passages", "took_ms"}
+    first = contract["passages"][0]
+    assert set(first) >= {"rank", "score", "text", "article", "start", "end"}
+    assert set(first["article"]) == {"id", "title", "date", "source"}
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_is_refused(engine, question):
+    with pytest.raises(BadQuestion, match="empty"):
+        engine.ask(question)
+
+
+def test_huge_question_is_refused_with_the_limit(engine):
+    with pytest.raises(BadQuestion, match="1,000"):
+        engine.ask("bao nhiêu " * 2000)
+
+
+@pytest.mark.parametrize("k", [0, -1, 51])
+def test_k_out_of_range_is_refused(engine, k):
+    with pytest.raises(BadQuestion, match="k must be between 1 and 50"):
+        engine.ask("Sìn Hồ", k=k)
+
+
+def test_nfd_question_matches_like_nfc(engine):
+    nfc = "Quỹ Chỉ thị 05 của Quỳnh Nhai đã trích bao nhiêu tiền?"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    assert [p.text for p in engine.ask(nfd).passages] == [p.text for p in engine.ask(nfc).passages]
+
+
+def test_unknown_article_filter_is_refused(engine):
+    with pytest.raises(ArticleNotFound):
+        engine.ask("mô hình", article="no-such-article")
+
+
+def test_engine_switches_to_a_new_build_between_requests(engine, fake_settings):
+    engine.ask("Sìn Hồ")
+    before = engine.health()["index_version"]
+    (fake_settings.articles_dir / "kon-plong-chuyen-bien.txt").unlink()
+    other = Engine(fake_settings)  # another process rebuilding
+    other.rebuild()
+    after = engine.health()
+    assert after["index_version"] != before
+    assert after["articles"] == 4
+    assert "kon-plong-chuyen-bien" not in {a.id for a in engine.articles()}
+
+
+def test_articles_and_health(engine):
+    articles = engine.articles()
+    assert len(articles) == 5
+    assert engine.article("sin-ho-tao-dong-luc-thi-dua").date == "2023-03-07 15:45"
+    with pytest.raises(ArticleNotFound):
+        engine.article("nope")
+    health = engine.health()
+    assert health["status"] == "ok" and health["chunks"] == sum(engine.chunk_counts().values())
