@@ -44,6 +44,26 @@ def ask(question: str, k: int = typer.Option(5, "-k", help="How many passages to
         render.result(out, result)
 
 
+@app.command()
+def chat(k: int = typer.Option(5, "-k", help="Passages per answer.")):
+    """Chat in the terminal; follow-ups like "Còn Mộc Châu thì sao?" work. /sources /reset /quit."""
+    from qa import console
+
+    eng = engine()
+    console.run(eng, out, history=eng.settings.index_dir / "chat_history", k=k)
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+          port: int = typer.Option(8000, help="Port to listen on.")):
+    """Serve the HTTP API (/docs) and the chat page (/)."""
+    import uvicorn
+
+    from qa.api import create_app
+
+    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+
+
 @app.command("index")
 def index_cmd(force: bool = typer.Option(False, help="Rebuild even when nothing changed."),
               rollback: bool = typer.Option(False, "--rollback", help="Switch back to the previous build.")):

