@@ -99,6 +99,12 @@ class Retriever:
         scores[top_ids[0]] = top_scores[0]
         return scores
 
+    def _bm25(self, name: str, query_tokens: list[str]) -> np.ndarray:
+        # "???" or "là gì" leaves no token; bm25s cannot score an empty query.
+        if not query_tokens:
+            return np.zeros(len(self.index.chunks), dtype=np.float32)
+        return self.index.bm25[name].get_scores(query_tokens)
+
     def with_diacritics(self, question: str) -> str:
         """The question as the dense model and the accented BM25 need it: a Vietnamese question
         typed without diacritics gets them restored from the corpus' own usage."""
@@ -110,11 +116,11 @@ class Retriever:
         text = normalize(question)
         accented = self.with_diacritics(text)
         query = self.cache.get(accented, self.embedder.embed_query)
-        folded = self.index.bm25["folded"].get_scores(tokens(text, folded=True, drop_question_words=True))
+        folded = self._bm25("folded", tokens(text, folded=True, drop_question_words=True))
         return {
             "sentence": self._dense("sentence", query),
             "context": self._dense("context", query),
-            "accented": self.index.bm25["accented"].get_scores(tokens(accented, drop_question_words=True)),
+            "accented": self._bm25("accented", tokens(accented, drop_question_words=True)),
             "folded": folded,
             "article": np.repeat(np.maximum.reduceat(folded, self._groups), self._group_sizes) if len(folded) else folded,
         }

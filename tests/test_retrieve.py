@@ -65,3 +65,8 @@ def test_query_cache_embeds_a_repeated_question_once():
     for text in ["a", "a", "b", "c", "a"]:
         cache.get(text, lambda t: calls.append(t) or t)
     assert calls == ["a", "b", "c", "a"]  # "a" was evicted by b and c
+
+
+@pytest.mark.parametrize("question", ["???", "🙂", "là gì", "what is"])
+def test_a_question_without_searchable_words_still_gets_passages(retriever, question):
+    assert len(retriever.search(question, k=3)) == 3

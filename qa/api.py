@@ -1,0 +1,199 @@
+"""HTTP service: a FastAPI app over `Engine`, plus the chat page in `qa/web/`.
+
+Routes parse, call the engine, and render; every answer comes from `Engine` and every
+follow-up is resolved by `qa.chat`. Domain errors (`qa.errors`) become HTTP statuses here
+and only here. Does not answer questions, build indexes or hold conversation logic itself.
+Run it with `qa serve`, or `uvicorn --factory qa.api:app_from_env`.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from functools import partial
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
+
+from . import api_models as m
+from .api_support import BodyLimit, Jobs, Metrics, MetricsMiddleware
+from .chat import NOT_FOUND, ChatSessions, place_names, reply_language
+from .engine import Engine
+from .errors import QAError
+from .settings import Settings
+
+log = logging.getLogger("qa.api")
+WEB = Path(__file__).parent / "web"
+ArticleId = Annotated[str, PathParam(pattern=m.ID_PATTERN, max_length=200)]
+bearer = HTTPBearer(auto_error=False, description="QA_API_TOKEN, as `Authorization: Bearer <token>`")
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory qa.api:app_from_env`: settings from QA_* variables."""
+    return create_app(Settings())
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.engine = engine or Engine(settings)
+        log.info("loading the index from %s (the first start builds it)", settings.index_dir)
+        try:  # load (or build) the index and the models now, so the first question is not slow
+            app.state.engine.health()
+            app.state.engine.ask("xin chào")
+            _learn_places(app)
+        except QAError as exc:
+            log.warning("index not ready at start-up: %s", exc)
+        yield
+        app.state.jobs.shutdown()
+
+    app = FastAPI(title="qa", summary="Cited answers from Vietnamese news articles", version="1",
+                  lifespan=lifespan)
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+    app.state.jobs = Jobs()
+    app.state.sessions = ChatSessions(settings.chat_sessions, settings.chat_session_ttl_s, settings.chat_max_turns)
+    # Our own limit, not FastAPI's max_body_size: that one answers in plain text, without the limit.
+    app.add_middleware(BodyLimit, limit=m.BODY_LIMIT, upload_limit=2 * settings.max_article_bytes + m.BODY_LIMIT)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    _add_error_handlers(app)
+    app.include_router(_routes())
+    app.mount("/static", StaticFiles(directory=WEB), name="static")
+    return app
+
+
+def _learn_places(app: FastAPI) -> None:
+    """Place names from the articles, so follow-ups like "And Mộc Châu?" are recognised."""
+    articles = app.state.engine.articles()
+    app.state.sessions.gazetteer = place_names([a.title for a in articles] + [a.text for a in articles])
+
+
+# Background jobs. Each rebuilds incrementally under the index lock; the engine swaps to the
+# new build on the next request, so questions are answered throughout.
+def _rebuild_job(app: FastAPI) -> dict:
+    report = app.state.engine.rebuild()
+    _learn_places(app)
+    return {"build": asdict(report)}
+
+
+def _add_job(app: FastAPI, text: str, title: str | None, force: bool) -> dict:
+    added, report = app.state.engine.add_text(text, title=title, force=force)
+    _learn_places(app)
+    return {"article": {"id": added.id, "title": added.title}, "build": asdict(report)}
+
+
+def _remove_job(app: FastAPI, article_id: str) -> dict:
+    _moved, report = app.state.engine.remove(article_id)
+    _learn_places(app)
+    return {"article": {"id": article_id}, "build": asdict(report)}
+
+
+def engine_of(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+EngineDep = Annotated[Engine, Depends(engine_of)]
+
+
+def require_token(request: Request,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+    expected = request.app.state.settings.api_token
+    if not expected:
+        raise HTTPException(403, "Write routes are off. Start the server with QA_API_TOKEN=<a secret> "
+                                 "to turn them on, and send 'Authorization: Bearer <the secret>'.")
+    if credentials is None:
+        raise HTTPException(401, "This route needs the header 'Authorization: Bearer <QA_API_TOKEN>'.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+        raise HTTPException(403, "The token is wrong.")
+
+
+def _routes():
+    from fastapi import APIRouter
+
+    r = APIRouter()
+    writer = [Depends(require_token)]
+
+    @r.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(WEB / "index.html", headers=m.PAGE_HEADERS)
+
+    @r.post("/ask", response_model=m.AskOut, responses=m.ERRORS)
+    def ask(body: m.AskIn, engine: EngineDep) -> dict:
+        return engine.ask(body.question, k=body.k, article=body.article, date=body.date).to_json()
+
+    @r.post("/chat", response_model=m.ChatOut, responses=m.ERRORS)
+    def chat(body: m.ChatIn, request: Request, engine: EngineDep) -> dict:
+        session_id, conversation = request.app.state.sessions.open(body.session_id)
+        question = conversation.resolve(body.message)
+        result = engine.ask(question, k=body.k)
+        conversation.add(body.message, question, result)
+        language = reply_language(body.message)
+        reply = result.answer.text if result.answer else NOT_FOUND[language]
+        return {"session_id": session_id, "message": body.message, "question": question,
+                "reply": reply, "language": language, "result": result.to_json()}
+
+    @r.get("/articles", response_model=list[m.ArticleOut])
+    def articles(engine: EngineDep) -> list[dict]:
+        counts = engine.chunk_counts()
+        return [m.article_summary(a, counts.get(a.id, 0)) for a in engine.articles()]
+
+    @r.get("/articles/{article_id}", response_model=m.ArticleDetailOut, responses=m.ERRORS)
+    def article(article_id: ArticleId, engine: EngineDep) -> dict:
+        found = engine.article(article_id)
+        return {**m.article_summary(found, engine.chunk_counts().get(found.id, 0)),
+                "author": found.author, "text": found.text}
+
+    @r.get("/health", response_model=m.HealthOut)
+    def health(request: Request, engine: EngineDep) -> dict:
+        return {**engine.health(), "jobs_running": request.app.state.jobs.running()}
+
+    @r.get("/metrics", response_class=PlainTextResponse)
+    def metrics(request: Request, engine: EngineDep) -> PlainTextResponse:
+        text = request.app.state.metrics.render(engine.health().get("index_version"))
+        return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
+
+    @r.post("/articles", status_code=202, response_model=m.JobOut, dependencies=writer, responses=m.ERRORS)
+    def add_article(body: m.AddArticleIn, request: Request) -> dict:
+        work = partial(_add_job, request.app, body.text, body.title, body.force)
+        return request.app.state.jobs.submit("add", work).to_json()
+
+    @r.delete("/articles/{article_id}", status_code=202, response_model=m.JobOut, dependencies=writer,
+              responses=m.ERRORS)
+    def remove_article(article_id: ArticleId, request: Request, engine: EngineDep) -> dict:
+        engine.article(article_id)  # an unknown id is a 404 now, not a failed job later
+        return request.app.state.jobs.submit("remove", partial(_remove_job, request.app, article_id)).to_json()
+
+    @r.post("/index/rebuild", status_code=202, response_model=m.JobOut, dependencies=writer)
+    def rebuild(request: Request) -> dict:
+        return request.app.state.jobs.submit("rebuild", partial(_rebuild_job, request.app)).to_json()
+
+    @r.get("/jobs/{job_id}", response_model=m.JobOut, dependencies=writer, responses=m.ERRORS)
+    def job(job_id: Annotated[str, PathParam(max_length=64)], request: Request) -> dict:
+        return request.app.state.jobs.get(job_id).to_json()
+
+    return r
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(QAError)
+    async def domain_error(request: Request, exc: QAError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+                    for e in exc.errors()]
+        message = "; ".join(f"{'.'.join(p['loc'][1:] or p['loc'])}: {p['msg']}" for p in problems)
+        return JSONResponse({"detail": message or "Bad request", "errors": problems}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "Internal error; the server log has the details."}, status_code=500)

@@ -1,0 +1,166 @@
+"""Pydantic request and response models of the HTTP API (DESIGN.md's answer contract).
+
+Requests are validated here so that every bad request gets a 4xx with a message before
+the engine sees it. Responses mirror `AskResult.to_json()` field for field. No logic.
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from .records import Article
+
+BODY_LIMIT = 64 * 1024  # bytes; read routes. Write routes allow an article's worth.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+PAGE_HEADERS = {  # the page loads nothing from outside, and says so to the browser
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _encodable(text: str) -> str:
+    """JSON can carry lone surrogates ("\\ud800"); they are not text and cannot be answered."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the text holds invalid characters (lone surrogates)") from None
+    return text
+
+
+def _has_words(text: str) -> str:
+    if not text.strip():
+        raise ValueError("is blank")
+    return text
+
+
+NOT_BLANK = {"pattern": r"\S"}  # documents _has_words in the schema (which keeps the clearer message)
+
+
+Encodable = AfterValidator(_encodable)
+Question = Annotated[str, Field(min_length=1, max_length=1000, examples=["How much did Quỳnh Nhai raise?"],
+                                json_schema_extra=NOT_BLANK),
+                     Encodable, AfterValidator(_has_words)]
+K = Annotated[int, Field(ge=1, le=50, description="How many passages to return (1–50).")]
+ArticleIdField = Annotated[str, Field(pattern=ID_PATTERN, max_length=200)]
+DateFilter = Annotated[str, Field(pattern=DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD prefix")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AskIn(Strict):
+    question: Question
+    k: K | None = None
+    article: ArticleIdField | None = Field(None, description="Only this article's passages.")
+    date: DateFilter | None = Field(None, description="Only articles whose date starts with this.")
+
+
+class ChatIn(Strict):
+    session_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = Field(
+        None, description="Omit to start a conversation; the reply carries the id to send next.")
+    message: Question
+    k: K | None = None
+
+
+class AddArticleIn(Strict):
+    text: Annotated[str, Field(min_length=1, max_length=5_000_000, description=(
+        "The article: a title line, then the body (a date line and a source line may follow the "
+        "title, as in seeds/). With `title`, the text is the body only."), json_schema_extra=NOT_BLANK),
+                    Encodable, AfterValidator(_has_words)]
+    title: Annotated[str, Field(min_length=1, max_length=500, json_schema_extra=NOT_BLANK),
+                     Encodable, AfterValidator(_has_words)] | None = None
+    force: bool = Field(False, description="Add it even if it looks like a near-duplicate of an article.")
+
+
+class ArticleRefOut(BaseModel):
+    id: str
+    title: str
+    date: str | None
+    source: str | None
+
+
+class PassageOut(BaseModel):
+    rank: int
+    score: float
+    text: str
+    sentence: str
+    article: ArticleRefOut
+    start: int
+    end: int
+
+
+class AnswerOut(BaseModel):
+    text: str
+    sentence: str
+    passage: int = Field(description="Rank of the cited passage (1-based).")
+    confidence: float
+    kind: str
+    value: float | None
+    unit: str | None
+
+
+class AskOut(BaseModel):
+    question: str
+    answer: AnswerOut | None = Field(description="null when nothing in the articles answers.")
+    also: list[AnswerOut] = Field(description="Further answers from other articles.")
+    passages: list[PassageOut]
+    took_ms: float
+
+
+class ChatOut(BaseModel):
+    session_id: str
+    message: str
+    question: str = Field(description="The message with any follow-up resolved.")
+    reply: str = Field(description="What the bot says, in the language of the message.")
+    language: str
+    result: AskOut
+
+
+class ArticleOut(BaseModel):
+    id: str
+    title: str
+    date: str | None
+    source: str | None
+    chunks: int | None
+
+
+class ArticleDetailOut(ArticleOut):
+    author: str | None
+    text: str
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    status: str = Field(description="queued, running, done or failed")
+    error_kind: str | None = Field(None, description="On failure: DuplicateArticle, BadArticle, ...")
+    error_status: int | None = Field(None, description="On failure: the HTTP status the error maps to.")
+    created: float
+    finished: float | None
+    result: dict | None
+    error: str | None
+
+
+class HealthOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    status: str
+    index_version: str | None
+    articles: int | None = None
+    chunks: int | None = None
+    embedder: dict | str | None = None
+    jobs_running: int
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)}
+
+
+def article_summary(article: Article, chunks: int | None) -> dict:
+    return {"id": article.id, "title": article.title, "date": article.date, "source": article.source,
+            "chunks": chunks}
