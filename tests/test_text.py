@@ -50,3 +50,8 @@ def test_restore_diacritics_from_corpus_usage():
     table = accent_table(["Đảng bộ huyện Quỳnh Nhai đã huy động được 2 tỷ đồng.", "Huyện Kon Plông có 50 mô hình."])
     assert restore_diacritics("quynh nhai huy dong duoc bao nhieu", table) == "quỳnh nhai huy động được bao nhiêu"
     assert restore_diacritics("kon plong co bao nhieu mo hinh", table) == "kon plông có bao nhiêu mô hình"
+
+
+def test_codes_and_acronyms_do_not_make_a_question_english():
+    assert detect_language("Kết luận số 01-KL/TW được ban hành ngày nào?") == "vi"
+    assert detect_language("UBND tỉnh tặng bao nhiêu Bằng khen?") == "vi"
