@@ -14,6 +14,7 @@ import numpy as np
 
 from . import vectors
 from .embed import Embedder
+from .glossary import english_terms
 from .index import LoadedIndex
 from .records import Passage
 from .text import detect_language, normalize, restore_diacritics, tokens
@@ -43,11 +44,12 @@ class Weights:
 # Per question language (text.detect_language); chosen on the dev set with
 # bench/tune_retrieval.py (numbers in README, "Retrieval weights"). Dense-in-context leads
 # everywhere; Vietnamese adds both BM25s; unaccented questions lean on folded BM25 and the
-# diacritics-restored dense query; English has only dense plus "which article" from names.
+# diacritics-restored dense query; English adds the glossary-translated folded BM25 and
+# "which article" from names.
 DEFAULT_WEIGHTS = {
     "vi": Weights(sentence=0.25, context=1.0, accented=0.5, folded=0.5, article=0.0),
     "vi-nodiacritics": Weights(sentence=0.0, context=1.0, accented=0.0, folded=0.5, article=0.0),
-    "en": Weights(sentence=0.25, context=1.0, accented=0.0, folded=0.0, article=0.25),
+    "en": Weights(sentence=0.25, context=1.0, accented=0.0, folded=0.25, article=0.25),
 }
 
 
@@ -70,6 +72,17 @@ class QueryCache:
             if len(self._items) > self._size:
                 self._items.popitem(last=False)
         return vector
+
+
+def folded_query(text: str) -> list[str]:
+    """Folded BM25 query tokens. An English question also gets the Vietnamese glossary forms
+    of its words ("fences" -> "tường rào"), the only lexical bridge to Vietnamese text."""
+    query = tokens(text, folded=True, drop_question_words=True)
+    if detect_language(text) == "en":
+        for _, forms in english_terms(text):
+            for form in forms:
+                query += list(form) + [f"{a}_{b}" for a, b in zip(form, form[1:])]
+    return query
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
@@ -116,7 +129,7 @@ class Retriever:
         text = normalize(question)
         accented = self.with_diacritics(text)
         query = self.cache.get(accented, self.embedder.embed_query)
-        folded = self._bm25("folded", tokens(text, folded=True, drop_question_words=True))
+        folded = self._bm25("folded", folded_query(text))
         return {
             "sentence": self._dense("sentence", query),
             "context": self._dense("context", query),
