@@ -71,6 +71,8 @@ def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, na
 
 def add_file(folder: Path, source: Path, existing: list[Article], *, max_bytes: int, force: bool = False) -> Added:
     source = Path(source)
+    if source.is_file() and source.suffix.lower() not in SUFFIXES:  # a .csv is text too, but no article
+        raise BadArticle(f"{source.name}: unsupported file type; use one of {', '.join(SUFFIXES)}")
     raw = read_article_file(source, max_bytes)  # refuses empty, binary, oversized, undecodable
     return add_text(folder, raw, source.suffix, existing, name=source.name, force=force)
 

@@ -18,6 +18,7 @@ import os
 import shutil
 import time
 import uuid
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -166,17 +167,29 @@ def _cached_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray
 
 def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
           *, index_type: str = "auto", hnsw_threshold: int = 50_000, progress: bool = False,
-          lock_timeout: float = 60.0, force: bool = False, keep_builds: int = 2) -> BuildReport:
+          lock_timeout: float = 60.0, force: bool = False, keep_builds: int = 2, locked: bool = False) -> BuildReport:
+    """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock."""
     started = time.perf_counter()
+    with nullcontext() if locked else exclusive(index_dir, lock_timeout):
+        report = _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold,
+                               progress, force, started)
+        collect_garbage(index_dir, keep_builds)
+        return report
+
+
+@contextmanager
+def exclusive(index_dir: Path, timeout: float):
+    """Hold the writer lock, or fail with a message when another writer keeps it too long."""
+    lock = writer_lock(index_dir, timeout)
     try:
-        with writer_lock(index_dir, lock_timeout):
-            report = _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold,
-                                   progress, force, started)
-            collect_garbage(index_dir, keep_builds)
-            return report
+        lock.acquire()
     except Timeout as exc:
         raise IndexBusy(f"Another qa process is writing the index at {index_dir} (lock {exc.lock_file}); "
                         "wait for it to finish and try again.") from exc
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold, progress, force, started):
@@ -260,7 +273,11 @@ def collect_garbage(index_dir: Path, keep: int = 2) -> list[str]:
         removed.append(leftover.name)
     for name in list_builds(index_dir)[:-keep] if keep > 0 else []:
         if name != current:
-            shutil.rmtree(builds / name, ignore_errors=True)
+            # Renamed first (atomic), so a crash half-way through the delete never leaves a
+            # build that still has its manifest but lacks files (a rollback could pick it).
+            doomed = builds / f".tmp-gc-{name}"
+            os.rename(builds / name, doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
             removed.append(name)
     return removed
 
