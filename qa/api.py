@@ -23,7 +23,8 @@ from fastapi.staticfiles import StaticFiles
 
 from . import api_models as m
 from .api_support import BodyLimit, Jobs, Metrics, MetricsMiddleware
-from .chat import NOT_FOUND, ChatSessions, place_names, reply_language
+from .chat import NOT_FOUND, place_names, reply_language
+from .sessions import ChatSessions
 from .engine import Engine
 from .errors import QAError
 from .settings import Settings

@@ -9,7 +9,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from .records import Answer, AskResult, Passage
-from .text import has_diacritics
 
 NOT_IN_ARTICLES = {"vi": "Các bài báo không nói điều này.", "en": "The articles do not say."}
 CLOSEST = {"vi": "Những đoạn gần nhất (không trả lời câu hỏi):", "en": "Closest passages (they do not answer it):"}

@@ -5,7 +5,8 @@ import threading
 
 import pytest
 
-from qa.chat import NOT_FOUND, ChatSessions, Command, Conversation, parse_command, place_names, reply_language
+from qa.chat import NOT_FOUND, Command, Conversation, parse_command, place_names, reply_language
+from qa.sessions import ChatSessions
 from qa.errors import BadQuestion
 from qa.records import Answer, ArticleRef, AskResult, Passage
 

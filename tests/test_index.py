@@ -8,7 +8,6 @@ from qa.articles import load_articles
 from qa.chunking import ChunkerSettings
 from qa.embed import FakeEmbedder
 from qa.errors import IndexBusy, IndexMismatch, IndexMissing
-from qa.records import Article
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""Conversations kept for the HTTP /chat route: bounded in number, turns and age.
+
+A thread-safe LRU of `qa.chat.Conversation`s keyed by session id, pruned by a TTL (the
+clock is injectable for tests). Does not resolve follow-ups or answer anything.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from typing import Callable, Iterable
+
+from .chat import Conversation
+from .errors import BadQuestion
+from .text import normalize
+
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class ChatSessions:
+    """Conversations by session id for HTTP: at most `max_sessions` (least recently used
+    evicted first), each forgotten after `ttl_seconds` without a request."""
+
+    def __init__(self, max_sessions: int = 1000, ttl_seconds: float = 3600.0, max_turns: int = 20,
+                 gazetteer: Iterable[str] = (), clock: Callable[[], float] = time.monotonic):
+        if max_sessions < 1 or ttl_seconds <= 0:
+            raise ValueError("max_sessions and ttl_seconds must be positive")
+        self.max_sessions, self.ttl_seconds, self.max_turns = max_sessions, ttl_seconds, max_turns
+        self._gazetteer = frozenset(normalize(n) for n in gazetteer)
+        self._clock = clock
+        self._items: OrderedDict[str, tuple[float, Conversation]] = OrderedDict()  # least recent first
+        self._lock = threading.Lock()
+
+    @property
+    def gazetteer(self) -> frozenset[str]:
+        return self._gazetteer
+
+    @gazetteer.setter
+    def gazetteer(self, names: Iterable[str]) -> None:
+        """New known place names (e.g. after an article is added), for live and future sessions."""
+        with self._lock:
+            self._gazetteer = frozenset(normalize(n) for n in names)
+            for _used, conversation in self._items.values():
+                conversation.gazetteer = self._gazetteer
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._prune(self._clock())
+            return len(self._items)
+
+    def get(self, session_id: str) -> Conversation | None:
+        """The live conversation, marked as just used; None if unknown or expired."""
+        with self._lock:
+            return self._touch(session_id, self._clock())
+
+    def open(self, session_id: str | None = None) -> tuple[str, Conversation]:
+        """(id, conversation): the live one, else a new one (under `session_id` when given)."""
+        if session_id is not None and not _SESSION_ID.fullmatch(session_id):
+            raise BadQuestion("session id must be 1-64 letters, digits, '-' or '_'")
+        with self._lock:
+            now = self._clock()
+            conversation = self._touch(session_id, now) if session_id else None
+            if conversation is None:
+                session_id = session_id or secrets.token_urlsafe(16)
+                conversation = Conversation(self.max_turns, self._gazetteer)
+                while len(self._items) >= self.max_sessions:
+                    self._items.popitem(last=False)
+                self._items[session_id] = (now, conversation)
+            return session_id, conversation
+
+    def drop(self, session_id: str) -> bool:
+        with self._lock:
+            return self._items.pop(session_id, None) is not None
+
+    def _touch(self, session_id: str, now: float) -> Conversation | None:
+        self._prune(now)
+        if session_id not in self._items:
+            return None
+        conversation = self._items.pop(session_id)[1]
+        self._items[session_id] = (now, conversation)  # re-inserted last: most recently used
+        return conversation
+
+    def _prune(self, now: float) -> None:
+        # Least recently used first, so the first live session ends the scan.
+        while self._items:
+            session_id, (used, _conversation) = next(iter(self._items.items()))
+            if now - used < self.ttl_seconds:
+                break
+            del self._items[session_id]
