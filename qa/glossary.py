@@ -47,7 +47,8 @@ poor household: hộ nghèo
 party member: đảng viên
 member: hội viên | đoàn viên | đảng viên
 union member: đoàn viên | hội viên
-person, people: người
+person: người
+people: người | nhân dân | người dân | dân
 resident, inhabitant: người dân | nhân dân
 conference, meeting: hội nghị
 house, home: nhà
@@ -57,6 +58,7 @@ pig: heo | lợn
 duck: vịt
 chicken: gà
 bee: ong
+honey: mật | mật ong
 fish: cá
 rice: gạo | lúa
 letter: thư
@@ -293,6 +295,21 @@ def english_terms(question: str, names: set[str] = frozenset()) -> list[tuple[st
             out.append((words[i], ((words[i],),) if vietnamese else ()))
         i += 1
     return out
+
+
+def translate_terms(question: str) -> list[str]:
+    """Vietnamese words and phrases, with diacritics, for the English content words of a
+    question ("Saturday" -> "thứ bảy", "thứ 7"; "districts" -> "huyện"), in question order,
+    without repeats. Only glossary translations: names and Vietnamese words already in the
+    question, and English words the glossary does not know, give nothing. For lexical retrieval."""
+    words = [w.strip("'’-") for w in re.findall(r"[^\W\d_][\w'’-]*", question.lower())]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        hit = None if words[i] in FUNCTION_WORDS else _lookup(words, i, NOUN_TABLE) or _lookup(words, i, WORD_TABLE)
+        out.extend(hit[1] if hit else ())
+        i += hit[0] if hit else 1
+    return list(dict.fromkeys(out))
 
 
 _PHRASE_END = frozenset("did do does were was are is have has had in at on from to for by since with "

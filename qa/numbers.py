@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .text import segment
 
@@ -71,6 +70,18 @@ class Quantity:
     @property
     def vague(self) -> bool:
         return self.qualifier in ("hàng", "nhiều", "vài", "mấy")
+
+
+# Spelled-out small numbers, folded, as digits: "Ngày thứ bảy" and "Ngày thứ 7" name one thing.
+# Folded, some collide with other words (năm/nam "year", sáu/sau "after"): compare names only
+# after mapping both sides alike, never read running text with it.
+DIGIT_WORDS = {"mot": "1", "hai": "2", "ba": "3", "bon": "4", "tu": "4", "nam": "5", "sau": "6", "bay": "7",
+               "tam": "8", "chin": "9", "muoi": "10"}
+
+
+def as_digits(folded_word: str) -> str:
+    """"bay" (bảy, folded) -> "7"; any other word unchanged."""
+    return DIGIT_WORDS.get(folded_word, folded_word)
 
 
 def parse_number(s: str) -> float:

@@ -1,20 +1,21 @@
 """What a question asks for, and which of its words a passage must contain to answer it.
 
 `classify_question` names the kind of answer (amount, count, percent, person, date, place,
-org, list, code, period, other) and the noun or unit the question counts ("How many
-students" -> count of "học sinh"). `question_terms` lists the evidence to look for: proper
-names, numbers, quoted titles and content words, folded (no diacritics) so that typed-
-without-diacritics questions match; English words go through a small glossary into
-Vietnamese. Works on Vietnamese with or without diacritics and on English. Does not look
-at passages (that is `answer`).
+org, list, code, period, other), the noun or unit the question counts ("How many
+students" -> count of "học sinh"), and whether several answers are wanted ("which
+districts"). `question_terms` lists the evidence to look for: proper names, numbers,
+quoted names (found loosely, see `evidence.loose_hits`) and content words, folded (no
+diacritics) so that typed-without-diacritics questions match; English words go through a
+small glossary into Vietnamese. Works on Vietnamese with or without diacritics and on
+English. Does not look at passages (that is `answer`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
 
-from .glossary import CODE_WORDS, ENGLISH_WORDS, ORG_WORDS, PLACE_WORDS, english_terms, english_type
-from .numbers import vi_words
+from .glossary import CODE_WORDS, ENGLISH_WORDS, ORG_WORDS, PLACE_WORDS, english_terms, english_type, stem
+from .numbers import as_digits, vi_words
 from .text import detect_language, fold, has_diacritics, normalize
 
 KINDS = ("amount", "count", "percent", "person", "date", "place", "org", "list", "code", "period", "other")
@@ -49,6 +50,7 @@ class QuestionType:
     total: bool = False  # "in total", "tất cả": the largest figure, not a part of it
     per: str | None = None  # "tháng" for "mỗi tháng" / "each month": a rate is wanted
     unknown_noun: bool = False  # it counts something the English glossary cannot translate
+    several: bool = False  # "những huyện nào", "which districts": every article's answer is wanted
 
     @property
     def noun(self) -> str | None:
@@ -65,6 +67,11 @@ class Term:
     label: str = ""
     single: bool = False  # a one-syllable word: found inside a compound ("giá" in "giá trị") it counts less
     name: bool = False  # a proper name of the question
+    # A quoted name, word by word (alternative folded forms of each): found loosely, see
+    # `evidence.loose_hits`. `scattered`: an English quote translated word by word, whose
+    # Vietnamese words may come in any order with other words between them.
+    parts: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    scattered: bool = False
 
 
 def is_english(question: str) -> bool:
@@ -116,7 +123,7 @@ def _vi_type(question: str) -> QuestionType:
         return QuestionType("person", ("tổ chức",))
     if re.search(r"\b(la ai|ai la|nguoi nao|dong chi nao|ong nao|ba nao)\b|^ai\b", q):
         return QuestionType("person")
-    for word in PLACE_WORDS:
+    for word in sorted(PLACE_WORDS, key=len, reverse=True):  # "địa phương nào" is not "phường nào"
         if re.search(rf"\b{fold(word)} nao\b", q):
             return QuestionType("place", (word,))
     if re.search(r"\b(o dau|tai dau|noi nao|cho nao)\b", q):
@@ -151,13 +158,22 @@ def _vi_type(question: str) -> QuestionType:
     return QuestionType("other")
 
 
+def _several(question: str, english: bool) -> bool:
+    """A plural question: "những/các huyện nào", "which districts" (not "which ward")."""
+    folded = " ".join(re.findall(r"\w+", fold(question)))
+    if not english:
+        return bool(re.search(r"\b(nhung|cac) (?:\w+ ){1,3}?nao\b", folded))
+    m = re.search(r"\b(?:which|what) (\w+)", folded)
+    return bool(m and m.group(1).endswith("s") and not m.group(1).endswith("ss") and stem(m.group(1)) != m.group(1))
+
+
 def classify_question(question: str) -> QuestionType:
     """The kind of answer a question wants (Vietnamese with or without diacritics, English)."""
-    if is_english(question):
-        qtype = QuestionType(**english_type(question), english=True)
-    else:
-        qtype = _vi_type(question)
-    folded = fold(question)
+    english = is_english(question)
+    qtype = QuestionType(**english_type(question), english=True) if english else _vi_type(question)
+    if _several(question, english):
+        qtype = replace(qtype, several=True)
+    folded = fold(_QUOTE.sub(" , ", question))  # "“Việc tốt mỗi ngày”" is a name, not a rate
     per = re.search(r"\b(?:moi|hang|mot|each|per|a|every) (thang|nam|ngay|month|year|day)\b|\b(month|year|dai)ly\b", folded)
     if per:
         unit = per.group(1) or per.group(2)
@@ -172,7 +188,7 @@ def _forms(phrase: str) -> tuple[str, ...]:
 
 def names_in(question: str) -> list[str]:
     """Proper names: runs of capitalised syllables not opening the question ("Quỳnh Nhai")."""
-    text = re.sub(r"[“”\"‘’][^“”\"‘’]*[“”\"‘’]", " , ", normalize(question))  # quotes are terms of their own
+    text = _QUOTE.sub(" , ", re.sub(r"[“”\"‘’][^“”\"‘’]*[“”\"‘’]", " , ", normalize(question)))  # quotes are terms of their own
     english = is_english(question)
     names, run = [], []
     for m in re.finditer(r"\w+|[^\w\s]", text):
@@ -197,6 +213,33 @@ def names_in(question: str) -> list[str]:
 _STOP_PHRASES = re.compile(r"(?i)\b(hiện nay|hôm nay|bây giờ|như thế nào|thế nào|là gì|là bao nhiêu|bao nhiêu|"
                            r"(?:ngày|năm|tháng|khi|lúc|thời gian|thời điểm) nào|bao giờ|ở đâu|tại đâu|là ai)\b")
 _CODE = re.compile(r"\d+\s?[-–]\s?[A-ZĐ]+/[A-ZĐ]+")
+_QUOTE = re.compile(r"[“\"‘]([^”\"’]{3,})[”\"’]|(?<!\w)'([^']{3,}?)'(?!\w)")
+
+
+def _digit_variant(forms: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """The forms plus their spelled-out numbers as digits ("thu bay" -> also "thu 7")."""
+    # One syllable alone is too ambiguous without diacritics ("bay" is also "fly").
+    extra = tuple(d for f in forms if len(f) > 1 and (d := tuple(as_digits(w) for w in f)) != f and d not in forms)
+    return forms + extra
+
+
+def _quote_term(quote: str, english: bool) -> tuple[Term | None, set[str]]:
+    """The evidence for a quoted name, and the English words it covers. A Vietnamese quote
+    must be found nearly as written (spelled-out numbers = digits, a word more or less); an
+    English one through the glossary, word by word. A passage without it is off topic."""
+    words = _forms(quote)
+    vietnamese = has_diacritics(quote) or not english or not any(w in ENGLISH_WORDS for w in words)
+    if vietnamese:
+        parts = tuple(((as_digits(w),),) for w in words)
+        return Term(_digit_variant((words,)), 1.0 + 0.3 * len(words), required=len(words) >= 2, label=quote,
+                    parts=parts if len(words) >= 2 else ()), set()
+    # Words the glossary does not know stay as parts nobody can find: "Friday for the
+    # environment" is not found through "environment" alone.
+    parts = tuple(forms for _, forms in english_terms(quote))
+    if len(parts) < 2:  # one word: evidence like any other word
+        return None, set()
+    return Term((), 1.0 + 0.3 * len(parts), required=True, label=quote, parts=parts, scattered=True), \
+        {fold(w) for w in re.findall(r"[^\W\d_]+", quote)}
 
 
 def question_terms(question: str, qtype: QuestionType) -> list[Term]:
@@ -204,26 +247,28 @@ def question_terms(question: str, qtype: QuestionType) -> list[Term]:
     text = normalize(question)
     english = is_english(text)
     terms: list[Term] = []
-    for quote in [] if english else re.findall(r"[“\"‘]([^”\"’]{3,})[”\"’]", text):
-        forms = _forms(quote)
-        terms.append(Term((forms,), 1.0 + 0.3 * len(forms), label=quote))
+    quoted_english: set[str] = set()
+    for m in _QUOTE.finditer(text):
+        term, english_words = _quote_term(m.group(1) or m.group(2), english)
+        terms.extend([term] if term else [])
+        quoted_english |= english_words
     for name in names_in(text):
         several = " " in name  # a one-syllable capitalised word may be a common noun ("Bác")
         terms.append(Term((_forms(name),), 2.0 if several else 1.5, required=several, label=name, name=True))
     for code in _CODE.findall(text):
         terms.append(Term((_forms(code),), 1.5, label=code))
-    for num in re.findall(r"\b\d+(?:[./]\d+)*\b", text):
+    for num in re.findall(r"\b\d+(?:[./]\d+)*\b", _QUOTE.sub(" , ", text)):  # a quote's numbers are its own
         terms.append(Term(((re.sub(r"\.(?=\d{3}\b)", "", num),),), 1.5, required=len(num) >= 4, label=num))
     skip = {fold(w) for n in qtype.nouns for w in n.split()}
     covered = {w for t in terms for f in t.forms for w in f}
     if english:
-        for label, forms in english_terms(text, covered):
+        for label, forms in english_terms(text, covered | quoted_english):
             if not forms:  # an English word the glossary does not know: evidence nobody can find
                 terms.append(Term((), 1.0, label=label))
             elif not any(set(f) <= skip for f in forms):
                 terms.append(Term(forms, 1.0, label=label))
         return terms
-    text = _STOP_PHRASES.sub(" , ", re.sub(r"[“\"‘][^”\"’]{3,}[”\"’]", " , ", _CODE.sub(" , ", text)))
+    text = _STOP_PHRASES.sub(" , ", _QUOTE.sub(" , ", _CODE.sub(" , ", text)))
     accented = has_diacritics(text)
     written = [w for w in _TOKEN.findall(text) if not w[0].isdigit()]
     words = [None if is_stopword(w, accented) else fold(w) for w in written]
@@ -249,4 +294,4 @@ def question_terms(question: str, qtype: QuestionType) -> list[Term]:
     for a, b in pairs:
         if a and b and not {a, b} <= covered and f"{a} {b}" not in labels:
             terms.append(Term(((a, b),), 0.8, label=f"{a} {b}"))
-    return terms
+    return [replace(t, forms=_digit_variant(t.forms)) if not (t.name or t.parts) else t for t in terms]

@@ -196,3 +196,36 @@ def list_items(text: str, noun: str, stop_words: set[str], names: Sequence[tuple
             e = s + text[s:s + 300].rfind(",") if "," in text[s:s + 300] else s + 300
         out.append(Span(s, e, text[s:e], noun, "list", _quoted(text, s)))
     return out
+
+
+# Bodies whose name says the level of their place: "Huyện ủy Thanh Liêm" -> huyện Thanh Liêm.
+_LEVEL_BODIES = {"huyện ủy": "huyện", "tỉnh ủy": "tỉnh", "thành ủy": "thành phố", "quận ủy": "quận", "thị ủy": "thị xã"}
+_TITLE_PREFIX = re.compile(rf"^({_NAME})\s*:")  # "Sơn La: Tạo chuyển biến ..."
+_TITLE_AT = re.compile(rf"\b(?:ở|tại)[ \t]+({_NAME})")  # "... ở Mường La"
+
+
+def article_place(title: str, texts: Sequence[str] = ()) -> tuple[str, str | None] | None:
+    """The place an article is about, from its title: (name, level or None), e.g.
+    "Kon Plông: Chuyển biến ..." -> ("Kon Plông", "huyện") when `texts` (its passages) say
+    "huyện Kon Plông"; "... ở Đảng bộ Thanh Liêm" -> ("Thanh Liêm", ...). None when the
+    title names no place. The level is the head most often written before the name."""
+    name = None
+    if found := places(title):
+        name = title[found[0].start + len(found[0].head):found[0].end].strip()
+    elif m := _TITLE_PREFIX.match(title):
+        name = m.group(1)
+    for org in [] if name else orgs(title):  # "... ở Đảng bộ Thanh Liêm": the body's place
+        rest = org.text[len(org.head):].strip()
+        if re.fullmatch(_NAME, rest):
+            name = rest
+            break
+    if not name and (m := _TITLE_AT.search(title)) and not _ORG_HEAD.match(title, m.start(1)):
+        name = m.group(1)
+    if not name:
+        return None
+    heads: dict[str, int] = {}
+    for text in (title, *texts):
+        for m in re.finditer(rf"(?i:\b({_HEADS_RE}|{'|'.join(_LEVEL_BODIES)}))[ \t]+{re.escape(name)}\b", text):
+            head = _LEVEL_BODIES.get(m.group(1).lower(), m.group(1).lower())
+            heads[head] = heads.get(head, 0) + 1
+    return name, max(heads, key=heads.get) if heads else None

@@ -179,3 +179,119 @@ def test_answers_from_other_articles_come_second():
     found = [answer.text, *(a.text for a in also)]
     assert any("Mộc Châu" in t for t in found) and any("Bạch Thông" in t for t in found)
     assert {answer.passage, *(a.passage for a in also)} == {1, 2}
+
+
+# ---- several articles answer: each with its own citation ------------------------------
+MUONG_LA = "son-la-tao-chuyen-bien-manh-me", "Ngày thứ 7 với dân"  # "... của Đảng bộ xã Ngọc Chiến huyện Mường La"
+THANH_LIEM = "thanh-liem-nhan-rong-mo-hinh", "Ngày thứ bảy về với dân"  # "... do UBND các xã, thị trấn triển khai"
+
+
+def saturday_passages():
+    return [passage(*THANH_LIEM, rank=1), passage(*MUONG_LA, rank=2),
+            passage("son-la-tao-chuyen-bien-manh-me", "Việc tốt mỗi ngày", rank=3),
+            passage("day-manh-xay-dung-chinh-don-dang", "Quỹ tiết kiệm cộng đồng", rank=4)]
+
+
+@pytest.mark.parametrize("question", [
+    "Những huyện nào có mô hình “Ngày thứ bảy với dân”?",
+    "nhung huyen nao co mo hinh ngay thu bay voi dan",
+    "Which districts run a 'Saturday with the people' model?",
+])
+def test_several_districts_each_cited_at_its_own_passage(question):
+    passages = saturday_passages()
+    answer, also = extract_answer(question, passages)
+    answers = [answer, *also]
+    by_place = {("Mường La" if "Mường La" in a.text else "Thanh Liêm" if "Thanh Liêm" in a.text else a.text): a
+                for a in answers}
+    assert set(by_place) == {"Mường La", "Thanh Liêm"}  # Mộc Châu, Bạch Thông: other models
+    assert by_place["Mường La"].passage == 2 and "Ngày thứ 7 với dân" in by_place["Mường La"].sentence
+    # The sentence names no district: the place is the article's own (its title: "... ở Đảng bộ Thanh Liêm").
+    assert by_place["Thanh Liêm"].passage == 1 and "Ngày thứ bảy về với dân" in by_place["Thanh Liêm"].sentence
+    assert all(a.kind == "place" and 0 < a.confidence <= 1 for a in answers)
+
+
+def test_the_sentence_own_place_of_the_asked_level_wins():
+    answer, also = extract_answer("Những xã nào có mô hình “Ngày thứ bảy với dân”?", saturday_passages())
+    # The Thanh Liêm article is about a district and names no commune for the model.
+    assert answer.text == "xã Ngọc Chiến" and answer.passage == 2 and also == ()
+
+
+def test_a_place_named_near_the_model_beats_the_article_place():
+    answer, also = extract_answer("Những huyện nào có mô hình “Ngày thứ bảy với dân”?", saturday_passages())
+    assert answer.text == "huyện Mường La" and [a.passage for a in also] == [1]
+
+
+@pytest.mark.parametrize("question", [
+    "Những huyện nào có mô hình “Chủ nhật xanh”?",
+    "Which provinces run a 'Green Sunday' model?",
+    "Những huyện nào có mô hình “Ngày thứ sáu với dân”?",  # another number: another model
+    "Mô hình “Ngày thứ bảy về với doanh nghiệp” ở huyện nào?",
+    "Which districts have a 'Friday for the people' model?",  # "Friday": no glossary word, never found
+    "Huyện nào có mô hình nuôi cá hồi?",
+])
+def test_several_answers_question_about_something_else_abstains(question):
+    assert extract_answer(question, saturday_passages()) == (None, ())
+
+
+@pytest.mark.parametrize("question,several,noun", [
+    ("Những huyện nào có mô hình “Ngày thứ bảy với dân”?", True, "huyện"),
+    ("Các xã nào có mô hình này?", True, "xã"),
+    ("Mô hình này ở huyện nào?", False, "huyện"),
+    ("Những địa phương nào có mô hình này?", True, "địa phương"),
+    ("Which districts run a 'Saturday with the people' model?", True, "huyện"),
+    ("Which ward runs the model?", False, "phường"),
+    ("Which business runs the model?", False, None),
+])
+def test_plural_questions_want_several_answers(question, several, noun):
+    qtype = classify_question(question)
+    assert qtype.several is several
+    if noun:
+        assert qtype.noun == noun
+
+
+def test_quoted_names_match_loosely_but_not_another_name():
+    from qa.evidence import loose_hits, tokens
+    from qa.questions import question_terms
+
+    def found(question: str, text: str) -> list[str]:
+        term = question_terms(question, classify_question(question))[0]
+        words = [t[0] for t in tokens(text)]
+        return [" ".join(words[a:b]) for a, b, _ in loose_hits(words, term)]
+
+    text = "như: “Chưa hết việc, chưa hết giờ”, “Ngày thứ bảy về với dân”, “Ngày không viết, ngày không hẹn”"
+    assert found("Mô hình “Ngày thứ 7 với dân” ở đâu?", text) == ["ngay thu bay ve voi dan"]
+    assert found("Mô hình “Ngày thứ bảy về với dân” ở đâu?", "Mô hình “Ngày thứ 7 với dân” của") == ["ngay thu 7 voi dan"]
+    assert found("Which districts run a 'Saturday with the people' model?", text) == ["thu bay ve voi dan"]
+    assert found("Mô hình “Ngày thứ ba với dân” ở đâu?", text) == []
+    assert found("Mô hình “Nuôi ong lấy sữa” ở đâu?", "làm vườn ươm, nuôi ong lấy mật, lò đốt rác") == []
+    assert found("Which provinces run a 'Green Sunday' model?", "Chủ nhật, 10/12/2023, 18:14 màu xanh") == []
+
+
+def test_article_place_from_the_title():
+    from qa.spans import article_place
+    assert article_place(TITLES["thanh-liem-nhan-rong-mo-hinh"]) == ("Thanh Liêm", None)
+    assert article_place(TITLES["thanh-liem-nhan-rong-mo-hinh"], ["Ban CHQS huyện Thanh Liêm"]) == ("Thanh Liêm", "huyện")
+    assert article_place(TITLES["kon-plong-chuyen-bien"], ["Huyện ủy Kon Plông"]) == ("Kon Plông", "huyện")
+    assert article_place("Mô hình hay ở xã Ngọc Chiến") == ("Ngọc Chiến", "xã")
+    assert article_place(TITLES["day-manh-xay-dung-chinh-don-dang"]) is None
+
+
+def test_translate_terms_for_retrieval():
+    from qa.glossary import translate_terms
+    words = translate_terms("Which districts run a 'Saturday with the people' model?")
+    assert {"huyện", "thứ bảy", "thứ 7", "dân", "nhân dân", "mô hình"} <= set(words)
+    assert len(words) == len(set(words))
+    assert translate_terms("How much did Quỳnh Nhai raise?") == ["huy động", "vận động", "quyên góp"]
+    assert translate_terms("Giá vàng hôm nay là bao nhiêu?") == []
+
+
+@pytest.mark.slow
+def test_several_districts_through_the_real_engine(real_engine):
+    result = real_engine.ask("Những huyện nào có mô hình “Ngày thứ bảy với dân”?")
+    assert result.answer is not None
+    cited = {a.text: result.passages[a.passage - 1] for a in (result.answer, *result.also)}
+    places = {("Mường La" if "Mường La" in t else "Thanh Liêm" if "Thanh Liêm" in t else t): p for t, p in cited.items()}
+    assert places["Mường La"].article.id == "son-la-tao-chuyen-bien-manh-me"
+    assert places["Thanh Liêm"].article.id == "thanh-liem-nhan-rong-mo-hinh"
+    assert "Ngày thứ 7 với dân" in places["Mường La"].text and "Ngày thứ bảy về với dân" in places["Thanh Liêm"].text
+    assert real_engine.ask("Những huyện nào có mô hình “Chủ nhật xanh”?").answer is None
