@@ -16,7 +16,7 @@ from qa.settings import Settings
 
 app = typer.Typer(help="Ask questions of Vietnamese news articles; answers are cited.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
-out = Console(width=None if sys.stdout.isatty() else 160)  # tables stay whole in pipes and logs
+out = Console(width=None if sys.stdout.isatty() else 160, highlight=False)  # tables stay whole in pipes and logs
 err = Console(stderr=True, soft_wrap=True)  # a message stays one line, whatever the width
 
 

@@ -48,6 +48,7 @@ def result(console: Console, res: AskResult, *, full: bool = True) -> None:
             console.print(f"[dim]{CLOSEST[lang]}[/dim]")
         for p in res.passages[: 3 if not full else len(res.passages)]:
             console.print(f"  [dim]{cite(p)}[/dim]\n    {escape(p.sentence)}")
+        console.print(f"[dim]{res.took_ms:.1f} ms[/dim]")
         return
     for answer in (res.answer, *res.also):
         passage = res.passages[answer.passage - 1]
