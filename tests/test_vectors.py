@@ -21,6 +21,11 @@ def trainable() -> np.ndarray:
     return unit_vectors(vectors.IVFPQ_MIN_VECTORS, 16, seed=1)
 
 
+@pytest.fixture(scope="module")
+def trained_ivfpq(trainable) -> faiss.Index:
+    return vectors.build_vector_index(trainable, "ivfpq")
+
+
 @pytest.mark.parametrize("index_type", vectors.INDEX_TYPES)
 def test_a_stored_vector_finds_itself_first(small, index_type):
     index = vectors.build_vector_index(small, index_type)
@@ -36,8 +41,8 @@ def test_ivfpq_on_too_few_vectors_is_flat(small):
     assert isinstance(vectors.build_vector_index(small, "ivfpq"), faiss.IndexFlatIP)
 
 
-def test_trained_ivfpq_finds_stored_vectors(trainable):
-    index = vectors.build_vector_index(trainable, "ivfpq")
+def test_trained_ivfpq_finds_stored_vectors(trainable, trained_ivfpq):
+    index = trained_ivfpq
     assert isinstance(index, faiss.IndexRefine)  # really trained, not the flat fallback
     picks = [3, 4000, len(trainable) - 1]
     _, ids = vectors.search(index, trainable[picks], 10)
@@ -68,9 +73,9 @@ def test_save_load_round_trip(tmp_path, small, index_type):
     assert [p.name for p in tmp_path.iterdir()] == ["v.faiss"]  # no temporary file left
 
 
-def test_trained_ivfpq_round_trip(tmp_path, trainable):
+def test_trained_ivfpq_round_trip(tmp_path, trainable, trained_ivfpq):
     path = tmp_path / "v.faiss"
-    vectors.save_vector_index(vectors.build_vector_index(trainable, "ivfpq"), path)
+    vectors.save_vector_index(trained_ivfpq, path)
     _, ids = vectors.search(vectors.load_vector_index(path), trainable[[7, 8]], 3)
     assert [row[0] for row in ids] == [7, 8]
 
