@@ -37,6 +37,16 @@ def _write_new(path: Path, text: str) -> None:
         tmp.unlink()
 
 
+def remove_leftovers(folder: Path) -> list[str]:
+    """Delete temp files of writes that were killed half-way. Call it holding the writer lock:
+    then no write is in progress, and every temp file is a dead one's."""
+    removed = []
+    for leftover in folder.glob(".*.tmp") if folder.is_dir() else []:
+        leftover.unlink(missing_ok=True)
+        removed.append(leftover.name)
+    return removed
+
+
 def _free_id(folder: Path, wanted: str) -> str:
     taken = {p.stem for p in folder.iterdir()}
     candidate, n = wanted, 2
@@ -46,8 +56,9 @@ def _free_id(folder: Path, wanted: str) -> str:
 
 
 def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, name: str = "article",
-             force: bool = False) -> Added:
-    """Store one article's raw text (already decoded) in `folder` under an id from its title."""
+             force: bool = False, near=None) -> Added:
+    """Store one article's raw text (already decoded) in `folder` under an id from its title.
+    `near` (a `buildcache.NearDuplicates` over `existing`) makes the near-duplicate check fast."""
     suffix = suffix.lower() if suffix.lower() in SUFFIXES else ".txt"
     cleaned = parse_article(raw, suffix, name)
     digest = content_hash(cleaned.text)
@@ -55,9 +66,9 @@ def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, na
         if other.content_hash == digest:
             raise DuplicateArticle(f"{name}: the same text is already in the collection as {other.id!r}; not added.")
     if not force:
-        mine = shingles(cleaned.text)
-        for other in existing:
-            score = similarity(mine, other.text)
+        mine = shingles(cleaned.text) if near is None else None
+        scores = near.similarities(cleaned.text) if near is not None else (similarity(mine, o.text) for o in existing)
+        for other, score in zip(near.articles if near is not None else existing, scores):
             if score >= NEAR_DUPLICATE_THRESHOLD:
                 raise DuplicateArticle(
                     f"{name}: {score:.0%} the same as {other.id!r} ({other.title}), probably a syndicated copy; "
@@ -69,12 +80,13 @@ def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, na
     return Added(article_id, path, cleaned.title)
 
 
-def add_file(folder: Path, source: Path, existing: list[Article], *, max_bytes: int, force: bool = False) -> Added:
+def add_file(folder: Path, source: Path, existing: list[Article], *, max_bytes: int, force: bool = False,
+             near=None) -> Added:
     source = Path(source)
     if source.is_file() and source.suffix.lower() not in SUFFIXES:  # a .csv is text too, but no article
         raise BadArticle(f"{source.name}: unsupported file type; use one of {', '.join(SUFFIXES)}")
     raw = read_article_file(source, max_bytes)  # refuses empty, binary, oversized, undecodable
-    return add_text(folder, raw, source.suffix, existing, name=source.name, force=force)
+    return add_text(folder, raw, source.suffix, existing, name=source.name, force=force, near=near)
 
 
 def article_path(folder: Path, article_id: str) -> Path:

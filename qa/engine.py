@@ -13,7 +13,7 @@ from pathlib import Path
 from . import index as index_store
 from .answer import extract_answer
 from . import collection
-from .articles import load_article, load_articles
+from .articles import load_article
 from .chat import Conversation, Turn, place_names
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
@@ -67,14 +67,26 @@ class Engine:
         if not locked:  # read the folder only under the lock: a list read before it may be stale
             with self._exclusive():
                 return self.rebuild(force=force, locked=True)
-        articles, problems = load_articles(self.settings.articles_dir, self.settings.max_article_bytes)
+        collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
+        (articles, problems), sources = self._read_articles()
         self.last_problems = problems
         return index_store.build(
             self.index_dir, articles, self.embedder, self.chunker, index_type=self.settings.index_type,
             hnsw_threshold=self.settings.hnsw_threshold, progress=self.progress,
             lock_timeout=self.settings.lock_timeout_s, force=force, keep_builds=self.settings.keep_builds,
-            locked=True,
+            locked=True, sources=sources,
         )
+
+    def _read_articles(self):
+        """The articles folder, parsing only files the current build has not seen (index.read_articles)."""
+        return index_store.read_articles(self.index_dir, self.settings.articles_dir,
+                                         self.settings.max_article_bytes, self.chunker)
+
+    def _existing(self) -> tuple[list[Article], object]:
+        """The articles now in the folder, and their near-duplicate finder (shingles reused from the build)."""
+        (existing, _), _ = self._read_articles()
+        return existing, index_store.buildcache.NearDuplicates(existing, index_store.previous_build(
+            self.index_dir, self.chunker))
 
     def _exclusive(self):
         return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s)
@@ -89,16 +101,17 @@ class Engine:
         a refused file (duplicate, unreadable) changes nothing and does not stop the others."""
         added, refused = [], []
         with self._exclusive():
-            existing, _ = load_articles(self.settings.articles_dir, self.settings.max_article_bytes)
+            existing, near = self._existing()
             for path in paths:
                 try:
                     item = collection.add_file(self.settings.articles_dir, Path(path), existing,
-                                               max_bytes=self.settings.max_article_bytes, force=force)
+                                               max_bytes=self.settings.max_article_bytes, force=force, near=near)
                 except QAError as exc:
                     refused.append((str(path), str(exc)))
                     continue
                 added.append(item)
                 existing.append(load_article(item.path, self.settings.max_article_bytes))
+                near.add(existing[-1])
             report = self.rebuild(locked=True) if added else None
         return added, refused, report
 
@@ -110,8 +123,8 @@ class Engine:
         if not raw.strip():
             raise BadArticle("The article is empty.")
         with self._exclusive():
-            existing, _ = load_articles(self.settings.articles_dir, self.settings.max_article_bytes)
-            item = collection.add_text(self.settings.articles_dir, raw, ".txt", existing, force=force)
+            existing, near = self._existing()
+            item = collection.add_text(self.settings.articles_dir, raw, ".txt", existing, force=force, near=near)
             return item, self.rebuild(locked=True)
 
     def remove(self, article_id: str) -> tuple[Path, object]:

@@ -3,12 +3,14 @@
 ```
 index/CURRENT                 name of the live build (os.replace'd, so always whole)
 index/builds/<version>/       manifest.json, articles.jsonl, chunks.jsonl,
-                              sentence.npy/.faiss, context.npy/.faiss, bm25-accented/, bm25-folded/
+                              sentence.npy/.faiss, context.npy/.faiss, bm25-accented/, bm25-folded/,
+                              and what the next build reuses (cache.json, terms-*, ...: `buildcache`)
 index/.lock                   serialises writers (filelock)
 ```
 A build is written into a temporary folder, renamed into place, and only then named in
 CURRENT, so a crash at any point leaves the previous build answering. Embeddings are
-reused from the current build by content hash, so a rebuild embeds only new text.
+reused from the current build by content hash, so a rebuild embeds only new text; the
+rest of what a build derives from an unchanged article is reused too (`buildcache`).
 Does not decide what to retrieve (that is `retrieve`) nor read article files (`articles`).
 """
 from __future__ import annotations
@@ -19,19 +21,19 @@ import shutil
 import time
 import uuid
 from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
 import numpy as np
 from filelock import FileLock, Timeout
 
-from . import vectors
-from .chunking import ChunkerSettings, chunk_article, content_hash
+from . import buildcache, vectors
+from .chunking import ChunkerSettings, content_hash
 from .embed import Embedder
 from .errors import IndexBusy, IndexMismatch, IndexMissing
 from .records import Article, Chunk
-from .text import accent_table, tokens
+from .text import tokens
 
 FORMAT_VERSION = 1
 FIELDS = ("sentence", "context")  # the two dense views of a chunk
@@ -106,6 +108,14 @@ def _write(path: Path, data: str) -> None:
         os.fsync(fh.fileno())
 
 
+def _fsync_tree(folder: Path) -> None:
+    """Every file and folder under `folder` on disk, so a power cut cannot leave a build that
+    is named complete but holds empty files (np.save and faiss do not fsync)."""
+    for path in sorted(folder.rglob("*"), reverse=True):
+        _fsync_dir(path)  # an O_RDONLY fsync works for files too
+    _fsync_dir(folder)
+
+
 def set_current(index_dir: Path, version: str) -> None:
     tmp = index_dir / f".CURRENT.{uuid.uuid4().hex}"
     _write(tmp, version + "\n")
@@ -165,14 +175,27 @@ def _cached_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray
         return {}  # an unreadable cache only costs time
 
 
+def previous_build(index_dir: Path, chunker: ChunkerSettings) -> buildcache.Previous:
+    """What the next build can reuse from the current one (articles, chunks, counts, shingles)."""
+    current = current_version(index_dir)
+    return buildcache.Previous.of(index_dir / "builds" / current if current else None, chunker.as_dict())
+
+
+def read_articles(index_dir: Path, folder: Path, max_bytes: int, chunker: ChunkerSettings):
+    """(articles, problems), sources: `articles.load_articles`, re-parsing only changed files;
+    pass `sources` (file hashes) on to `build` so that the next read can skip them too."""
+    return buildcache.read_articles(folder, max_bytes, previous_build(index_dir, chunker))
+
+
 def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
           *, index_type: str = "auto", hnsw_threshold: int = 50_000, progress: bool = False,
-          lock_timeout: float = 60.0, force: bool = False, keep_builds: int = 2, locked: bool = False) -> BuildReport:
+          lock_timeout: float = 60.0, force: bool = False, keep_builds: int = 2, locked: bool = False,
+          sources: dict[str, str] | None = None) -> BuildReport:
     """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock."""
     started = time.perf_counter()
     with nullcontext() if locked else exclusive(index_dir, lock_timeout):
         report = _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold,
-                               progress, force, started)
+                               progress, force, started, sources or {})
         collect_garbage(index_dir, keep_builds)
         return report
 
@@ -192,7 +215,8 @@ def exclusive(index_dir: Path, timeout: float):
         lock.release()
 
 
-def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold, progress, force, started):
+def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold, progress, force, started,
+                  sources):
     articles = sorted(articles, key=lambda a: a.id)
     fingerprint = {a.id: a.content_hash for a in articles}
     current = current_version(index_dir)
@@ -201,8 +225,10 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
         if manifest.get("articles") == fingerprint and manifest["embedder"]["id"] == embedder.id \
                 and manifest.get("chunker") == chunker.as_dict() and manifest.get("index_type_requested") == index_type:
             return BuildReport(current, len(articles), manifest["chunks"], 0, 0, time.perf_counter() - started, True)
+    previous = previous_build(index_dir, chunker)
     by_id = {a.id: a for a in articles}
-    chunks = [c for a in articles for c in chunk_article(a, chunker)]
+    per_article = [(a, previous.chunks_of(a, chunker)) for a in articles]
+    chunks = [c for _, own in per_article for c in own]
     cache = _cached_vectors(index_dir, embedder)
     texts = {f: [embed_text(c, by_id[c.article_id], f) for c in chunks] for f in FIELDS}
     keys = {f: [content_hash(t) for t in texts[f]] for f in FIELDS}
@@ -215,8 +241,11 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
     version = _next_version(builds)
     tmp = builds / f".tmp-{version}"
     tmp.mkdir()
-    _write(tmp / "articles.jsonl", "".join(json.dumps(asdict(a), ensure_ascii=False) + "\n" for a in articles))
-    _write(tmp / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
+    # vars(), not asdict(): the records hold plain values, and asdict deep-copies each one (slow)
+    _write(tmp / "articles.jsonl", "".join(json.dumps(vars(a), ensure_ascii=False) + "\n" for a in articles))
+    _write(tmp / "chunks.jsonl", "".join(  # an unchanged article's lines are copied, not encoded again
+        previous.chunk_lines[a.id] if own is previous.chunks.get(a.id)
+        else "".join(json.dumps(vars(c), ensure_ascii=False) + "\n" for c in own) for a, own in per_article))
     chosen = vectors.choose_index_type(len(chunks), index_type, hnsw_threshold)
     for field in FIELDS:
         matrix = np.stack([cache[k] for k in keys[field]]).astype(np.float32) if chunks \
@@ -224,11 +253,18 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
         np.save(tmp / f"{field}.npy", matrix)
         _write(tmp / f"{field}.keys.json", json.dumps(keys[field]))
         vectors.save_vector_index(vectors.build_vector_index(matrix, chosen), tmp / f"{field}.faiss")
-    for name, folded in (("accented", False), ("folded", True)):
-        bm25 = bm25s.BM25()
-        bm25.index([bm25_tokens(c, by_id[c.article_id], folded=folded) for c in chunks] or [[""]], show_progress=False)
-        bm25.save(str(tmp / f"bm25-{name}"))
-    _write(tmp / "accents.json", json.dumps(accent_table(a.title + "\n" + a.text for a in articles), ensure_ascii=False))
+    for name, folded in (("accented", False), ("folded", True)):  # term counts of unchanged chunks are reused
+        counts = buildcache.term_counts([c.content_hash for c in chunks], lambda i, folded=folded: bm25_tokens(
+            chunks[i], by_id[chunks[i].article_id], folded=folded), previous.term_counts(name))
+        counts.save(tmp, name, _write)
+        buildcache.bm25_from_counts(counts).save(str(tmp / f"bm25-{name}"))
+    accent_counts = previous.accent_counts_for(articles)
+    _write(tmp / "accent-counts.json", json.dumps(accent_counts, ensure_ascii=False))
+    _write(tmp / "accents.json", json.dumps(buildcache.accent_table(accent_counts), ensure_ascii=False))
+    known = previous.shingles
+    buildcache.save_shingles(tmp, {a.content_hash: known[a.content_hash] if a.content_hash in known
+                                   else buildcache.shingle_array(a.text) for a in articles})
+    _write(tmp / buildcache.CACHE_FILE, json.dumps(buildcache.cache_meta(chunker.as_dict(), sources)))
     manifest = {
         "format_version": FORMAT_VERSION, "version": version, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "embedder": {"id": embedder.id, "dim": embedder.dim}, "chunker": chunker.as_dict(),
@@ -236,7 +272,7 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
         "articles": fingerprint, "chunks": len(chunks),
     }
     _write(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))  # written last: marks it whole
-    _fsync_dir(tmp)
+    _fsync_tree(tmp)
     os.rename(tmp, builds / version)
     _fsync_dir(builds)
     set_current(index_dir, version)
@@ -276,7 +312,10 @@ def collect_garbage(index_dir: Path, keep: int = 2) -> list[str]:
             # Renamed first (atomic), so a crash half-way through the delete never leaves a
             # build that still has its manifest but lacks files (a rollback could pick it).
             doomed = builds / f".tmp-gc-{name}"
-            os.rename(builds / name, doomed)
+            try:
+                os.rename(builds / name, doomed)
+            except OSError:
+                continue  # kept for now: garbage collection never fails a build
             shutil.rmtree(doomed, ignore_errors=True)
             removed.append(name)
     return removed
