@@ -138,9 +138,11 @@ def load_article(path: Path, max_bytes: int = 5_000_000) -> Article:
                    path=str(path), content_hash=content_hash(c.text))
 
 
-def load_articles(folder: Path, max_bytes: int = 5_000_000) -> LoadResult:
+def load_articles(folder: Path, max_bytes: int = 5_000_000, load=None) -> LoadResult:
     """Every article file in `folder` (not recursive), sorted by id; a bad file is reported
-    in `problems` and does not stop the others. Hidden files are ignored."""
+    in `problems` and does not stop the others. Hidden files are ignored. `load(path,
+    max_bytes)` reads one file (default `load_article`; the build cache passes its own)."""
+    load = load or load_article
     articles: dict[str, Article] = {}
     problems: list[tuple[Path, str]] = []
     files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
@@ -149,7 +151,7 @@ def load_articles(folder: Path, max_bytes: int = 5_000_000) -> LoadResult:
             problems.append((path, f"{path.name}: another file already has the id {path.stem!r}; rename one"))
             continue
         try:
-            articles[path.stem] = load_article(path, max_bytes)
+            articles[path.stem] = load(path, max_bytes)
         except (BadArticle, ArticleNotFound, OSError) as err:
             problems.append((path, str(err)))
     return LoadResult([articles[k] for k in sorted(articles)], problems)

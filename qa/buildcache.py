@@ -27,9 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 from bm25s import scoring
 
-from .articles import SUFFIXES, LoadResult, load_article, shingles
+from .articles import LoadResult, load_article, load_articles, shingles
 from .chunking import ChunkerSettings, chunk_article
-from .errors import ArticleNotFound, BadArticle
 from .records import Article, Chunk
 from .text import fold, syllables
 
@@ -173,24 +172,17 @@ def read_articles(folder: Path, max_bytes: int, previous: Previous) -> tuple[Loa
     """`articles.load_articles`, but a file whose bytes the previous build saw is not parsed
     again. Also returns each article's file hash, for the next build."""
     known = previous.meta.get("sources", {})
-    articles: dict[str, Article] = {}
-    problems: list[tuple[Path, str]] = []
     sources: dict[str, str] = {}
-    # the same selection and order as load_articles
-    files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
-    for path in files:
-        if path.stem in articles:
-            problems.append((path, f"{path.name}: another file already has the id {path.stem!r}; rename one"))
-            continue
-        try:
-            with path.open("rb") as fh:
-                digest = _sha(fh.read(max_bytes + 1))
-            cached = previous.articles.get(path.stem) if known.get(path.stem) == digest else None
-            articles[path.stem] = replace(cached, path=str(path)) if cached else load_article(path, max_bytes)
-            sources[path.stem] = digest
-        except (BadArticle, ArticleNotFound, OSError) as err:
-            problems.append((path, str(err)))
-    return LoadResult([articles[k] for k in sorted(articles)], problems), sources
+
+    def load(path: Path, max_bytes: int) -> Article:
+        with path.open("rb") as fh:
+            digest = _sha(fh.read(max_bytes + 1))
+        cached = previous.articles.get(path.stem) if known.get(path.stem) == digest else None
+        article = replace(cached, path=str(path)) if cached else load_article(path, max_bytes)
+        sources[path.stem] = digest
+        return article
+
+    return load_articles(folder, max_bytes, load=load), sources
 
 
 def cache_meta(chunker: dict, sources: dict[str, str]) -> dict:
