@@ -387,3 +387,20 @@ def english_type(question: str) -> dict:
         if nouns:
             return _asks("list", nouns)
     return _asks("other")
+
+
+# Vietnamese words that news text uses for one another: a question may say "quyên góp"
+# where the article says "huy động". Folded forms; each group is one meaning.
+VI_SYNONYMS = [tuple(tuple(fold(w).split()) for w in group.split(" | ")) for group in (
+    "huy động | vận động | quyên góp | ủng hộ | đóng góp | gây quỹ",
+    "hỗ trợ | giúp đỡ | trợ giúp",
+    "khen thưởng | biểu dương | tuyên dương",
+)]
+
+
+def vi_synonyms(form: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The forms meaning the same as `form` (itself first), or just `form`."""
+    for group in VI_SYNONYMS:
+        if form in group:
+            return (form,) + tuple(f for f in group if f != form)
+    return (form,)

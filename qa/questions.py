@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .glossary import CODE_WORDS, ENGLISH_WORDS, ORG_WORDS, PLACE_WORDS, english_terms, english_type, stem
+from .glossary import CODE_WORDS, ENGLISH_WORDS, ORG_WORDS, PLACE_WORDS, english_terms, english_type, stem, vi_synonyms
 from .numbers import as_digits, vi_words
 from .text import detect_language, fold, has_diacritics, normalize
 
@@ -283,7 +283,7 @@ def question_terms(question: str, qtype: QuestionType) -> list[Term]:
             else:
                 for i in range(len(sylls) - 1):
                     pair = sylls[i:i + 2]
-                    terms.append(Term((pair,), 0.6 if set(pair) <= skip else 1.2, label=" ".join(pair)))
+                    terms.append(Term(vi_synonyms(pair), 0.6 if set(pair) <= skip else 1.2, label=" ".join(pair)))
         # Adjacent one-syllable words may still be one word in the article ("thiện nguyện").
         singles = [s[0] if len(s) == 1 and not is_stopword(s[0], False) else None for s in segmented]
         pairs = list(zip(singles, singles[1:]))

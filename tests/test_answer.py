@@ -295,3 +295,14 @@ def test_several_districts_through_the_real_engine(real_engine):
     assert places["Thanh Liêm"].article.id == "thanh-liem-nhan-rong-mo-hinh"
     assert "Ngày thứ 7 với dân" in places["Mường La"].text and "Ngày thứ bảy về với dân" in places["Thanh Liêm"].text
     assert real_engine.ask("Những huyện nào có mô hình “Chủ nhật xanh”?").answer is None
+
+
+def test_a_vietnamese_question_may_use_a_synonym_of_the_article_verb():
+    from qa.glossary import vi_synonyms
+    from qa.questions import classify_question, question_terms
+
+    assert ("huy", "dong") in vi_synonyms(("quyen", "gop"))
+    assert vi_synonyms(("mo", "hinh")) == (("mo", "hinh"),)
+    question = "Quỳnh Nhai quyên góp được bao nhiêu tiền?"
+    terms = question_terms(question, classify_question(question))
+    assert any(("huy", "dong") in t.forms for t in terms)
