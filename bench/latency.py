@@ -98,7 +98,7 @@ def cold_start(questions: list[str], runs: int, env: dict) -> list[tuple[str, fl
 def in_process(home: Path, questions: list[str], rounds: int) -> dict:
     engine = Engine(Settings(home=home))
     started = time.perf_counter()
-    first = engine.ask(questions[0])
+    engine.ask(questions[0])
     first_ms = (time.perf_counter() - started) * 1000
     for q in questions[1:]:
         engine.ask(q)  # every dev question once: the "cached repeat" below then hits the query cache
