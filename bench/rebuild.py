@@ -38,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _readme import write_section  # noqa: E402
 from qa import index as index_store  # noqa: E402
 from qa.articles import article_id_from_title, load_articles  # noqa: E402
 from qa.chunking import chunk_article  # noqa: E402
@@ -198,15 +199,7 @@ def load_note() -> str:
 
 
 def write_readme(path: Path, generated: str) -> None:
-    """Replace this benchmark's generated text, keeping hand-written notes and other sections."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    generated = f"{generated.rstrip()}\n\n{KEEP_BELOW}\n"
-    ours = re.compile(rf"^{re.escape(SECTION)}\n.*?{re.escape(KEEP_BELOW)}\n", re.S | re.M)
-    if ours.search(text):
-        text = ours.sub(lambda _: generated, text)
-    else:
-        text = text.rstrip() + "\n\n" + generated
-    path.write_text(text, encoding="utf-8")
+    write_section(path, SECTION, KEEP_BELOW, generated)
 
 
 def main() -> int:

@@ -30,6 +30,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _readme import write_section  # noqa: E402
 from qa import vectors  # noqa: E402
 
 DIM = 384
@@ -173,15 +174,7 @@ KEEP_BELOW = "<!-- scale.py rewrites the section above this line; text below it 
 
 
 def write_readme(path: Path, generated: str) -> None:
-    """Replace this benchmark's generated text, keeping hand-written notes and other sections."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    generated = f"{generated.rstrip()}\n\n{KEEP_BELOW}\n"
-    ours = re.compile(rf"^{re.escape(SECTION)}\n.*?{re.escape(KEEP_BELOW)}\n", re.S | re.M)
-    if ours.search(text):
-        text = ours.sub(lambda _: generated, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + generated
-    path.write_text(text, encoding="utf-8")
+    write_section(path, SECTION, KEEP_BELOW, generated)
 
 
 def main() -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,17 @@ def real_engine(tmp_path_factory):
     engine = Engine(Settings(home=home))
     engine.rebuild()
     return engine
+
+
+def to_cp1258(text: str) -> bytes:
+    """Encode as windows-1258 software wrote it: base letter (with its shape mark) + combining tone."""
+    out = []
+    for ch in text:
+        try:
+            out.append(ch.encode("cp1258"))
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+            out.append((base + tones).encode("cp1258"))
+    return b"".join(out)

@@ -15,6 +15,7 @@ from qa.articles import (NEAR_DUPLICATE_THRESHOLD, article_id_from_title, clean,
                          near_duplicate_key, read_article_file, similarity, validate_article_id)
 from qa.errors import ArticleNotFound, BadArticle
 from qa.text import normalize
+from conftest import to_cp1258
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -184,23 +185,9 @@ def test_utf8_bom_and_utf16_are_read(tmp_path):
     assert read_article_file(_write(tmp_path, "b.txt", text.encode("utf-16")), 10**6) == text
 
 
-def _to_cp1258(text: str) -> bytes:
-    """Encode as windows-1258 does it: base letter (with its shape mark) + combining tone."""
-    out = []
-    for ch in text:
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", ch)
-            tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
-            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
-            out.append((base + tones).encode("cp1258"))
-    return b"".join(out)
-
-
 @pytest.mark.parametrize("article_id", sorted(GOLDEN))
 def test_windows_1258_seed_decodes_to_the_same_article(tmp_path, seeds, article_id):
-    data = _to_cp1258((SEEDS / f"{article_id}.txt").read_text("utf-8"))
+    data = to_cp1258((SEEDS / f"{article_id}.txt").read_text("utf-8"))
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     a = load_article(_write(tmp_path, f"{article_id}.txt", data))

@@ -3,7 +3,6 @@ change nothing, removed articles leave the index. Fake embedder: no model is loa
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from qa.articles import load_article, load_articles
 from qa.engine import Engine
 from qa.errors import ArticleNotFound
 from qa.text import normalize
+from conftest import to_cp1258
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -129,23 +129,11 @@ def test_a_near_duplicate_is_reported_and_skipped_unless_forced(engine, fake_set
 
 
 # -- bad input ---------------------------------------------------------------------------
-def _to_cp1258(text: str) -> bytes:
-    """windows-1258 as Vietnamese software wrote it: base letter (with its shape mark) + combining tone."""
-    out = []
-    for ch in text:
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", ch)
-            tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
-            out.append((unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones)) + tones)
-                       .encode("cp1258"))
-    return b"".join(out)
 
 
 def test_a_windows_1258_file_is_converted_to_the_same_article(engine, fake_settings, tmp_path):
     original = write(tmp_path / "utf8", "bac-yen.txt", NEW_ARTICLE)
-    legacy = write(tmp_path / "in", "bac-yen-1258.txt", _to_cp1258(NEW_ARTICLE))
+    legacy = write(tmp_path / "in", "bac-yen-1258.txt", to_cp1258(NEW_ARTICLE))
     with pytest.raises(UnicodeDecodeError):
         legacy.read_bytes().decode("utf-8")
     added, refused, _ = engine.add([legacy])
