@@ -8,7 +8,8 @@ is that of a serving engine); `--home DIR` uses an existing home with a built in
 
 - in-process, unique: every dev question with a running number appended ("... ? 3"),
   `--rounds` times, so each query is new text and pays for its embedding (the engine
-  caches query embeddings); "cached repeat": the dev questions asked again, verbatim;
+  caches query embeddings and whole results); "cached repeat": the dev questions asked
+  again, verbatim (answered from the engine's result cache for the live build);
   "embed_query alone": the embedder on unique text, to show where the time goes;
 - cold start: whole-process wall time of `qa ask QUESTION` (a new Python process: imports,
   model load, index load, one answer), median of `--cold-runs` runs after one untimed run
@@ -101,7 +102,7 @@ def in_process(home: Path, questions: list[str], rounds: int) -> dict:
     engine.ask(questions[0])
     first_ms = (time.perf_counter() - started) * 1000
     for q in questions[1:]:
-        engine.ask(q)  # every dev question once: the "cached repeat" below then hits the query cache
+        engine.ask(q)  # every dev question once: the "cached repeat" below then hits the result cache
     unique = [engine.ask(f"{q} {r}").took_ms for r in range(1, rounds + 1) for q in questions]
     repeat = [engine.ask(q).took_ms for _ in range(rounds) for q in questions]
     embedder = engine.embedder

@@ -31,7 +31,10 @@ class Engine:
         self.progress = progress
         self.chunker = ChunkerSettings(context_sentences=settings.context_sentences)
         self._retriever: Retriever | None = None
-        self._cache = QueryCache()
+        self._cache = QueryCache()  # query embeddings, valid across builds (same embedder)
+        # Whole results of repeated questions; the key holds the build version, so a swap
+        # to a new build never serves an old result.
+        self._results = QueryCache(settings.answer_cache)
         self._load_lock = threading.Lock()
         self.last_problems: list = []
         self._places: tuple[str | None, set[str]] = (None, set())
@@ -153,10 +156,16 @@ class Engine:
         retriever = self.retriever()
         if article is not None and article not in retriever.index.articles:
             raise ArticleNotFound(f"No article with id {article!r}. List them with: qa articles")
+        answer, also, passages = self._results.get(
+            (retriever.index.version, text, k, article, date), lambda _: self._answer(retriever, text, k, article, date))
+        return AskResult(question=question, answer=answer, passages=passages,
+                         took_ms=(time.perf_counter() - started) * 1000, also=also)
+
+    @staticmethod
+    def _answer(retriever: Retriever, text: str, k: int, article: str | None, date: str | None):
         passages = retriever.search(text, k=k, article=article, date=date)
         answer, also = extract_answer(retriever.with_diacritics(text), passages)
-        return AskResult(question=question, answer=answer, passages=tuple(passages),
-                         took_ms=(time.perf_counter() - started) * 1000, also=also)
+        return answer, also, tuple(passages)
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:
         """One conversational turn: resolve a follow-up against the conversation, answer, remember."""

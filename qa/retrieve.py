@@ -54,24 +54,27 @@ DEFAULT_WEIGHTS = {
 
 
 class QueryCache:
-    """A small thread-safe LRU of query embeddings: repeated questions skip the embedder."""
+    """A small thread-safe LRU keyed by a query: the retriever keeps query embeddings in one
+    (repeated questions skip the embedder), the engine whole results in another. Size 0 keeps
+    nothing. Two threads missing the same key both compute it; the value is the same."""
 
     def __init__(self, size: int = 1024):
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._items: OrderedDict = OrderedDict()
         self._size = size
         self._lock = Lock()
 
-    def get(self, text: str, embed) -> np.ndarray:
+    def get(self, key, compute):
         with self._lock:
-            if text in self._items:
-                self._items.move_to_end(text)
-                return self._items[text]
-        vector = embed(text)
-        with self._lock:
-            self._items[text] = vector
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return vector
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute(key)
+        if self._size > 0:
+            with self._lock:
+                self._items[key] = value
+                if len(self._items) > self._size:
+                    self._items.popitem(last=False)
+        return value
 
 
 def folded_query(text: str) -> list[str]:

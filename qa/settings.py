@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     hnsw_threshold: int = 50_000
     context_sentences: int = 1  # neighbours on each side of a sentence in its passage
     top_k: int = 5
+    answer_cache: int = 1024  # results kept per live build for repeated questions (0: none)
     max_k: int = 50
     max_question_chars: int = 1000
     max_article_bytes: int = 5_000_000

@@ -73,3 +73,30 @@ def test_articles_and_health(engine):
         engine.article("nope")
     health = engine.health()
     assert health["status"] == "ok" and health["chunks"] == sum(engine.chunk_counts().values())
+
+
+def test_a_repeated_question_is_answered_from_the_result_cache(engine):
+    first = engine.ask("Quỳnh Nhai huy động được bao nhiêu?", k=3)
+    engine.retriever().search = None  # a cache miss would now fail: the hit must not search
+    again = engine.ask("Quỳnh Nhai huy động được bao nhiêu?", k=3)
+    assert again.passages == first.passages and again.answer == first.answer
+    with pytest.raises(TypeError):
+        engine.ask("Quỳnh Nhai huy động được bao nhiêu?", k=4)  # another k is another query
+
+
+def test_the_result_cache_never_serves_a_result_from_an_older_build(engine, fake_settings):
+    question = "Kon Plông"
+    before = engine.ask(question, k=5)
+    assert "kon-plong-chuyen-bien" in {p.article.id for p in before.passages}
+    (fake_settings.articles_dir / "kon-plong-chuyen-bien.txt").unlink()
+    Engine(fake_settings).rebuild()
+    after = engine.ask(question, k=5)
+    assert "kon-plong-chuyen-bien" not in {p.article.id for p in after.passages}
+
+
+def test_the_result_cache_can_be_turned_off(fake_settings):
+    engine = Engine(fake_settings.model_copy(update={"answer_cache": 0}))
+    engine.ask("Sìn Hồ", k=2)
+    engine.retriever().search = None
+    with pytest.raises(TypeError):
+        engine.ask("Sìn Hồ", k=2)
