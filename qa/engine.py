@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import index as index_store
+from . import buildcache, builder, index as index_store
 from .answer import extract_answer
 from . import collection
 from .articles import load_article
@@ -65,7 +65,7 @@ class Engine:
             self._retriever = Retriever(loaded, self.embedder, cache=self._cache)
             return self._retriever
 
-    def rebuild(self, force: bool = False, locked: bool = False) -> index_store.BuildReport:
+    def rebuild(self, force: bool = False, locked: bool = False) -> builder.BuildReport:
         """Rebuild from the articles folder; only text not embedded before is embedded."""
         if not locked:  # read the folder only under the lock: a list read before it may be stale
             with self._exclusive():
@@ -73,7 +73,7 @@ class Engine:
         collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
         (articles, problems), sources = self._read_articles()
         self.last_problems = problems
-        return index_store.build(
+        return builder.build(
             self.index_dir, articles, self.embedder, self.chunker, index_type=self.settings.index_type,
             hnsw_threshold=self.settings.hnsw_threshold, progress=self.progress,
             lock_timeout=self.settings.lock_timeout_s, force=force, keep_builds=self.settings.keep_builds,
@@ -82,13 +82,13 @@ class Engine:
 
     def _read_articles(self):
         """The articles folder, parsing only files the current build has not seen (index.read_articles)."""
-        return index_store.read_articles(self.index_dir, self.settings.articles_dir,
+        return builder.read_articles(self.index_dir, self.settings.articles_dir,
                                          self.settings.max_article_bytes, self.chunker)
 
     def _existing(self) -> tuple[list[Article], object]:
         """The articles now in the folder, and their near-duplicate finder (shingles reused from the build)."""
         (existing, _), _ = self._read_articles()
-        return existing, index_store.buildcache.NearDuplicates(existing, index_store.previous_build(
+        return existing, buildcache.NearDuplicates(existing, builder.previous_build(
             self.index_dir, self.chunker))
 
     def _exclusive(self):

@@ -111,8 +111,11 @@ class Retriever:
         if len(matrix) <= EXACT_LIMIT:
             return np.asarray(matrix @ query, dtype=np.float32)
         scores = np.full(len(matrix), -1.0, dtype=np.float32)
-        top_scores, top_ids = vectors.search(self.index.faiss[field], query[None, :], POOL)
-        scores[top_ids[0]] = top_scores[0]
+        for vector_index, rows in self.index.faiss[field]:  # one per segment; rows maps to the loaded order
+            top_scores, top_ids = vectors.search(vector_index, query[None, :], POOL)
+            where = rows[top_ids[0]]
+            live = where >= 0  # rows of edited or removed articles wait in their segment until a merge
+            scores[where[live]] = top_scores[0][live]
         return scores
 
     def _bm25(self, name: str, query_tokens: list[str]) -> np.ndarray:

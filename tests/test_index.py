@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from qa import index as index_store
+from qa import builder, index as index_store
 from qa.articles import load_articles
 from qa.chunking import ChunkerSettings
 from qa.embed import FakeEmbedder
@@ -16,7 +16,7 @@ def seeds(home):
 
 
 def build(index_dir, articles, embedder=None, **kw):
-    return index_store.build(index_dir, articles, embedder or FakeEmbedder(), ChunkerSettings(), **kw)
+    return builder.build(index_dir, articles, embedder or FakeEmbedder(), ChunkerSettings(), **kw)
 
 
 def test_build_writes_a_complete_versioned_build_and_points_at_it(tmp_path, seeds):

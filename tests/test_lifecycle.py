@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from qa import buildcache
-from qa import index as index_store
+from qa import builder, index as index_store
 from qa.articles import load_article, load_articles, similarity
 from qa.chunking import chunk_article
 from qa.embed import FakeEmbedder
@@ -89,11 +89,11 @@ def test_adding_an_article_embeds_exactly_its_new_texts(engine, counting, tmp_pa
     path = new_article(tmp_path / "in")
     (added,), _, report = engine.add([path])
     article = load_article(added.path)
-    mine = {index_store.embed_text(c, article, f) for c in chunk_article(article, engine.chunker)
+    mine = {builder.embed_text(c, article, f) for c in chunk_article(article, engine.chunker)
             for f in index_store.FIELDS}
     assert set(counting.texts) == mine  # everything embedded is the new article's, and all of it
     assert report.embedded == len(counting.texts) == len(mine)
-    assert report.reused == first.embedded and report.articles == 6
+    assert report.reused == len(index_store.FIELDS) * first.chunks and report.articles == 6
 
 
 def test_an_unchanged_corpus_rebuilds_without_embedding(engine, counting):
@@ -103,7 +103,7 @@ def test_an_unchanged_corpus_rebuilds_without_embedding(engine, counting):
     assert again.unchanged and again.version == first.version and again.embedded == 0
     forced = engine.rebuild(force=True)  # a forced rebuild writes a new build, still from the cache
     assert not forced.unchanged and forced.version > first.version
-    assert forced.embedded == 0 and forced.reused == first.embedded
+    assert forced.embedded == 0 and forced.reused == len(index_store.FIELDS) * first.chunks
     assert counting.texts == []
 
 
@@ -174,16 +174,16 @@ def test_an_incremental_build_equals_a_build_from_scratch(fake_settings, tmp_pat
     for field in index_store.FIELDS:
         assert np.array_equal(inc.vectors[field], new.vectors[field])
     queries = [tokens(q, folded=f) for q in ("Phong Thổ thi đua", "quynh nhai huy dong", "mắc ca Bắc Yên 7.321")
-               for f in (False, True)] + [index_store.bm25_tokens(c, None, folded=False)[:6] for c in inc.chunks[::9]]
+               for f in (False, True)] + [builder.bm25_tokens(c, None, folded=False)[:6] for c in inc.chunks[::9]]
     for name, folded in (("accented", False), ("folded", True)):
         reference = bm25s.BM25()  # bm25s indexing the token lists itself
-        reference.index([index_store.bm25_tokens(c, None, folded=folded) for c in new.chunks], show_progress=False)
+        reference.index([builder.bm25_tokens(c, None, folded=folded) for c in new.chunks], show_progress=False)
         for query in queries:
             want = reference.get_scores(query)
             assert np.allclose(inc.bm25[name].get_scores(query), want, rtol=1e-5, atol=1e-6)
             assert np.allclose(new.bm25[name].get_scores(query), want, rtol=1e-5, atol=1e-6)
     folder = fake_settings.articles_dir
-    (cached, problems), _ = index_store.read_articles(fake_settings.index_dir, folder, 10**6, chunker)
+    (cached, problems), _ = builder.read_articles(fake_settings.index_dir, folder, 10**6, chunker)
     assert (cached, problems) == load_articles(folder, 10**6)
 
 
@@ -201,10 +201,17 @@ def test_near_duplicate_scores_equal_the_pairwise_ones(fake_settings):
     articles = load_articles(fake_settings.articles_dir).articles
     engine = Engine(fake_settings)
     engine.rebuild()
-    near = buildcache.NearDuplicates(articles[:3], index_store.previous_build(fake_settings.index_dir, engine.chunker))
+    moved, _ = engine.remove(articles[1].id)  # dead in the first segment ...
+    shutil.move(moved, articles[1].path)
+    engine.rebuild()  # ... and live again in a second one: it must count once
+    outside = replace(articles[4], text="Một bài chưa có trong chỉ mục. " + articles[2].text, content_hash="outside")
+    near = buildcache.NearDuplicates([*articles[:3], outside], builder.previous_build(fake_settings.index_dir,
+                                                                                         engine.chunker))
     near.add(articles[3])
-    probe = articles[0].text[: len(articles[0].text) // 2] + articles[3].text
-    assert np.allclose(near.similarities(probe), [similarity(probe, a.text) for a in articles[:4]])
+    probe = articles[0].text[: len(articles[0].text) // 2] + articles[3].text + articles[1].text[:300]
+    scores = near.similarities(probe)
+    assert np.allclose(scores, [similarity(probe, a.text) for a in [*articles[:3], outside, articles[3]]])
+    assert scores.max() > 0.2 and (scores > 0).sum() >= 3
 
 
 # -- a mismatched index is refused ------------------------------------------------------
@@ -401,3 +408,27 @@ def test_a_live_server_answers_every_request_while_an_article_is_added_and_swapp
     assert all("2 tỷ 652 triệu đồng" in p["text"] for p in example)
     assert final["index_version"] == index_store.current_version(fake_settings.index_dir)
     assert final["articles"] == 6 and len(writing) >= 2  # the add and at least one more swap
+
+
+def test_a_rebuild_hashes_only_files_whose_size_or_mtime_changed(fake_settings, tmp_path, monkeypatch):
+    for path in fake_settings.articles_dir.iterdir():
+        os.utime(path, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))  # written long ago
+    engine = Engine(fake_settings)
+    engine.rebuild()
+    hashed = []
+    real_sha = buildcache._sha
+    monkeypatch.setattr(buildcache, "_sha", lambda data: hashed.append(len(data)) or real_sha(data))
+    (fake_settings.articles_dir / f"{NEW_ID}.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    report = engine.rebuild()
+    assert report.articles == 6 and len(hashed) == 1  # the new file only
+
+
+def test_a_same_size_edit_right_after_a_build_is_seen(fake_settings):
+    engine = Engine(fake_settings)
+    engine.rebuild()
+    path = fake_settings.articles_dir / "sin-ho-tao-dong-luc-thi-dua.txt"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("Sìn Hồ", "Sìn Hộ"), encoding="utf-8")  # same byte length, mtime "racy"
+    assert path.stat().st_size == len(text.encode("utf-8"))
+    engine.rebuild()
+    assert "Sìn Hộ" in engine.article("sin-ho-tao-dong-luc-thi-dua").text

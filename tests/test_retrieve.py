@@ -1,6 +1,6 @@
 import pytest
 
-from qa import index as index_store
+from qa import builder, index as index_store
 from qa.articles import load_articles
 from qa.chunking import ChunkerSettings
 from qa.embed import FakeEmbedder
@@ -11,7 +11,7 @@ from qa.retrieve import DEFAULT_WEIGHTS, QueryCache, Retriever, Weights
 def retriever(home):
     embedder = FakeEmbedder()
     articles = load_articles(home / "seeds").articles
-    index_store.build(home / "index", articles, embedder, ChunkerSettings())
+    builder.build(home / "index", articles, embedder, ChunkerSettings())
     return Retriever(index_store.load(home / "index", embedder, ChunkerSettings()), embedder)
 
 
