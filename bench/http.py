@@ -3,8 +3,8 @@
 Starts a real server (uvicorn subprocess, real default embedder, a copy of the seeds in a
 temporary QA_HOME unless --home is given), warms it, then fires dev-set questions at it
 over loopback. Two question mixes:
-  repeated  the dev questions over and over (after warm-up their query embeddings are
-            cached, as popular questions would be);
+  repeated  the dev questions over and over (after warm-up their whole results are
+            cached, as popular questions' would be);
   unique    every request a question never asked before (a dev question plus a running
             number), so each one pays for embedding the query.
 Bounded by --requests per run and --seconds per run. Prints one table; exits non-zero
