@@ -157,7 +157,7 @@ def print_tables(cold, warm: dict, runs: int) -> None:
     for label, key in (("unique (query embedded)", "unique"), ("cached repeat", "repeat"),
                        ("embed_query alone", "embed")):
         p50, p99 = percentiles(warm[key])
-        print(f"| {label} | {len(warm[key])} | {p50:.1f} | {p99:.1f} |")
+        print(f"| {label} | {len(warm[key])} | {p50:.2f} | {p99:.2f} |")
     print(f"\nfirst ask in a new Engine (loads model + index): {warm['first_ms']:.0f} ms")
     print(f"\nCold start, whole process wall time (median of {runs}, after one untimed run):\n")
     print("| command | median s | min s | peak RSS MiB |")
