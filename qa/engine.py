@@ -164,7 +164,8 @@ class Engine:
     @staticmethod
     def _answer(retriever: Retriever, text: str, k: int, article: str | None, date: str | None):
         passages = retriever.search(text, k=k, article=article, date=date)
-        answer, also = extract_answer(retriever.with_diacritics(text), passages)
+        authors = {p.article.id: retriever.index.articles[p.article.id].author for p in passages}
+        answer, also = extract_answer(retriever.with_diacritics(text), passages, authors)
         return answer, also, tuple(passages)
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:

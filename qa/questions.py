@@ -18,7 +18,7 @@ from .glossary import CODE_WORDS, ENGLISH_WORDS, ORG_WORDS, PLACE_WORDS, english
 from .numbers import as_digits, vi_words
 from .text import detect_language, fold, has_diacritics, normalize
 
-KINDS = ("amount", "count", "percent", "person", "date", "place", "org", "list", "code", "period", "other")
+KINDS = ("amount", "count", "percent", "person", "date", "place", "org", "list", "code", "period", "author", "other")
 MEASURE_WORDS = {"m": "m", "mét": "m", "met": "m", "km": "km", "ki lô mét": "km", "kg": "kg", "tấn": "tấn",
                  "ha": "ha", "héc ta": "ha", "lít": "lít", "m2": "m2", "mét vuông": "m2", "tạ": "tạ"}
 # Vietnamese function words: they carry no topic and never count as evidence. Without
@@ -170,6 +170,8 @@ def _several(question: str, english: bool) -> bool:
 def classify_question(question: str) -> QuestionType:
     """The kind of answer a question wants (Vietnamese with or without diacritics, English)."""
     english = is_english(question)
+    if _AUTHOR.search(fold(question)):  # the byline answers it, not the article's text
+        return QuestionType("author", english=english)
     qtype = QuestionType(**english_type(question), english=True) if english else _vi_type(question)
     if _several(question, english):
         qtype = replace(qtype, several=True)
@@ -208,6 +210,10 @@ def names_in(question: str) -> list[str]:
     # One syllable without diacritics ("Ho", "KH") is too weak to call a name.
     return [n for n in names if " " in n or fold(n) != n.lower()]
 
+
+# "Ai là tác giả bài viết về ...?", "Who wrote the article on ...?" (folded).
+_AUTHOR = re.compile(r"\b(tac gia|ai (?:da )?viet|nguoi viet|(?:duoc )?viet boi|phong vien nao|but danh|"
+                     r"who (?:wrote|authored|reported)|author|written by|byline)\b")
 
 # Phrases that only set the time of asking or the form of the answer.
 _STOP_PHRASES = re.compile(r"(?i)\b(hiện nay|hôm nay|bây giờ|như thế nào|thế nào|là gì|là bao nhiêu|bao nhiêu|"

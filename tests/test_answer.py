@@ -306,3 +306,25 @@ def test_a_vietnamese_question_may_use_a_synonym_of_the_article_verb():
     question = "Quỳnh Nhai quyên góp được bao nhiêu tiền?"
     terms = question_terms(question, classify_question(question))
     assert any(("huy", "dong") in t.forms for t in terms)
+
+
+@pytest.mark.parametrize("question", ["Ai là tác giả bài viết về Kon Plông?", "ai viet bai ve Kon Plong",
+                                      "Who wrote the article about Kon Plông?", "Bài về Kon Plông do phóng viên nào viết?",
+                                      "Kon Plông article author?"])
+def test_who_wrote_it_is_answered_from_the_byline_of_the_article_it_is_about(question):
+    assert classify_question(question).kind == "author"
+    about = passage("kon-plong-chuyen-bien", "50 mô hình")
+    other = passage("son-la-tao-chuyen-bien-manh-me", "Quỹ Chỉ thị 05", rank=2)
+    answer, also = extract_answer(question, [about, other],
+                                  {"kon-plong-chuyen-bien": "Trần Văn Phúc", "son-la-tao-chuyen-bien-manh-me": "Phong Lưu"})
+    assert answer.text == "Trần Văn Phúc" and answer.kind == "author" and answer.passage == 1 and also == ()
+
+
+def test_an_article_without_a_byline_abstains_rather_than_naming_another_author():
+    about = passage("thanh-liem-nhan-rong-mo-hinh", "Đường hoa quân sự")
+    other = passage("kon-plong-chuyen-bien", "50 mô hình", rank=2)
+    answer, _ = extract_answer("Ai là tác giả bài về Thanh Liêm?", [about, other],
+                               {"thanh-liem-nhan-rong-mo-hinh": None, "kon-plong-chuyen-bien": "Trần Văn Phúc"})
+    assert answer is None
+    assert classify_question("Ai là Bí thư Huyện ủy Quỳnh Nhai?").kind == "person"  # not a byline question
+    assert classify_question("Which authority approved the plan?").kind != "author"

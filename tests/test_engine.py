@@ -100,3 +100,9 @@ def test_the_result_cache_can_be_turned_off(fake_settings):
     engine.retriever().search = None
     with pytest.raises(TypeError):
         engine.ask("Sìn Hồ", k=2)
+
+
+def test_who_wrote_an_article_is_answered_with_its_byline(engine):
+    result = engine.ask("Ai là tác giả bài viết về Kon Plông?")
+    assert result.answer.text == "Trần Văn Phúc"
+    assert result.passages[result.answer.passage - 1].article.id == "kon-plong-chuyen-bien"
