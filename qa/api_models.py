@@ -152,6 +152,8 @@ class HealthOut(BaseModel):
     chunks: int | None = None
     embedder: dict | str | None = None
     jobs_running: int
+    newer_build_not_loaded: dict | None = Field(
+        None, description="A newer build that could not be loaded (version, error); the one above still answers.")
 
 
 class ErrorOut(BaseModel):

@@ -6,6 +6,7 @@ into an `AskResult`: cited passages plus the answer span. Holds no presentation 
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -23,6 +24,9 @@ from .retrieve import QueryCache, Retriever
 from .settings import Settings
 from .text import normalize
 
+log = logging.getLogger(__name__)
+RELOAD_RETRY_S = 30.0
+
 
 class Engine:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: bool = False):
@@ -38,6 +42,7 @@ class Engine:
         self._load_lock = threading.Lock()
         self.last_problems: list = []
         self._places: tuple[str | None, set[str]] = (None, set())
+        self.load_error: tuple[str | None, float, str] | None = None  # (build, when, why) it failed to load
 
     @property
     def embedder(self) -> Embedder:
@@ -51,19 +56,45 @@ class Engine:
 
     # -- index -----------------------------------------------------------------------
     def retriever(self) -> Retriever:
-        """The retriever over the live build; builds on first use, swaps when CURRENT moves."""
+        """The retriever over the live build; builds on first use, swaps when CURRENT moves.
+        A new build that cannot be loaded (another embedder, files gone) leaves the one in
+        use answering: a bad rebuild must not take the bot down. `health` reports it."""
         live = index_store.current_version(self.index_dir)
         current = self._retriever
-        if current is not None and current.index.version == live:
+        if current is not None and (current.index.version == live or self._still_unloadable(live)):
             return current
         with self._load_lock:
             if self._retriever is not None and self._retriever.index.version == live and live is not None:
                 return self._retriever
             if live is None:
                 self.rebuild()
-            loaded = index_store.load(self.index_dir, self.embedder, self.chunker)
-            self._retriever = Retriever(loaded, self.embedder, cache=self._cache)
+            try:
+                loaded = self._load()
+            except (QAError, OSError, ValueError) as exc:
+                if self._retriever is None:
+                    raise
+                self.load_error = (live, time.monotonic(), str(exc))
+                log.warning("build %s cannot be loaded (%s); still answering from build %s",
+                            live, exc, self._retriever.index.version)
+                return self._retriever
+            self._retriever, self.load_error = Retriever(loaded, self.embedder, cache=self._cache), None
             return self._retriever
+
+    def _load(self) -> index_store.LoadedIndex:
+        """Load the live build; if it was replaced while loading (its files collected), the new one."""
+        for _ in range(3):
+            version = index_store.current_version(self.index_dir)
+            try:
+                return index_store.load(self.index_dir, self.embedder, self.chunker, version)
+            except (OSError, ValueError):
+                if index_store.current_version(self.index_dir) == version:
+                    raise
+        return index_store.load(self.index_dir, self.embedder, self.chunker)
+
+    def _still_unloadable(self, live: str | None) -> bool:
+        """A build that failed to load is retried after RELOAD_RETRY_S, not on every request."""
+        return self.load_error is not None and self.load_error[0] == live and \
+            time.monotonic() - self.load_error[1] < RELOAD_RETRY_S
 
     def rebuild(self, force: bool = False, locked: bool = False) -> builder.BuildReport:
         """Rebuild from the articles folder; only text not embedded before is embedded."""
@@ -209,4 +240,6 @@ class Engine:
             "status": "ok", "index_version": index.version, "articles": len(index.articles),
             "chunks": len(index.chunks), "embedder": index.manifest["embedder"],
             "index_type": index.manifest.get("index_type"),
+            **({"newer_build_not_loaded": {"version": self.load_error[0], "error": self.load_error[2]}}
+               if self.load_error else {}),
         }

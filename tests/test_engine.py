@@ -1,3 +1,5 @@
+import json
+import shutil
 import unicodedata
 
 import pytest
@@ -106,3 +108,30 @@ def test_who_wrote_an_article_is_answered_with_its_byline(engine):
     result = engine.ask("Ai là tác giả bài viết về Kon Plông?")
     assert result.answer.text == "Trần Văn Phúc"
     assert result.passages[result.answer.passage - 1].article.id == "kon-plong-chuyen-bien"
+
+
+def test_a_new_build_that_cannot_be_loaded_leaves_the_old_one_answering(engine, fake_settings):
+    before = engine.ask("Quỳnh Nhai huy động được bao nhiêu?")
+    old = engine.health()["index_version"]
+    (fake_settings.articles_dir / "kon-plong-chuyen-bien.txt").unlink()
+    Engine(fake_settings.model_copy(update={"embedder": "fake:32"})).rebuild()  # someone rebuilt with another model
+    after = engine.ask("Quỳnh Nhai huy động được bao nhiêu?")
+    assert after.passages == before.passages
+    health = engine.health()
+    assert health["index_version"] == old
+    assert "fake:32" in health["newer_build_not_loaded"]["error"]
+    Engine(fake_settings).rebuild(force=True)  # rebuilt with the right one: picked up at once
+    assert engine.health()["index_version"] not in (old, None) and "newer_build_not_loaded" not in engine.health()
+    assert engine.health()["articles"] == 4
+
+
+def test_a_build_whose_files_vanished_leaves_the_old_one_answering(engine, fake_settings):
+    engine.ask("Sìn Hồ")
+    old = engine.health()["index_version"]
+    (fake_settings.articles_dir / "kon-plong-chuyen-bien.txt").unlink()
+    report = Engine(fake_settings).rebuild()
+    manifest = (fake_settings.index_dir / "builds" / report.version / "manifest.json").read_text()
+    for segment in json.loads(manifest)["segments"]:
+        shutil.rmtree(fake_settings.index_dir / "segments" / segment["name"])
+    assert engine.ask("Sìn Hồ").passages and engine.health()["index_version"] == old
+    assert engine.health()["newer_build_not_loaded"]["version"] == report.version
