@@ -88,14 +88,17 @@ class Previous:
 
     @cached_property
     def segments(self) -> list[tuple[Segment, frozenset[str]]]:
-        """(segment, its live article ids) in build order; empty when a segment cannot be read."""
+        """(segment, its live article ids) in build order, leaving out any that cannot be read
+        (their articles are then derived again; the others are still reused)."""
         if self.manifest.get("format_version") != FORMAT_VERSION:
             return []
-        try:
-            root = self.path.parent.parent / "segments"
-            return [(Segment(root / s["name"]), frozenset(s["articles"])) for s in self.manifest["segments"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            return []
+        root, found = self.path.parent.parent / "segments", []
+        for listed in self.manifest.get("segments") or []:
+            try:
+                found.append((Segment(root / listed["name"]), frozenset(listed["articles"])))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return found
 
     def live_entries(self) -> list[tuple[Segment, int]]:
         """(segment, entry number) of every live article."""

@@ -81,7 +81,8 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
     embedder_meta = {"id": embedder.id, "dim": embedder.dim}
     previous = previous_build(index_dir, chunker)
     manifest = previous.manifest
-    if previous.valid and not force and manifest.get("articles") == fingerprint and \
+    whole = len(previous.segments) == len(manifest.get("segments") or [])  # else `qa index` repairs it
+    if previous.valid and whole and not force and manifest.get("articles") == fingerprint and \
             manifest["embedder"] == embedder_meta and manifest.get("index_type_requested") == index_type:
         return BuildReport(previous.path.name, len(articles), manifest["chunks"], 0, 0,
                            time.perf_counter() - started, True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from dataclasses import replace
 
 import numpy as np
@@ -180,3 +181,14 @@ def test_upgrading_an_index_of_the_one_folder_format_embeds_nothing_again(tmp_pa
     report = builder.build(tmp_path, seeds, counting, CHUNKER)
     assert report.embedded == 0 and counting.texts == [] and report.chunks == len(loaded.chunks)
     assert np.array_equal(load(tmp_path).vectors["context"], loaded.vectors["context"])
+
+
+def test_a_lost_segment_costs_only_its_own_articles(tmp_path, seeds):
+    build(tmp_path, seeds[:4])
+    build(tmp_path, seeds)
+    base, extra = manifest(tmp_path)["segments"]
+    shutil.rmtree(tmp_path / "segments" / extra["name"])  # e.g. deleted by hand
+    report = build(tmp_path, seeds)  # `qa index` repairs it: the lost article only is derived again
+    assert not report.unchanged and 0 < report.embedded < report.reused
+    assert [s["name"] for s in manifest(tmp_path)["segments"]][0] == base["name"]
+    assert {a.id for a in load(tmp_path).articles.values()} == {a.id for a in seeds}
