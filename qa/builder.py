@@ -77,20 +77,49 @@ def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker:
 def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold, progress, force, started,
                   sources):
     articles = sorted(articles, key=lambda a: a.id)
-    fingerprint = {a.id: a.content_hash for a in articles}
     embedder_meta = {"id": embedder.id, "dim": embedder.dim}
     previous = previous_build(index_dir, chunker)
-    manifest = previous.manifest
-    whole = len(previous.segments) == len(manifest.get("segments") or [])  # else `qa index` repairs it
-    if previous.valid and whole and not force and manifest.get("articles") == fingerprint and \
-            manifest["embedder"] == embedder_meta and manifest.get("index_type_requested") == index_type:
-        return BuildReport(previous.path.name, len(articles), manifest["chunks"], 0, 0,
+    if not force and _unchanged(previous, articles, embedder_meta, index_type):
+        return BuildReport(previous.path.name, len(articles), previous.manifest["chunks"], 0, 0,
                            time.perf_counter() - started, True)
     stamp = {"stamp": buildcache.stamp(embedder_meta, chunker.as_dict()), "index_type_requested": index_type}
+    kept = [] if force else _kept(previous, articles, stamp)
+    placed = {i for _, ids in kept for i in ids}
+    new = [a for a in articles if a.id not in placed]
+    fresh, embedded, reused_fresh = _derive(new, embedder, chunker, previous, progress)
+    parts = _settle(index_dir / "segments", kept, fresh if new else None, stamp, index_type, hnsw_threshold,
+                    embedder.dim)
+    chunks = sum(_live_rows(seg, ids) for seg, ids in parts)
+    manifest = {
+        "format_version": FORMAT_VERSION, "embedder": embedder_meta, "chunker": chunker.as_dict(),
+        "index_type": vectors.choose_index_type(chunks, index_type, hnsw_threshold),
+        "index_type_requested": index_type, "tokenizer": "syllables+bigrams;accented+folded",
+        "segments": [{"name": seg.name, "articles": ids} for seg, ids in parts],
+        "articles": {a.id: a.content_hash for a in articles}, "chunks": chunks,
+    }
+    accent_counts = _accent_counts(previous, articles, placed, force)
+    version = _publish(index_dir, manifest, {
+        "accent-counts.json": json.dumps(accent_counts, ensure_ascii=False),
+        "accents.json": json.dumps(buildcache.accent_table(accent_counts), ensure_ascii=False),
+        buildcache.CACHE_FILE: json.dumps(buildcache.cache_meta(chunker.as_dict(), sources))})
+    reused = reused_fresh + len(FIELDS) * (chunks - fresh.rows)
+    return BuildReport(version, len(articles), chunks, embedded, reused, time.perf_counter() - started)
+
+
+def _unchanged(previous, articles: list[Article], embedder_meta: dict, index_type: str) -> bool:
+    """The live build already is this build (and is whole: a lost segment makes `qa index` repair it)."""
+    manifest = previous.manifest
+    return previous.valid and len(previous.segments) == len(manifest.get("segments") or []) and \
+        manifest.get("articles") == {a.id: a.content_hash for a in articles} and \
+        manifest["embedder"] == embedder_meta and manifest.get("index_type_requested") == index_type
+
+
+def _kept(previous, articles: list[Article], stamp: dict) -> list[tuple[Segment, list[str]]]:
+    """(segment, ids) of the articles that stay where they are: unchanged, in a segment
+    made the way this build would make it."""
     wanted = {a.id: a for a in articles}
-    kept: list[tuple[Segment, list[str]]] = []  # unchanged articles stay in the segments they are in
-    placed: set[str] = set()
-    for seg, live in [] if force else previous.segments:
+    kept, placed = [], set()
+    for seg, live in previous.segments:
         if {k: seg.meta.get(k) for k in stamp} != stamp:
             continue
         ids = [e.id for e in seg.entries if e.id in live and e.id in wanted and e.id not in placed
@@ -98,47 +127,44 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
         if ids:
             kept.append((seg, ids))
             placed.update(ids)
-    new = [a for a in articles if a.id not in placed]
-    fresh, embedded, reused_fresh = _derive(new, embedder, chunker, previous, progress)
-    # Fold the newest segments together once they have grown (plan_merges) and rewrite a
-    # segment that is mostly dead rows: both copy stored rows and embed nothing.
+    return kept
+
+
+def _settle(root: Path, kept: list, fresh: SegmentData | None, stamp: dict, index_type: str, hnsw_threshold: int,
+            dim: int) -> list[tuple[Segment, list[str]]]:
+    """The build's segments: the kept ones, the newest folded together with the fresh
+    articles once they have grown (plan_merges), a mostly-dead one rewritten. Merging
+    copies stored rows and embeds nothing."""
     sizes = [_live_rows(seg, ids) for seg, ids in kept]
-    folded = max(segs.plan_merges(sizes + [fresh.rows]) - 1, 0) if new else segs.plan_merges(sizes)
+    folded = max(segs.plan_merges(sizes + [fresh.rows]) - 1, 0) if fresh else segs.plan_merges(sizes)
     pieces = [seg.data().take(ids) for seg, ids in kept[len(kept) - folded:]] if folded else []
-    kept = kept[: len(kept) - folded]
-    for i, (seg, ids) in enumerate(kept):
+    parts = kept[: len(kept) - folded]
+    for i, (seg, ids) in enumerate(parts):
         if 2 * _live_rows(seg, ids) < seg.meta["rows"]:
-            kept[i] = (segs.write(index_dir / "segments", seg.data().take(ids), stamp, index_type, hnsw_threshold), ids)
-    pieces += [fresh] if new else []
+            parts[i] = (segs.write(root, seg.data().take(ids), stamp, index_type, hnsw_threshold), ids)
+    pieces += [fresh] if fresh else []
     if pieces:
-        data = segs.concat(pieces, embedder.dim) if len(pieces) > 1 else pieces[0]
-        kept.append((segs.write(index_dir / "segments", data, stamp, index_type, hnsw_threshold),
-                     [e.id for e in data.entries]))
-    chunks = sum(_live_rows(seg, ids) for seg, ids in kept)
+        data = segs.concat(pieces, dim) if len(pieces) > 1 else pieces[0]
+        parts.append((segs.write(root, data, stamp, index_type, hnsw_threshold), [e.id for e in data.entries]))
+    return parts
+
+
+def _publish(index_dir: Path, manifest: dict, files: dict[str, str]) -> str:
+    """Write the build folder under a temporary name (manifest last), rename it, point CURRENT at it."""
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     version = _next_version(builds)
     tmp = builds / f".tmp-{version}"
     tmp.mkdir()
-    accent_counts = _accent_counts(previous, articles, placed, force)
-    write_text(tmp / "accent-counts.json", json.dumps(accent_counts, ensure_ascii=False))
-    write_text(tmp / "accents.json", json.dumps(buildcache.accent_table(accent_counts), ensure_ascii=False))
-    write_text(tmp / buildcache.CACHE_FILE, json.dumps(buildcache.cache_meta(chunker.as_dict(), sources)))
-    manifest = {
-        "format_version": FORMAT_VERSION, "version": version, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "embedder": embedder_meta, "chunker": chunker.as_dict(),
-        "index_type": vectors.choose_index_type(chunks, index_type, hnsw_threshold),
-        "index_type_requested": index_type, "tokenizer": "syllables+bigrams;accented+folded",
-        "segments": [{"name": seg.name, "articles": ids} for seg, ids in kept],
-        "articles": fingerprint, "chunks": chunks,
-    }
+    for name, text in files.items():
+        write_text(tmp / name, text)
+    manifest = {**manifest, "version": version, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     write_text(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))  # last: marks it whole
     fsync_tree(tmp)
     os.rename(tmp, builds / version)
     fsync_dir(builds)
     set_current(index_dir, version)
-    reused = reused_fresh + len(FIELDS) * (chunks - fresh.rows)
-    return BuildReport(version, len(articles), chunks, embedded, reused, time.perf_counter() - started)
+    return version
 
 
 def _live_rows(segment: Segment, ids: list[str]) -> int:
