@@ -21,7 +21,7 @@ import numpy as np
 from . import buildcache, segments as segs, vectors
 from .chunking import ChunkerSettings, chunk_article, content_hash
 from .embed import Embedder
-from .files import fsync_dir, fsync_tree, write_text
+from .files import fsync_dir, fsync_tree, next_number, write_text
 from .index import FIELDS, FORMAT_VERSION, collect_garbage, current_version, exclusive, set_current
 from .records import Article, Chunk
 from .segments import Segment, SegmentData
@@ -216,9 +216,7 @@ def _accent_counts(previous, articles: list[Article], placed: set[str], force: b
 
 def _next_version(builds: Path) -> str:
     """"000042-20261121T193940": a sequence number first, so names sort in build order."""
-    numbers = [int(p.name.removeprefix(".tmp-").split("-")[0]) for p in builds.iterdir()
-               if p.name.removeprefix(".tmp-").split("-")[0].isdigit()]
-    return f"{max(numbers, default=0) + 1:06d}-{time.strftime('%Y%m%dT%H%M%S')}"
+    return f"{next_number(builds):06d}-{time.strftime('%Y%m%dT%H%M%S')}"
 
 
 def _embed_with_progress(embedder: Embedder, texts: list[str], progress: bool, batch: int = 32) -> np.ndarray:

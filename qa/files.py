@@ -1,7 +1,8 @@
 """Durable file writes: what a crash or a power cut cannot leave half-done.
 
-Write-then-fsync for files, fsync for folders (so a rename is on disk), and a whole tree
-at once before it is renamed into place. Knows nothing of what the files hold.
+Write-then-fsync for files, fsync for folders (so a rename is on disk), a whole tree at
+once before it is renamed into place, and the next sequence number for a folder's
+"000042-..." entries. Knows nothing of what the files hold.
 """
 from __future__ import annotations
 
@@ -30,3 +31,10 @@ def fsync_tree(folder: Path) -> None:
     for path in sorted(folder.rglob("*"), reverse=True):
         fsync_dir(path)
     fsync_dir(folder)
+
+
+def next_number(folder: Path) -> int:
+    """1 + the largest "000042-..." prefix among `folder`'s entries, a ".tmp-" one included,
+    so names sort in the order they were made."""
+    numbers = [int(head) for p in folder.iterdir() if (head := p.name.removeprefix(".tmp-").split("-")[0]).isdigit()]
+    return max(numbers, default=0) + 1

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import vectors
-from .files import fsync_dir, fsync_tree, write_text
+from .files import fsync_dir, fsync_tree, next_number, write_text
 
 FORMAT_VERSION = 2  # 2: builds made of segments; 1 was one folder a build
 FIELDS = ("sentence", "context")  # the two dense views of a chunk
@@ -197,9 +197,7 @@ def write(root: Path, data: SegmentData, stamp: dict, index_type: str, hnsw_thre
     """Store `data` as a new segment under `root` and return it. `stamp` (embedder, chunker,
     code) says what made it: a later build reuses the segment only when its stamp agrees."""
     root.mkdir(parents=True, exist_ok=True)
-    numbers = [int(p.name.removeprefix(".tmp-").split("-")[0]) for p in root.iterdir()
-               if p.name.removeprefix(".tmp-").split("-")[0].isdigit()]
-    name = f"{max(numbers, default=0) + 1:06d}-{uuid.uuid4().hex[:8]}"
+    name = f"{next_number(root):06d}-{uuid.uuid4().hex[:8]}"
     tmp = root / f".tmp-{name}"
     tmp.mkdir()
     write_text(tmp / "articles.jsonl", "".join(data.article_lines))
