@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import NEW_ARTICLE, NEW_ID
 
 from qa import index as index_store
 from qa.articles import load_articles
@@ -30,17 +31,7 @@ KILLS = 24
 ADD_KILLS = 6
 QUESTION = "quynh nhai huy dong duoc bao nhieu"
 SON_LA = "son-la-tao-chuyen-bien-manh-me"
-NEW_NAME = "bac-yen-trong-moi-7-321-cay-mac-ca-tren-dat-doc.txt"
-NEW_ARTICLE = """Bắc Yên: Trồng mới 7.321 cây mắc ca trên đất dốc
-
-Thứ hai, 06/03/2023 - 09:10
-
-Năm 2023, huyện Bắc Yên đã trồng mới 7.321 cây mắc ca trên đất dốc của bốn xã vùng cao, nâng tổng diện tích mắc ca toàn huyện lên 412 ha.
-
-Ông Giàng A Dình, Phó Chủ tịch UBND xã Tà Xùa, cho biết mỗi hộ tham gia được hỗ trợ 60% giá cây giống và được cán bộ khuyến nông hướng dẫn kỹ thuật chăm sóc.
-
-Theo kế hoạch, đến năm 2025 huyện Bắc Yên phấn đấu có 1.000 ha mắc ca, gắn với xây dựng nông thôn mới và giảm nghèo bền vững.
-"""
+NEW_NAME = f"{NEW_ID}.txt"
 
 CHILD = r"""
 import os, sys, time

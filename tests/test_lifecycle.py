@@ -17,6 +17,7 @@ import bm25s
 import httpx
 import numpy as np
 import pytest
+from conftest import NEW_ARTICLE, NEW_ID
 
 from qa import buildcache
 from qa import builder, index as index_store
@@ -31,17 +32,6 @@ from qa.text import accent_table, tokens
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"
 UNIQUE_QUESTION = "Bắc Yên trồng mới bao nhiêu cây mắc ca?"
-NEW_ID = "bac-yen-trong-moi-7-321-cay-mac-ca-tren-dat-doc"
-NEW_ARTICLE = """Bắc Yên: Trồng mới 7.321 cây mắc ca trên đất dốc
-
-Thứ hai, 06/03/2023 - 09:10
-
-Năm 2023, huyện Bắc Yên đã trồng mới 7.321 cây mắc ca trên đất dốc của bốn xã vùng cao, nâng tổng diện tích mắc ca toàn huyện lên 412 ha.
-
-Ông Giàng A Dình, Phó Chủ tịch UBND xã Tà Xùa, cho biết mỗi hộ tham gia được hỗ trợ 60% giá cây giống và được cán bộ khuyến nông hướng dẫn kỹ thuật chăm sóc.
-
-Theo kế hoạch, đến năm 2025 huyện Bắc Yên phấn đấu có 1.000 ha mắc ca, gắn với xây dựng nông thôn mới và giảm nghèo bền vững.
-"""
 
 
 class CountingEmbedder(FakeEmbedder):
