@@ -114,17 +114,6 @@ class Previous:
             return {}
         return {a.id: a for a in (self.article_of(seg, i) for seg, i in self.live_entries())}
 
-    @cached_property
-    def shingles(self) -> dict[str, np.ndarray]:
-        """article content hash -> its sorted shingle hashes, for every live article."""
-        found: dict[str, np.ndarray] = {}
-        for seg, ids in self.segments if self.valid else []:
-            try:
-                found.update(seg.shingles())
-            except (OSError, ValueError, KeyError):
-                pass
-        return found
-
     def accent_counts(self) -> dict[str, dict[str, int]] | None:
         """A fresh copy each call (the caller updates it); None when there is none to trust."""
         try:
@@ -133,35 +122,24 @@ class Previous:
             return None
 
     def embeddings(self, keys: set[str], embedder: dict) -> dict[str, np.ndarray]:
-        """content hash -> vector, for those of `keys` that a segment made with `embedder` holds."""
-        found: dict[str, np.ndarray] = {}
+        """content hash -> vector, for those of `keys` that a segment made with `embedder` holds
+        (or, for an index from before segments, its build folder: an upgrade re-embeds nothing)."""
+        sources = [lambda f, seg=seg: (seg.keys(f), seg.vectors(f)) for seg, _ in self.segments
+                   if seg.meta.get("stamp", {}).get("embedder") == embedder]
         if self.manifest.get("format_version") == 1 and self.manifest.get("embedder") == embedder:
-            found.update(self._format1_embeddings(keys))  # an index from before segments: upgrade for free
-        for seg, _ in self.segments:
+            sources.insert(0, lambda f: (json.loads((self.path / f"{f}.keys.json").read_text()),
+                                         np.load(self.path / f"{f}.npy", mmap_mode="r")))
+        found: dict[str, np.ndarray] = {}
+        for rows_of in sources:
             if not keys - found.keys():
                 break
-            if seg.meta.get("stamp", {}).get("embedder") != embedder:
-                continue
             try:
                 for field in FIELDS:
-                    wanted = [(row, k) for row, k in enumerate(seg.keys(field)) if k in keys and k not in found]
-                    if wanted:
-                        matrix = seg.vectors(field)
-                        found.update((k, np.array(matrix[row])) for row, k in wanted)
+                    row_keys, matrix = rows_of(field)
+                    found.update((k, np.array(matrix[row])) for row, k in enumerate(row_keys)
+                                 if k in keys and k not in found)
             except (OSError, ValueError):
                 continue  # an unreadable segment only costs time
-        return found
-
-
-    def _format1_embeddings(self, keys: set[str]) -> dict[str, np.ndarray]:
-        found = {}
-        try:
-            for field in FIELDS:
-                matrix = np.load(self.path / f"{field}.npy", mmap_mode="r")
-                rows = json.loads((self.path / f"{field}.keys.json").read_text())
-                found.update((k, np.array(matrix[row])) for row, k in enumerate(rows) if k in keys)
-        except (OSError, ValueError):
-            pass
         return found
 
 
