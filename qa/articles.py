@@ -134,7 +134,12 @@ def load_article(path: Path, max_bytes: int = 5_000_000) -> Article:
         c = parser(raw)
     except BadArticle as err:
         raise BadArticle(f"{path.name}: {err}") from None
-    return Article(id=path.stem, title=c.title, text=c.text, date=c.date, source=c.source, author=c.author,
+    return describe(path.stem, c, path)
+
+
+def describe(article_id: str, c: CleanedText, path: Path) -> Article:
+    """The Article of cleaned text stored at `path`."""
+    return Article(id=article_id, title=c.title, text=c.text, date=c.date, source=c.source, author=c.author,
                    path=str(path), content_hash=content_hash(c.text))
 
 

@@ -12,8 +12,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .articles import (NEAR_DUPLICATE_THRESHOLD, SUFFIXES, article_id_from_title, content_hash, parse_article,
-                       read_article_file, shingles, similarity, validate_article_id)
+from .articles import (NEAR_DUPLICATE_THRESHOLD, SUFFIXES, article_id_from_title, content_hash, describe,
+                       parse_article, read_article_file, shingles, similarity, validate_article_id)
 from .errors import ArticleNotFound, BadArticle, DuplicateArticle
 from .records import Article
 
@@ -23,6 +23,7 @@ class Added:
     id: str
     path: Path
     title: str
+    article: Article  # as read back from `path` (so the caller need not parse it again)
 
 
 def _write_new(path: Path, text: str) -> None:
@@ -77,7 +78,7 @@ def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, na
     article_id = _free_id(folder, article_id_from_title(cleaned.title))
     path = folder / f"{article_id}{suffix}"
     _write_new(path, raw if raw.endswith("\n") else raw + "\n")
-    return Added(article_id, path, cleaned.title)
+    return Added(article_id, path, cleaned.title, describe(article_id, cleaned, path))
 
 
 def add_file(folder: Path, source: Path, existing: list[Article], *, max_bytes: int, force: bool = False,

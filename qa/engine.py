@@ -14,7 +14,6 @@ from pathlib import Path
 from . import buildcache, builder, index as index_store
 from .answer import extract_answer
 from . import collection
-from .articles import load_article
 from .chat import Conversation, Turn, place_names
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
@@ -144,7 +143,7 @@ class Engine:
                     refused.append((str(path), str(exc)))
                     continue
                 added.append(item)
-                existing.append(load_article(item.path, self.settings.max_article_bytes))
+                existing.append(item.article)
                 near.add(existing[-1])
             report = self.rebuild(locked=True) if added else None
         return added, refused, report

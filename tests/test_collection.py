@@ -61,6 +61,7 @@ def test_txt_md_and_html_are_added_under_ids_from_their_titles_and_indexed(engin
     ]
     for item in added:
         assert item.path.parent == fake_settings.articles_dir
+        assert item.article == load_article(item.path)  # what the stored file reads back as
     assert report.articles == 8 and not report.unchanged
     assert ids(engine) >= {a.id for a in added}
     html = engine.article("moc-chau-nong-dan-thu-hoach-che-vu-xuan")
@@ -129,6 +130,7 @@ def test_a_windows_1258_file_is_converted_to_the_same_article(engine, fake_setti
     assert refused == [] and len(added) == 1
     stored = added[0].path.read_bytes().decode("utf-8")  # kept as UTF-8 from now on
     assert stored == NEW_ARTICLE
+    assert added[0].article == load_article(added[0].path)
     expected = load_article(original)
     indexed = engine.article(added[0].id)
     assert (indexed.title, indexed.text, indexed.date, indexed.content_hash) == \
