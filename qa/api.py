@@ -51,8 +51,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             _learn_places(app)
         except QAError as exc:
             log.warning("index not ready at start-up: %s", exc)
+        # From now on new builds load in the background: requests never wait on a load.
+        app.state.engine.watch()
         yield
         app.state.jobs.shutdown()
+        app.state.engine.close()
 
     app = FastAPI(title="qa", summary="Cited answers from Vietnamese news articles", version="1",
                   lifespan=lifespan)

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import buildcache, builder, index as index_store
+from . import buildcache, builder, index as index_store, readers
 from .answer import extract_answer
 from . import collection
 from .chat import Conversation, Turn, place_names
@@ -38,10 +38,13 @@ class Engine:
         # Whole results of repeated questions; the key holds the build version, so a swap
         # to a new build never serves an old result.
         self._results = QueryCache(settings.answer_cache)
-        self._load_lock = threading.Lock()
+        self._load_lock = threading.RLock()  # re-entered by a first-use build, which then loads
         self.last_problems: list = []
         self._places: tuple[str | None, set[str]] = (None, set())
         self.load_error: tuple[str | None, float, str] | None = None  # (build, when, why) it failed to load
+        self._watcher: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._reader: readers.Reader | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -55,29 +58,91 @@ class Engine:
 
     # -- index -----------------------------------------------------------------------
     def retriever(self) -> Retriever:
-        """The retriever over the live build; builds on first use, swaps when CURRENT moves.
-        A new build that cannot be loaded (another embedder, files gone) leaves the one in
-        use answering: a bad rebuild must not take the bot down. `health` reports it."""
-        live = index_store.current_version(self.index_dir)
+        """The retriever over the live build. A watching engine (a server, `watch`) swaps to a
+        new build in a background thread, so a request never waits on a load nor runs a build;
+        any other engine (the CLI, library use) builds on first use and loads a new build on
+        the first call after CURRENT moves. A new build that cannot be loaded (another
+        embedder, files gone) leaves the one in use answering; `health` reports it."""
         current = self._retriever
+        if current is not None and self._watcher is not None:
+            return current
+        if current is None and self._watcher is not None:
+            raise IndexMissing("The index is not loaded yet: it is being built or loaded; try again shortly.")
+        live = index_store.current_version(self.index_dir)
         if current is not None and (current.index.version == live or self._still_unloadable(live)):
             return current
+        if live is None:
+            with self._load_lock:
+                if index_store.current_version(self.index_dir) is None:
+                    self.rebuild()
+        self.refresh(strict=self._retriever is None)
+        return self._retriever
+
+    def refresh(self, strict: bool = False) -> bool:
+        """Load the live build if it is not the one in use; True when it swapped. Only the
+        caller waits (the watcher thread, or a writer making sure its own build answers).
+        A build that fails to load is remembered (retried after RELOAD_RETRY_S) unless
+        `strict` (nothing loaded yet), when the error is raised."""
         with self._load_lock:
-            if self._retriever is not None and self._retriever.index.version == live and live is not None:
-                return self._retriever
-            if live is None:
-                self.rebuild()
+            live = index_store.current_version(self.index_dir)
+            current = self._retriever
+            if live is None or (current is not None and current.index.version == live) or \
+                    (not strict and self._still_unloadable(live)):
+                return False
             try:
                 loaded = self._load()
             except (QAError, OSError, ValueError) as exc:
-                if self._retriever is None:
+                if strict:
                     raise
                 self.load_error = (live, time.monotonic(), str(exc))
-                log.warning("build %s cannot be loaded (%s); still answering from build %s",
-                            live, exc, self._retriever.index.version)
-                return self._retriever
+                self._report(failed=live)
+                log.warning("build %s cannot be loaded (%s); still answering from build %s", live, exc,
+                            current.index.version if current else None)
+                return False
             self._retriever, self.load_error = Retriever(loaded, self.embedder, cache=self._cache), None
-            return self._retriever
+            self._report()
+            return True
+
+    def watch(self) -> None:
+        """Swap to new builds in a background thread from now on (what a server does), and
+        tell writers in other processes which build this engine answers from."""
+        if self._watcher is not None:
+            return
+        self._reader = readers.Reader(self.index_dir)
+        self._report()
+        self._stopping.clear()
+        self._watcher = threading.Thread(target=self._watch_loop, name="qa-build-watcher", daemon=True)
+        self._watcher.start()
+
+    def close(self) -> None:
+        """Stop watching (a server's shutdown)."""
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=60)
+            self._watcher = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def _watch_loop(self) -> None:
+        while not self._stopping.wait(self.settings.reload_poll_s):
+            try:
+                self.refresh()
+            except Exception:  # never let the watcher die: the next poll tries again
+                log.exception("looking for a new build failed")
+
+    def _report(self, failed: str | None = None) -> None:
+        if self._reader is not None:
+            self._reader.report(self._retriever.index.version if self._retriever else None, failed)
+
+    def _published(self, version: str) -> None:
+        """After a write: answer from the new build here, and wait (bounded) until running
+        servers do too, so a write that returned is answered by the next request anywhere."""
+        if self._retriever is not None or self._watcher is not None:
+            self.refresh()
+        behind = readers.wait_for(self.index_dir, version, self.settings.swap_wait_s)
+        if behind:
+            log.warning("build %s published; %d running server(s) have not loaded it yet", version, len(behind))
 
     def _load(self) -> index_store.LoadedIndex:
         """Load the live build; if it was replaced while loading (its files collected), the new one."""
@@ -99,7 +164,9 @@ class Engine:
         """Rebuild from the articles folder; only text not embedded before is embedded."""
         if not locked:  # read the folder only under the lock: a list read before it may be stale
             with self._exclusive():
-                return self.rebuild(force=force, locked=True)
+                report = self.rebuild(force=force, locked=True)
+            self._published(report.version)
+            return report
         collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
         (articles, problems), sources = self._read_articles()
         self.last_problems = problems
@@ -126,7 +193,9 @@ class Engine:
 
     def rollback(self) -> str:
         with self._exclusive():
-            return index_store.rollback(self.index_dir)
+            version = index_store.rollback(self.index_dir)
+        self._published(version)
+        return version
 
     # -- writes: each change and its rebuild happen under one writer lock ---------------
     def add(self, paths: list[Path], force: bool = False) -> tuple[list[collection.Added], list[tuple[str, str]], object]:
@@ -146,6 +215,8 @@ class Engine:
                 existing.append(item.article)
                 near.add(existing[-1])
             report = self.rebuild(locked=True) if added else None
+        if report is not None:
+            self._published(report.version)
         return added, refused, report
 
     def add_text(self, text: str, title: str | None = None, force: bool = False) -> tuple[collection.Added, object]:
@@ -158,13 +229,17 @@ class Engine:
         with self._exclusive():
             existing, near = self._existing()
             item = collection.add_text(self.settings.articles_dir, raw, ".txt", existing, force=force, near=near)
-            return item, self.rebuild(locked=True)
+            report = self.rebuild(locked=True)
+        self._published(report.version)
+        return item, report
 
     def remove(self, article_id: str) -> tuple[Path, object]:
         """Move the article out of the collection (to .removed/) and rebuild without it."""
         with self._exclusive():
             moved = collection.remove(self.settings.articles_dir, article_id)
-            return moved, self.rebuild(locked=True)
+            report = self.rebuild(locked=True)
+        self._published(report.version)
+        return moved, report
 
     # -- questions -------------------------------------------------------------------
     def check_question(self, question: str, k: int | None) -> tuple[str, int]:

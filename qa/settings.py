@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     api_token: str | None = None
     keep_builds: int = 2
     lock_timeout_s: float = 60.0
+    reload_poll_s: float = 0.25  # how often a server looks for a new build to load in the background
+    swap_wait_s: float = 30.0  # how long a writer waits for running servers to answer from its build
     chat_sessions: int = 1000  # most conversations kept by the HTTP /chat route
     chat_session_ttl_s: float = 3600.0
     chat_max_turns: int = 50

@@ -1,0 +1,85 @@
+"""A server swaps builds in the background; writers wait (bounded) for it to answer from theirs."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from qa import index as index_store, readers
+from qa.engine import Engine
+from qa.errors import IndexMissing
+
+from conftest import NEW_ARTICLE
+
+QUESTION = "Bắc Yên trồng mới bao nhiêu cây mắc ca?"
+
+
+def test_a_dead_process_is_no_reader_and_its_file_goes(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    folder = tmp_path / "readers"
+    folder.mkdir()
+    (folder / "1-1.json").write_text(json.dumps({"pid": int(dead.stdout), "version": "old", "failed": None}))
+    assert readers.lagging(tmp_path, "new") == [] and not (folder / "1-1.json").exists()
+
+
+def test_a_live_reader_behind_is_waited_for_until_the_timeout(tmp_path):
+    reader = readers.Reader(tmp_path)
+    reader.report("000001-a")
+    assert readers.wait_for(tmp_path, "000002-b", timeout=0.2) == [reader.path.name]
+    reader.report("000001-a", failed="000002-b")  # it tried and gave up: nothing to wait for
+    assert readers.wait_for(tmp_path, "000002-b", timeout=0.2) == []
+    reader.close()
+    assert readers.lagging(tmp_path, "000003-c") == []
+
+
+def test_a_watching_engine_answers_from_the_old_build_while_the_new_one_loads(fake_settings, monkeypatch):
+    server = Engine(fake_settings)
+    server.ask(QUESTION)
+    old = server.health()["index_version"]
+    server.watch()
+    gate, loading = threading.Event(), threading.Event()
+    real_load = index_store.load
+
+    def slow_load(*args, **kwargs):  # the watcher's load of the new build waits for the gate
+        loading.set()
+        assert gate.wait(60)
+        return real_load(*args, **kwargs)
+
+    try:
+        monkeypatch.setattr(index_store, "load", slow_load)
+        fake_settings.articles_dir.joinpath("bac-yen.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        writer_done = threading.Event()
+        writer = threading.Thread(target=lambda: (Engine(fake_settings).rebuild(), writer_done.set()))
+        writer.start()
+        assert loading.wait(30), "the watcher never started loading the new build"
+        answered = []
+        asker = threading.Thread(target=lambda: answered.append(server.ask(QUESTION + " ")))
+        asker.start()
+        asker.join(timeout=30)
+        assert answered, "a request waited on the load"
+        assert all(p.article.id != "bac-yen" for p in answered[0].passages)
+        assert server.health()["index_version"] == old
+        assert not writer_done.is_set()  # the writer waits until the server answers from its build
+        gate.set()
+        writer.join(timeout=60)
+        assert writer_done.is_set()
+        # The write returned: the very next request answers from the new build.
+        assert server.health()["index_version"] != old
+        assert server.ask(QUESTION + "  ").passages[0].article.id == "bac-yen"
+    finally:
+        gate.set()
+        server.close()
+
+
+def test_a_watching_engine_never_builds_on_a_request(fake_settings):
+    server = Engine(fake_settings)
+    server.watch()
+    try:
+        with pytest.raises(IndexMissing, match="not loaded yet"):
+            server.ask(QUESTION)
+        assert index_store.current_version(fake_settings.index_dir) is None
+    finally:
+        server.close()
