@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 
 from . import api_models as m
 from .api_support import BodyLimit, Jobs, Metrics, MetricsMiddleware
-from .chat import NOT_FOUND, place_names, reply_language
+from .chat import NOT_FOUND, reply_language
 from .sessions import ChatSessions
 from .engine import Engine
 from .errors import QAError
@@ -48,7 +48,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         try:  # load (or build) the index and the models now, so the first question is not slow
             app.state.engine.health()
             app.state.engine.ask("xin chào")
-            _learn_places(app)
         except QAError as exc:
             log.warning("index not ready at start-up: %s", exc)
         # From now on new builds load in the background: requests never wait on a load.
@@ -72,29 +71,20 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     return app
 
 
-def _learn_places(app: FastAPI) -> None:
-    """Place names from the articles, so follow-ups like "And Mộc Châu?" are recognised."""
-    articles = app.state.engine.articles()
-    app.state.sessions.gazetteer = place_names([a.title for a in articles] + [a.text for a in articles])
-
-
 # Background jobs. Each rebuilds incrementally under the index lock; the engine swaps to the
 # new build on the next request, so questions are answered throughout.
 def _rebuild_job(app: FastAPI) -> dict:
     report = app.state.engine.rebuild()
-    _learn_places(app)
     return {"build": asdict(report)}
 
 
 def _add_job(app: FastAPI, text: str, title: str | None, force: bool) -> dict:
     added, report = app.state.engine.add_text(text, title=title, force=force)
-    _learn_places(app)
     return {"article": {"id": added.id, "title": added.title}, "build": asdict(report)}
 
 
 def _remove_job(app: FastAPI, article_id: str) -> dict:
     _moved, report = app.state.engine.remove(article_id)
-    _learn_places(app)
     return {"article": {"id": article_id}, "build": asdict(report)}
 
 
@@ -135,13 +125,11 @@ def _routes():
     @r.post("/chat", response_model=m.ChatOut, responses=m.ERRORS)
     def chat(body: m.ChatIn, request: Request, engine: EngineDep) -> dict:
         session_id, conversation = request.app.state.sessions.open(body.session_id)
-        question = conversation.resolve(body.message)
-        result = engine.ask(question, k=body.k)
-        conversation.add(body.message, question, result)
+        turn = engine.chat(conversation, body.message, k=body.k)
         language = reply_language(body.message)
-        reply = result.answer.text if result.answer else NOT_FOUND[language]
-        return {"session_id": session_id, "message": body.message, "question": question,
-                "reply": reply, "language": language, "result": result.to_json()}
+        reply = turn.result.answer.text if turn.result.answer else NOT_FOUND[language]
+        return {"session_id": session_id, "message": body.message, "question": turn.question,
+                "reply": reply, "language": language, "result": turn.result.to_json()}
 
     @r.get("/articles", response_model=list[m.ArticleOut])
     def articles(engine: EngineDep) -> list[dict]:

@@ -275,8 +275,7 @@ class Engine:
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:
         """One conversational turn: resolve a follow-up against the conversation, answer, remember."""
-        if not conversation.gazetteer:
-            conversation.gazetteer = frozenset(self.place_names())
+        conversation.gazetteer = frozenset(self.place_names())  # follows the live build
         question = conversation.resolve(normalize(message or "").strip())
         result = self.ask(question, k=k)
         return conversation.add(message, question, result)

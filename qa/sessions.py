@@ -10,11 +10,10 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable, Iterable
+from typing import Callable
 
 from .chat import Conversation
 from .errors import BadQuestion
-from .text import normalize
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -24,26 +23,13 @@ class ChatSessions:
     evicted first), each forgotten after `ttl_seconds` without a request."""
 
     def __init__(self, max_sessions: int = 1000, ttl_seconds: float = 3600.0, max_turns: int = 20,
-                 gazetteer: Iterable[str] = (), clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic):
         if max_sessions < 1 or ttl_seconds <= 0:
             raise ValueError("max_sessions and ttl_seconds must be positive")
         self.max_sessions, self.ttl_seconds, self.max_turns = max_sessions, ttl_seconds, max_turns
-        self._gazetteer = frozenset(normalize(n) for n in gazetteer)
         self._clock = clock
         self._items: OrderedDict[str, tuple[float, Conversation]] = OrderedDict()  # least recent first
         self._lock = threading.Lock()
-
-    @property
-    def gazetteer(self) -> frozenset[str]:
-        return self._gazetteer
-
-    @gazetteer.setter
-    def gazetteer(self, names: Iterable[str]) -> None:
-        """New known place names (e.g. after an article is added), for live and future sessions."""
-        with self._lock:
-            self._gazetteer = frozenset(normalize(n) for n in names)
-            for _used, conversation in self._items.values():
-                conversation.gazetteer = self._gazetteer
 
     def __len__(self) -> int:
         with self._lock:
@@ -64,7 +50,7 @@ class ChatSessions:
             conversation = self._touch(session_id, now) if session_id else None
             if conversation is None:
                 session_id = session_id or secrets.token_urlsafe(16)
-                conversation = Conversation(self.max_turns, self._gazetteer)
+                conversation = Conversation(self.max_turns)  # Engine.chat gives it the live build's place names
                 while len(self._items) >= self.max_sessions:
                     self._items.popitem(last=False)
                 self._items[session_id] = (now, conversation)

@@ -193,15 +193,12 @@ def test_sessions_evict_the_least_recently_used():
     assert len(sessions) == 2 and sessions.get(b) is None and sessions.get(a) is not None
 
 
-def test_sessions_bound_turns_and_share_the_gazetteer():
-    sessions = ChatSessions(max_turns=1, gazetteer=["Mộc Châu"], clock=FakeClock())
+def test_sessions_bound_turns():
+    sessions = ChatSessions(max_turns=1, clock=FakeClock())
     session_id, conversation = sessions.open()
     for n in range(3):
         conversation.add("m", EN_QUESTION, result("q"))
     assert len(conversation.turns) == 1
-    assert conversation.resolve("con moc chau?") == "How much did Mộc Châu raise?"
-    sessions.gazetteer = ["Sìn Hồ"]  # e.g. after an article is added
-    assert conversation.resolve("con sin ho?") == "How much did Sìn Hồ raise?"
     assert sessions.drop(session_id) and not sessions.drop(session_id)
 
 
