@@ -1,6 +1,8 @@
 """Vietnamese text: NFC with one tone-mark placement, diacritic folding, search tokens.
 
-`normalize` is safe for the text people read (it changes no spacing or punctuation);
+`normalize` is safe for the text people read (it changes no spacing or punctuation, and
+moves a tone mark only inside a word spelt as a Vietnamese syllable: "hoá" -> "hóa", while
+"Kraków", "María", "José" stay as written);
 `fold` and `tokens` are for matching only. Sentence splitting lives in `chunking`,
 number parsing in `numbers`.
 
@@ -15,7 +17,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # grave acute tilde hook dot
+from .phonotactics import TONES as _TONES
+from .phonotactics import is_vietnamese_syllable
+
 _MODIFIED = set("âăêôơư")  # vowels that carry a shape diacritic: the tone sits on them
 _VOWELS = set("aăâeêioôơuưy")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -55,10 +59,14 @@ def _place_tone(word: str) -> str:
     return unicodedata.normalize("NFC", out)
 
 
+def _canonical(word: str) -> str:
+    return word if word.isascii() or not is_vietnamese_syllable(word) else _place_tone(word)
+
+
 def normalize(text: str) -> str:
-    """NFC plus one canonical tone-mark placement; spacing and punctuation untouched."""
-    text = unicodedata.normalize("NFC", text)
-    return _WORD.sub(lambda m: _place_tone(m.group(0)) if not m.group(0).isascii() else m.group(0), text)
+    """NFC plus one canonical tone-mark placement on Vietnamese syllables (foreign words are
+    left as written); spacing and punctuation untouched."""
+    return _WORD.sub(lambda m: _canonical(m.group(0)), unicodedata.normalize("NFC", text))
 
 
 def fold(text: str) -> str:

@@ -55,3 +55,27 @@ def test_restore_diacritics_from_corpus_usage():
 def test_codes_and_acronyms_do_not_make_a_question_english():
     assert detect_language("Kết luận số 01-KL/TW được ban hành ngày nào?") == "vi"
     assert detect_language("UBND tỉnh tặng bao nhiêu Bằng khen?") == "vi"
+
+
+@pytest.mark.parametrize("word", ["Kraków", "Ogród", "María", "Menéndez", "José", "Pokémon", "Zürich", "café",
+                                  "Bogotá", "Perú", "Ángel", "Müller"])
+def test_foreign_words_keep_their_accents(word):
+    # Not Vietnamese syllables (illegal onset, rhyme or letter): NFC only, marks stay put.
+    assert normalize(word) == word
+    assert normalize(unicodedata.normalize("NFD", word)) == word
+
+
+def test_tone_placement_touches_only_the_vietnamese_syllables_of_a_sentence():
+    text = "Ông José Menéndez đến Kraków năm 1990 để học hoá học; cô María ở Zürich vẫn khoẻ."
+    assert normalize(text) == "Ông José Menéndez đến Kraków năm 1990 để học hóa học; cô María ở Zürich vẫn khỏe."
+
+
+@pytest.mark.parametrize("word, vietnamese", [
+    ("hoá", True), ("khuỷu", True), ("người", True), ("quốc", True), ("gì", True), ("Nguyễn", True), ("ĐẢNG", True),
+    ("Kraków", False), ("María", False), ("café", False), ("Zürich", False), ("Broncos", False),
+    ("tổt", False),  # a syllable closed by t takes only the acute or the dot below
+])
+def test_vietnamese_syllables_by_phonotactics(word, vietnamese):
+    from qa.phonotactics import is_vietnamese_syllable
+
+    assert is_vietnamese_syllable(word) is vietnamese
