@@ -79,3 +79,17 @@ def test_vietnamese_syllables_by_phonotactics(word, vietnamese):
     from qa.phonotactics import is_vietnamese_syllable
 
     assert is_vietnamese_syllable(word) is vietnamese
+
+
+@pytest.mark.parametrize("question, language", [
+    ("Broncos ghi được bao nhiêu điểm trong Super Bowl 50?", "vi"),
+    ("Đội thủ Panthers đã thua bao nhiêu điểm?", "vi"),
+    ("Broncos ghi duoc bao nhieu diem?", "vi-nodiacritics"),
+    ("Arsenal mua Mesut Özil từ Real Madrid với giá bao nhiêu?", "vi"),
+    ("arsenal mua mesut ozil tu real madrid voi gia bao nhieu", "vi-nodiacritics"),
+    ("When did Nguyễn Văn Linh become general secretary?", "en"),
+    ("How long did the Đà Nẵng bridge take to build?", "en"),
+    ("Who painted the ceiling of the Sistine Chapel?", "en"),
+])
+def test_detect_language_with_foreign_words(question, language):
+    assert detect_language(question) == language
