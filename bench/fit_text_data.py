@@ -132,9 +132,9 @@ def main() -> None:
     uni = {w: round(0.5e6 * unigrams.get(w, 0) / n_vlsp + 0.5e6 * wordfreq_vi.get(w, 0.0), 3) for w in inventory}
     doc = {"_source": "Syllable frequencies of general Vietnamese: unigrams per million, half VLSP 2013 news test text "
                       "(shipped in underthesea 9.5.0, pos_crf_vlsp2013 test_output.txt) and half wordfreq 3.1.1 small_vi "
-                      "(CC BY-SA 4.0); bigram counts from the VLSP text (count >= 2). By bench/fit_text_data.py.",
+                      "(CC BY-SA 4.0); bigram counts from the VLSP text. By bench/fit_text_data.py.",
            "unigrams": {w: f for w, f in sorted(uni.items()) if f > 0},
-           "bigrams": {k: n for k, n in sorted(bigrams.items()) if n >= 2}}
+           "bigrams": dict(sorted(bigrams.items()))}
     (DATA / "vi_syllable_freq.json").write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     print(f"vi_syllable_freq.json: {len(doc['unigrams'])} unigrams, {len(doc['bigrams'])} bigrams")
 

@@ -93,3 +93,18 @@ def test_vietnamese_syllables_by_phonotactics(word, vietnamese):
 ])
 def test_detect_language_with_foreign_words(question, language):
     assert detect_language(question) == language
+
+
+def test_restoration_prefers_general_words_over_the_corpus_favourite():
+    # A corpus where "dang" is always "Đảng", "toi" always "tới" and "thieu" always "thiếu".
+    table = accent_table(["Đảng bộ tỉnh lãnh đạo. Đảng viên gương mẫu. Đảng ủy họp.",
+                          "Quà được trao tới các hộ. Đoàn đi tới xã. Nhiều nơi còn thiếu nước, thiếu điện."])
+    assert restore_diacritics("ai dang lam chu tich xa", table) == "ai đang làm chủ tịch xã"
+    assert restore_diacritics("so tien ung ho toi thieu la bao nhieu", table) == "số tiền ủng hộ tối thiểu là bao nhiêu"
+    assert restore_diacritics("dang vien cua dang bo", table) == "đảng viên của đảng bộ"
+
+
+def test_restoration_keeps_names_only_the_corpus_knows_and_unknown_words():
+    table = accent_table(["Xã Đăk Ring, huyện Kon Plông có mô hình nuôi ong."])
+    assert restore_diacritics("kon plong co bao nhieu mo hinh", table) == "kon plông có bao nhiêu mô hình"
+    assert restore_diacritics("Broncos ghi duoc bao nhieu diem", {}) == "broncos ghi được bao nhiêu điểm"
