@@ -87,14 +87,19 @@ QUESTION_WORDS = words("question_words")
 QUESTION_WORDS_FOLDED = frozenset(fold(w) for w in QUESTION_WORDS)
 
 
+_THOUSANDS_DOT = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
+
+
+def drop_thousands_dots(figure: str) -> str:
+    """The one thousands rule of Vietnamese figures (also used by `numbers`): a dot before
+    exactly three digits groups thousands ("4.036" -> "4036", "1.234,5" -> "1234,5"); "1.5"
+    keeps its dot."""
+    return _THOUSANDS_DOT.sub("", figure)
+
+
 def syllables(text: str) -> list[str]:
     """Lower-cased syllables and numbers (thousands dots removed: "4.036" -> "4036")."""
-    out = []
-    for tok in _TOKEN.findall(normalize(text).lower()):
-        if tok[0].isdigit():
-            tok = re.sub(r"\.(?=\d{3}(?!\d))", "", tok)
-        out.append(tok)
-    return out
+    return [drop_thousands_dots(tok) if tok[0].isdigit() else tok for tok in _TOKEN.findall(normalize(text).lower())]
 
 
 def tokens(text: str, *, folded: bool = False, bigrams: bool = True, drop_question_words: bool = False) -> list[str]:
