@@ -14,9 +14,6 @@ from functools import lru_cache
 
 from .wordlists import table
 
-# Words after which a digit word names an item, not an amount ("thứ ba", "tháng hai", "lớp năm").
-_ORDINAL_HEADS = frozenset("thứ tháng lớp số khóa đợt hạng chương phần tập".split())
-_LONE_AMBIGUOUS = frozenset("một mốt năm lăm nhăm tư không one".split())
 
 
 @lru_cache(maxsize=2)
@@ -107,4 +104,5 @@ def _acceptable(run: list[str], words, i: int, vocab) -> bool:
     if len(run) > 1:
         return True
     before = words[i - 1].group(0).lower() if i > 0 else ""
-    return run[0] not in _LONE_AMBIGUOUS and before not in _ORDINAL_HEADS
+    data = table("number_words")
+    return run[0] not in data["ambiguous_alone"] and before not in data["vi"]["ordinal_heads"]
