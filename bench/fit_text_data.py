@@ -28,9 +28,11 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from qa.phonotactics import split_onset, split_tone  # noqa: E402  (spelling only: reads no data)
+
 DATA = Path(__file__).resolve().parent.parent / "qa" / "data"
 WHEELS = {"underthesea": "underthesea==9.5.0", "wordfreq": "wordfreq==3.1.1"}
-TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 VOWELS = "aăâeêioôơuưy"
 STRUCTURE = re.compile(rf"^[{VOWELS}]{{1,3}}(?:c|ch|m|n|ng|nh|p|t)?$")  # vowels + one coda
 
@@ -44,19 +46,7 @@ def wheel(directory: Path, name: str) -> zipfile.ZipFile:
 
 
 def untoned(s: str) -> str:
-    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", s) if c not in TONES))
-
-
-def split_onset(s: str) -> tuple[str, str]:
-    i = 0
-    while i < len(s) and s[i] not in VOWELS:
-        i += 1
-    onset, rest = s[:i], s[i:]
-    if onset == "q" and rest.startswith("u") and len(rest) > 1:
-        return "qu", rest[1:]
-    if onset == "g" and rest.startswith("i") and len(rest) > 1 and rest[1] in VOWELS:
-        return "gi", rest[1:]
-    return onset, rest
+    return split_tone(s)[0]
 
 
 def write(name: str, header: str, lines) -> None:

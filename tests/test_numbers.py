@@ -60,6 +60,10 @@ SEED_FORMS = [
 
 @pytest.mark.parametrize("text,span,value,unit,kind", SEED_FORMS)
 def test_seed_forms(text, span, value, unit, kind):
+    check_form(text, span, value, unit, kind)
+
+
+def check_form(text, span, value, unit, kind):
     found = {q.text: q for q in find_quantities(text)}
     assert span in found, f"{span!r} not found in {list(found)}"
     q = found[span]
@@ -143,12 +147,7 @@ def test_parse_number_rejects_non_numbers(bad):
     ("hàng trăm tỷ đồng đã được giải ngân", "hàng trăm tỷ đồng", 1e11, "VND", "money"),
 ])
 def test_forms_outside_the_seeds(text, span, value, unit, kind):
-    found = {q.text: q for q in find_quantities(text)}
-    assert span in found, f"{span!r} not found in {list(found)}"
-    q = found[span]
-    assert q.value == pytest.approx(value)
-    assert (q.unit, q.kind) == (unit, kind)
-    assert text[q.start:q.end] == q.text
+    check_form(text, span, value, unit, kind)
 
 
 def test_english_text_reads_english_separators_and_number_words():
