@@ -31,6 +31,7 @@ def _folded_syllables() -> frozenset[str]:
     return frozenset(_fold(w) for w in words("vi_syllables"))
 
 
+@lru_cache(maxsize=65536)  # a corpus repeats a few thousand distinct words
 def _vote(word: str) -> tuple[float, float, bool]:
     """(English vote, Vietnamese vote, carries diacritics) of one lower-case word."""
     folded = _fold(word)
