@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .numwords import spelled_numbers
+from .numwords import DIGIT_WORDS, as_digits, spelled_numbers  # noqa: F401  (as_digits: re-exported)
 from .text import drop_thousands_dots, segment
 from .wordlists import table
 
@@ -75,26 +75,6 @@ class Quantity:
     @property
     def vague(self) -> bool:
         return self.qualifier in ("hàng", "nhiều", "vài", "mấy")
-
-
-# Spelled-out small numbers, folded, as digits: "Ngày thứ bảy" and "Ngày thứ 7" name one thing.
-# Folded, some collide with other words (năm/nam "year", sáu/sau "after"): compare names only
-# after mapping both sides alike, never read running text with it.
-def _digit_words() -> dict[str, str]:
-    from .text import fold
-
-    words = table("number_words")["vi"]
-    out = {fold(w): str(v) for w, v in words["digits"].items() if v and fold(w) not in ("lam", "nham")}
-    out.update({fold(w): "10" for w in words["ten"]})
-    return out
-
-
-DIGIT_WORDS = _digit_words()
-
-
-def as_digits(folded_word: str) -> str:
-    """"bay" (bảy, folded) -> "7"; any other word unchanged."""
-    return DIGIT_WORDS.get(folded_word, folded_word)
 
 
 def english_form(s: str) -> bool:

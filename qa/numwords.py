@@ -5,13 +5,15 @@
 words are data (qa/data/number_words.json). A lone digit word is ambiguous in Vietnamese
 ("năm" is also "year", "một" also "a", "thứ ba" is Tuesday), so a run of one word is kept
 only for 2-10 and only when no ordinal word precedes it; `numbers` then keeps it only when a
-noun or unit follows. Does not read digits ("2 tỷ" is `numbers`' job).
+noun or unit follows. `as_digits` maps a folded digit word to its digits for comparing
+names ("thứ bảy" ~ "thứ 7"). Does not read digits ("2 tỷ" is `numbers`' job).
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
+from .text import fold
 from .wordlists import table
 
 
@@ -106,3 +108,22 @@ def _acceptable(run: list[str], words, i: int, vocab) -> bool:
     before = words[i - 1].group(0).lower() if i > 0 else ""
     data = table("number_words")
     return run[0] not in data["ambiguous_alone"] and before not in data["vi"]["ordinal_heads"]
+
+
+# Spelled-out small numbers, folded, as digits: "Ngày thứ bảy" and "Ngày thứ 7" name one thing.
+# Folded, some collide with other words (năm/nam "year", sáu/sau "after"): compare names only
+# after mapping both sides alike, never read running text with it.
+def _digit_words() -> dict[str, str]:
+    words = table("number_words")["vi"]
+    # "lăm"/"nhăm" (5 after mươi) fold to "lam"/"nham", which are far more often làm/nhằm
+    out = {fold(w): str(v) for w, v in words["digits"].items() if v and fold(w) not in ("lam", "nham")}
+    out.update({fold(w): "10" for w in words["ten"]})
+    return out
+
+
+DIGIT_WORDS = _digit_words()
+
+
+def as_digits(folded_word: str) -> str:
+    """"bay" (bảy, folded) -> "7"; any other word unchanged."""
+    return DIGIT_WORDS.get(folded_word, folded_word)
