@@ -3,7 +3,10 @@
 Each `Chunk` is one sentence plus up to `context_sentences` neighbours on each side, with
 character offsets into `Article.text` so that a citation can point at the exact span.
 Does not embed or tokenise anything; the same sentence appearing twice in an article is
-kept once.
+kept once. A "." ends no sentence after an abbreviation ("TP.", "PGS. TS.", "Th.S", "Mr.",
+qa/data/abbreviations.txt, learnt by Punkt on Vietnamese text) written capitalised, nor after
+a single capital initial ("Nguyễn V. A.", "Ông B."); a lower-case one ("v.v.", "etc.") ends
+a list and may end the sentence.
 """
 from __future__ import annotations
 
@@ -13,14 +16,31 @@ from dataclasses import dataclass
 
 from .records import Article, Chunk
 from .text import fold
+from .wordlists import words
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: no sentence end after abbreviations and initials
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) when the next
 # non-space character starts a new sentence. Decimal and thousands separators ("4.036",
 # "2,1") never match because they are not followed by a space.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“(\[]?[A-ZÀ-Ỹ0-9Đ])")
 _CLAUSE_END = re.compile(r"(?<=;)\s+")
+_WORD_BEFORE = re.compile(r"[^\s(\[\"“'‘]+$")
+
+
+def _ends_sentence(text: str, m: re.Match) -> bool:
+    """False when the "." before this break closes an abbreviation or an initial."""
+    if text[m.start() - 1] != ".":
+        return True
+    word = _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start() - 1)
+    if not word:
+        return True
+    if word.group(0).islower():  # "v.v.", "etc." end lists, so often sentences; a title is capitalised
+        return True
+    parts = word.group(0).split(".")  # "PGS.TS", "Th.S"
+    if word.group(0).lower() in words("abbreviations"):
+        return False
+    return not all(p.lower() in words("abbreviations") or len(p) == 1 and p.isupper() for p in parts)
 
 
 @dataclass(frozen=True)
@@ -37,9 +57,11 @@ class ChunkerSettings:
                 "max_context_chars": self.max_context_chars}
 
 
-def _spans(text: str, pattern: re.Pattern, start: int, end: int):
+def _spans(text: str, pattern: re.Pattern, start: int, end: int, keep=lambda text, m: True):
     pos = start
     for m in pattern.finditer(text, start, end):
+        if not keep(text, m):
+            continue
         yield pos, m.start()
         pos = m.end()
     yield pos, end
@@ -49,7 +71,7 @@ def sentence_spans(text: str, max_chars: int = 1000) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of `text`; paragraphs never share a sentence."""
     spans = []
     for para in re.finditer(r"[^\n]+", text):
-        for s, e in _spans(text, _SENTENCE_END, para.start(), para.end()):
+        for s, e in _spans(text, _SENTENCE_END, para.start(), para.end(), _ends_sentence):
             pieces = _spans(text, _CLAUSE_END, s, e) if e - s > max_chars else [(s, e)]
             for ps, pe in pieces:
                 while ps < pe and text[ps].isspace():

@@ -1,35 +1,40 @@
-"""Vietnamese numbers in running text: money, percentages, measures, counts, dates, codes.
+"""Numbers in running text: money, percentages, measures, counts, dates, codes.
 
 `find_quantities` returns every figure of a text as a `Quantity` with its exact span,
 parsed value, unit and kind. Vietnamese conventions: "4.036" is 4036 (dot = thousands),
-"2,1" is 2.1 (comma = decimal); scale words nghìn/ngàn 10³, triệu 10⁶, tỷ/tỉ 10⁹ may be
-compounded ("2 tỷ 652 triệu đồng"). Document codes ("21-KL/TW") and dates ("31/12/2021")
-are recognised first so that their digits are never read as counts. The counted noun
-of a count ("09 tập thể") is segmented (longest lexicon match) and kept to at most two syllables (three
-after a classifier: "25 con bò"). Does not read spelled-out numbers ("hai", "mười").
+"2,1" is 2.1 (comma = decimal); English ones where the text or the figure says so
+("1,234,567", "1,234.5", "$1,200", "3.5 million", or `language="en"`). Scale words (nghìn,
+triệu, tỷ, thousand, million, ...) compound: "2 tỷ 652 triệu đồng" is 2.652e9 and "1,2
+nghìn tỷ đồng" 1.2e12. Any currency of qa/data/units.json ("1,2 tỷ USD", "€20", "5 triệu
+yên"). Numbers written as words ("năm triệu", "hai mươi lăm", "five million") are read by
+`numwords` and carry `spelled=True`. Document codes ("21-KL/TW") and dates ("31/12/2021")
+are recognised first so that their digits are never read as counts. The counted noun of a
+count ("09 tập thể") is segmented (longest lexicon match) and kept to at most two syllables
+(three after a classifier: "25 con bò"). Word lists: qa/data/units.json, number_words.json,
+number_context.json.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .text import segment
+from .numwords import DIGIT_WORDS, as_digits, spelled_numbers  # noqa: F401  (as_digits: re-exported)
+from .text import drop_thousands_dots, segment
+from .wordlists import table
 
 _NUM = r"\d+(?:[.,]\d+)*"
-_SCALES = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9, "trăm": 1e2, "chục": 10.0}
-_SCALE = r"(?:nghìn|ngàn|triệu|tỷ|tỉ|trăm|chục)"
-_CURRENCY = {"đồng": "VND", "đ": "VND", "vnđ": "VND", "vnd": "VND", "usd": "USD", "$": "USD", "đô la": "USD"}
-_MEASURES = {  # unit as written (lower-case) -> (canonical unit, kind)
-    "km": ("km", "length"), "m": ("m", "length"), "mét": ("m", "length"), "cm": ("cm", "length"),
-    "m2": ("m2", "area"), "m²": ("m2", "area"), "mét vuông": ("m2", "area"), "ha": ("ha", "area"),
-    "héc-ta": ("ha", "area"), "kg": ("kg", "weight"), "tấn": ("tấn", "weight"), "tạ": ("tạ", "weight"),
-    "lít": ("lít", "volume"),
-}
-_UNIT_WORDS = sorted(list(_CURRENCY) + list(_MEASURES), key=len, reverse=True)
-_UNIT = "|".join(re.escape(u) for u in _UNIT_WORDS)
-QUALIFIERS = ("ít nhất", "tối thiểu", "tối đa", "khoảng", "gần", "hơn", "trên", "dưới", "chừng", "xấp xỉ", "tới")
-_QUAL = "|".join(QUALIFIERS)
-_VAGUE = r"(?:hàng|nhiều|vài|mấy)"
+_UNITS = table("units")
+_CONTEXT = table("number_context")
+_SCALES = {w: float(v) for w, v in table("number_words")["digit_scales"].items()}
+_SCALE = "(?:" + "|".join(sorted(map(re.escape, _SCALES), key=len, reverse=True)) + ")"
+_CURRENCY = dict(_UNITS["currencies"])
+_MEASURES = {w: tuple(v) for w, v in _UNITS["measures"].items()}  # as written -> (canonical unit, kind)
+_UNIT = "|".join(re.escape(u) for u in sorted(list(_CURRENCY) + list(_MEASURES), key=len, reverse=True))
+_PREFIX = "|".join(re.escape(u) for u in sorted(_UNITS["prefix"], key=len, reverse=True))
+_ENGLISH_SCALES = frozenset(table("number_words")["en"]["scales"])
+QUALIFIERS = tuple(_CONTEXT["qualifiers"])
+_QUAL = "|".join(sorted(map(re.escape, QUALIFIERS), key=len, reverse=True))
+_VAGUE = "(?:" + "|".join(_CONTEXT["vague"]) + ")"
 _B = r"(?<![\w.,/])"  # a number starts at a word boundary (not inside 2.500 or 5/2021)
 _E = r"(?![\w])"
 
@@ -40,17 +45,16 @@ _PERIOD = re.compile(rf"{_B}(?:(\d{{1,2}})/)?((?:19|20)\d\d)\s*[-–]\s*(?:(\d{{
 _FROM_TO = re.compile(rf"(?i)\btừ\s+(?:năm\s+)?((?:19|20)\d\d)\s+(?:đến|tới)\s+(?:năm\s+)?((?:19|20)\d\d){_E}")
 _AMOUNT = re.compile(
     rf"(?i)(?:(?P<qual>{_QUAL})\s+)?"
-    rf"(?:(?P<vague>{_VAGUE})\s+(?P<vscale>{_SCALE})|{_B}(?P<num>{_NUM})(?:\s*[-–]\s*(?P<upper>{_NUM}))?"
+    rf"(?:(?P<vague>{_VAGUE})\s+(?P<vscale>{_SCALE}(?:\s+{_SCALE})*)|(?:(?P<pre>{_PREFIX})\s?)?{_B}(?P<num>{_NUM})(?:\s*[-–]\s*(?P<upper>{_NUM}))?"
     rf"(?P<scales>(?:\s+{_SCALE}(?:\s+{_NUM}(?=\s+{_SCALE}))?)*(?:\s+{_NUM}(?=\s*(?:{_UNIT})(?!\w)))?))"
-    rf"(?:(?P<pct>\s?%|\s+phần trăm)|\s?(?P<unit>{_UNIT})(?!\w)(?P<per>/\s?(?:1\s)?\w+)?)?"
+    rf"(?:(?P<pct>\s?%|\s+phần trăm|\s+percent)|\s?(?P<unit>{_UNIT})(?!\w)(?P<per>/\s?(?:1\s)?\w+)?)?"
 )
+_UNIT_AFTER = re.compile(rf"(?i)(?:(?P<pct>\s?%|\s+phần trăm|\s+percent)|\s(?P<unit>{_UNIT})(?!\w)(?P<per>/\s?(?:1\s)?\w+)?)")
 _WORD_RUN = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+){0,4}")
 # Words after a number that show it counts nothing ("Khu 5 là ...", "năm 2021 đã ...").
-NON_NOUNS = frozenset(
-    "là và có được của với đã đang sẽ thì mà để cho từ đến trong tại ở về theo này đó như hay hoặc "
-    "nhưng vì do bị trở lên xuống qua nay trước sau gồm ra vào nên cũng đều không chưa".split())
-CLASSIFIERS = frozenset("con cái chiếc lượt em gương ngôi căn cuốn bộ suất tấm bức".split())
-TIME_NOUNS = frozenset("năm tháng ngày tuần giờ phút quý".split())
+NON_NOUNS = frozenset(_CONTEXT["non_nouns"])
+CLASSIFIERS = frozenset(_CONTEXT["classifiers"])
+TIME_NOUNS = frozenset(_CONTEXT["time_nouns"])
 
 
 @dataclass(frozen=True)
@@ -66,49 +70,52 @@ class Quantity:
     per: str | None = None  # "tháng" in "30.000đ/1 tháng"
     noun: str | None = None  # the noun a percentage or count is about ("đảng viên")
     noun_end: int | None = None  # where that noun ends in the text ("100% đảng viên")
+    spelled: bool = False  # written as words ("năm triệu đồng", "twenty-five")
 
     @property
     def vague(self) -> bool:
         return self.qualifier in ("hàng", "nhiều", "vài", "mấy")
 
 
-# Spelled-out small numbers, folded, as digits: "Ngày thứ bảy" and "Ngày thứ 7" name one thing.
-# Folded, some collide with other words (năm/nam "year", sáu/sau "after"): compare names only
-# after mapping both sides alike, never read running text with it.
-DIGIT_WORDS = {"mot": "1", "hai": "2", "ba": "3", "bon": "4", "tu": "4", "nam": "5", "sau": "6", "bay": "7",
-               "tam": "8", "chin": "9", "muoi": "10"}
+def english_form(s: str) -> bool:
+    """True for figures only English writes: comma-grouped thousands ("1,234,567", "1,234.5")."""
+    return bool(re.fullmatch(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+", s))
 
 
-def as_digits(folded_word: str) -> str:
-    """"bay" (bảy, folded) -> "7"; any other word unchanged."""
-    return DIGIT_WORDS.get(folded_word, folded_word)
-
-
-def parse_number(s: str) -> float:
-    """"4.036" -> 4036, "2,1" -> 2.1, "1.234,5" -> 1234.5, "1.5" -> 1.5 (not a thousands group)."""
+def parse_number(s: str, english: bool = False) -> float:
+    """Vietnamese: "4.036" -> 4036, "2,1" -> 2.1, "1.234,5" -> 1234.5, "1.5" -> 1.5 (not a thousands
+    group). English (`english`, or a form only English writes): "1,200" -> 1200, "3.5" -> 3.5."""
     s = s.strip().replace(" ", "")
     if not re.fullmatch(_NUM, s):
         raise ValueError(f"not a number: {s!r}")
+    if english or english_form(s):
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", s):
+            return float(s.replace(",", ""))
+    s = drop_thousands_dots(s)
     whole, _, decimal = s.partition(",")
-    groups = whole.split(".")
-    if len(groups) > 1 and not all(len(g) == 3 for g in groups[1:]):
-        whole, decimal = "".join(groups[:-1]), groups[-1]  # "1.5": a decimal dot
-    else:
-        whole = "".join(groups)
+    if "." in whole:  # "1.5": a decimal dot (a thousands dot was dropped above)
+        whole, _, dotted = whole.rpartition(".")
+        whole, decimal = whole.replace(".", ""), dotted + decimal.replace(",", "")
     decimal = decimal.replace(",", "").replace(".", "")
     return float(f"{whole}.{decimal}" if decimal else whole)
 
 
-def _scaled_value(num: str, scales: str) -> float:
-    """"2" + " tỷ 652 triệu" -> 2.652e9: each number is multiplied by the scale after it."""
+def _scaled_value(num: str, scales: str, english: bool = False) -> float:
+    """"2" + " tỷ 652 triệu" -> 2.652e9: each number is multiplied by the scales after it, and
+    adjacent scales multiply ("1,2" + " nghìn tỷ" -> 1.2e12)."""
     parts = re.findall(rf"{_NUM}|{_SCALE}", scales, flags=re.I)
-    total, current = 0.0, parse_number(num)
+    total, current, last, after_scale = 0.0, parse_number(num, english), 0.0, False
     for part in parts:
-        if part.lower() in _SCALES:
-            total += current * _SCALES[part.lower()]
-            current = 0.0
+        scale = _SCALES.get(part.lower())
+        if scale is None:
+            current, after_scale = parse_number(part, english), False
+        elif after_scale:
+            total += last * (scale - 1)
+            last *= scale
         else:
-            current = parse_number(part)
+            last = current * scale
+            total += last
+            current, after_scale = 0.0, True
     return total + current
 
 
@@ -143,14 +150,14 @@ def _noun_after(text: str, pos: int) -> tuple[str, int] | None:
     return noun, end
 
 
-def _scan(text: str) -> list[Quantity]:
+def _scan(text: str, english: bool) -> list[Quantity]:
     found: list[Quantity] = []
 
     def free(s: int, e: int) -> bool:
         return all(e <= q.start or s >= q.end for q in found)
 
-    def add(q: Quantity) -> None:
-        if free(q.start, q.end):
+    def add(q: Quantity | None) -> None:
+        if q is not None and free(q.start, q.end):
             found.append(q)
 
     for m in _CODE.finditer(text):
@@ -172,25 +179,50 @@ def _scan(text: str) -> list[Quantity]:
             continue
         if text[m.end():m.end() + 1].isalnum():  # "499B", "19a": an identifier, not a figure
             continue
-        add(_amount(text, m))
+        add(_amount(text, m, english))
+    for language in ("vi", "en") if english else ("vi",):
+        for s, e, value in spelled_numbers(text, language):
+            if free(s, e):
+                add(_spelled(text, s, e, value))
     return sorted(found, key=lambda q: q.start)
 
 
-def _amount(text: str, m: re.Match) -> Quantity:
+def _reads_english(m: re.Match, english: bool) -> bool:
+    """Read this figure's separators the English way: the text is English, a $/€/£ precedes it,
+    an English scale word follows it ("3.5 million"), or only English writes it ("1,234,567")."""
+    scales = (m.group("scales") or "").lower().split()
+    return english or bool(m.group("pre")) or any(w in _ENGLISH_SCALES for w in scales) or english_form(m.group("num"))
+
+
+def _amount(text: str, m: re.Match, english: bool) -> Quantity:
     qual = (m.group("qual") or m.group("vague") or "").lower() or None
     if m.group("vague"):
-        value = _SCALES[m.group("vscale").lower()]
+        value = 1.0
+        for scale in m.group("vscale").lower().split():  # "hàng trăm tỷ": 1e11
+            value *= _SCALES[scale]
         upper = None
     else:
-        value = _scaled_value(m.group("num"), m.group("scales") or "")
-        upper = parse_number(m.group("upper")) if m.group("upper") else None
+        eng = _reads_english(m, english)
+        value = _scaled_value(m.group("num"), m.group("scales") or "", eng)
+        upper = parse_number(m.group("upper"), eng) if m.group("upper") else None
     start, end = m.start(), m.end()
     while end > start and text[end - 1].isspace():
         end -= 1
-    unit_word = (m.group("unit") or "").lower()
+    unit_word = (m.group("unit") or m.group("pre") or "").lower()
     per = re.sub(r"^/\s?(?:1\s)?", "", m.group("per")) if m.group("per") else None
     common = dict(qualifier=qual, upper=upper)
-    if m.group("pct"):
+    if not m.group("pct") and unit_word not in _CURRENCY and unit_word not in _MEASURES:
+        digits = m.group("num") or ""
+        scaled = bool((m.group("scales") or "").strip()) or m.group("vague")
+        if re.fullmatch(r"(?:19|20)\d\d", digits) and not scaled and not qual:
+            return Quantity(text[start:end], start, end, value, None, "year")
+    return _with_unit(text, start, end, value, bool(m.group("pct")), unit_word, per, common)
+
+
+def _with_unit(text: str, start: int, end: int, value: float, pct: bool, unit_word: str, per: str | None,
+               common: dict) -> Quantity | None:
+    """The figure text[start:end] typed by what it measures: %, a currency, a unit, a noun."""
+    if pct:
         noun = _noun_after(text, end)
         return Quantity(text[start:end], start, end, value, "%", "percent", **common,
                         noun=noun[0] if noun else None, noun_end=noun[1] if noun else end)
@@ -200,10 +232,6 @@ def _amount(text: str, m: re.Match) -> Quantity:
     if unit_word in _MEASURES:
         unit, kind = _MEASURES[unit_word]
         return Quantity(text[start:end], start, end, value, unit, kind, **common, per=per)
-    digits = m.group("num") or ""
-    scaled = bool((m.group("scales") or "").strip()) or m.group("vague")
-    if re.fullmatch(r"(?:19|20)\d\d", digits) and not scaled and not qual:
-        return Quantity(text[start:end], start, end, value, None, "year")
     noun = _noun_after(text, end)
     if noun is None:
         return Quantity(text[start:end], start, end, value, None, "number", **common)
@@ -212,6 +240,24 @@ def _amount(text: str, m: re.Match) -> Quantity:
                     noun=noun[0], noun_end=noun[1])
 
 
-def find_quantities(text: str) -> list[Quantity]:
-    """Every figure in `text`, in reading order, with non-overlapping spans."""
-    return _scan(text)
+def _spelled(text: str, start: int, end: int, value: float) -> Quantity | None:
+    """A number written as words, typed like a figure; a lone word ("ba") only before a noun."""
+    m = _UNIT_AFTER.match(text, end)
+    if m:
+        per = re.sub(r"^/\s?(?:1\s)?", "", m.group("per")) if m.group("per") else None
+        q = _with_unit(text, start, m.end(), value, bool(m.group("pct")), (m.group("unit") or "").lower(), per, {})
+    else:
+        q = _with_unit(text, start, end, value, False, "", None, {})
+        if q.kind == "number" and " " not in text[start:end].strip():
+            return None
+    return Quantity(**{**q.__dict__, "spelled": True})
+
+
+def find_quantities(text: str, language: str | None = None) -> list[Quantity]:
+    """Every figure in `text`, in reading order, with non-overlapping spans. `language` "en"
+    reads "1,200" as 1200 and spelled English numbers; None decides from the text."""
+    if language is None:
+        from .language import detect_language
+
+        language = detect_language(text) if re.search(r"[A-Za-z]{2}", text) else "vi"
+    return _scan(text, language == "en")

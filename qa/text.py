@@ -1,8 +1,10 @@
 """Vietnamese text: NFC with one tone-mark placement, diacritic folding, search tokens.
 
-`normalize` is safe for the text people read (it changes no spacing or punctuation);
-`fold` and `tokens` are for matching only. Sentence splitting lives in `chunking`,
-number parsing in `numbers`.
+`normalize` is safe for the text people read (it changes no spacing or punctuation, and
+moves a tone mark only inside a word spelt as a Vietnamese syllable: "hoá" -> "hóa", while
+"Kraków", "María", "José" stay as written); `fold` and `tokens` are for matching only.
+Sentence splitting lives in `chunking`, number parsing in `numbers`, language detection in
+`language`, diacritic restoration in `accents` (both re-exported here).
 
 Why our own tone-mark rule rather than `underthesea.text_normalize`: that is a lookup
 table that misses forms (e.g. "loà") and re-spaces punctuation, so it cannot be used on
@@ -15,7 +17,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # grave acute tilde hook dot
+from .phonotactics import TONES as _TONES
+from .phonotactics import is_vietnamese_syllable
+from .wordlists import words
+
 _MODIFIED = set("âăêôơư")  # vowels that carry a shape diacritic: the tone sits on them
 _VOWELS = set("aăâeêioôơuưy")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -55,10 +60,14 @@ def _place_tone(word: str) -> str:
     return unicodedata.normalize("NFC", out)
 
 
+def _canonical(word: str) -> str:
+    return word if word.isascii() or not is_vietnamese_syllable(word) else _place_tone(word)
+
+
 def normalize(text: str) -> str:
-    """NFC plus one canonical tone-mark placement; spacing and punctuation untouched."""
-    text = unicodedata.normalize("NFC", text)
-    return _WORD.sub(lambda m: _place_tone(m.group(0)) if not m.group(0).isascii() else m.group(0), text)
+    """NFC plus one canonical tone-mark placement on Vietnamese syllables (foreign words are
+    left as written); spacing and punctuation untouched."""
+    return _WORD.sub(lambda m: _canonical(m.group(0)), unicodedata.normalize("NFC", text))
 
 
 def fold(text: str) -> str:
@@ -74,21 +83,23 @@ def has_diacritics(text: str) -> bool:
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
 # Question words carry no topic; dropping them keeps BM25 and the answer finder on topic.
-QUESTION_WORDS = frozenset(
-    "bao nhiêu mấy nào gì ai đâu sao thế khi nao là của được có những các đã và thì "
-    "how much many what which who whom when where why the a an of in did does do is are was were to for by".split()
-)
+QUESTION_WORDS = words("question_words")
 QUESTION_WORDS_FOLDED = frozenset(fold(w) for w in QUESTION_WORDS)
+
+
+_THOUSANDS_DOT = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
+
+
+def drop_thousands_dots(figure: str) -> str:
+    """The one thousands rule of Vietnamese figures (also used by `numbers`): a dot before
+    exactly three digits groups thousands ("4.036" -> "4036", "1.234,5" -> "1234,5"); "1.5"
+    keeps its dot."""
+    return _THOUSANDS_DOT.sub("", figure)
 
 
 def syllables(text: str) -> list[str]:
     """Lower-cased syllables and numbers (thousands dots removed: "4.036" -> "4036")."""
-    out = []
-    for tok in _TOKEN.findall(normalize(text).lower()):
-        if tok[0].isdigit():
-            tok = re.sub(r"\.(?=\d{3}(?!\d))", "", tok)
-        out.append(tok)
-    return out
+    return [drop_thousands_dots(tok) if tok[0].isdigit() else tok for tok in _TOKEN.findall(normalize(text).lower())]
 
 
 def tokens(text: str, *, folded: bool = False, bigrams: bool = True, drop_question_words: bool = False) -> list[str]:
@@ -104,72 +115,25 @@ def tokens(text: str, *, folded: bool = False, bigrams: bool = True, drop_questi
     return sylls + [f"{a}_{b}" for a, b in zip(sylls, sylls[1:])]
 
 
-_ENGLISH = re.compile(r"\b(how|what|which|who|whom|when|where|why|did|does|is|are|was|were|the|many|much|of|and|about)\b", re.I)
-# A Vietnamese syllable ends in a vowel or in c, ch, m, n, ng, nh, p, t, and never uses f j w z.
-_VIETNAMESE_SYLLABLE = re.compile(r"^[b-df-hk-np-tv-xđ]*[aeiouy]+(?:c|ch|m|n|ng|nh|p|t)?$")
-
-
 def detect_language(text: str) -> str:
-    """"en" when it reads English (names may still carry diacritics), else "vi" (with
-    diacritics) or "vi-nodiacritics" (Vietnamese typed without them)."""
-    # Acronyms and document codes ("KL/TW", "UBND") are neither language: leave them out.
-    words = [w.lower() for w in re.findall(r"[^\W\d_]+", text) if w.isascii() and not w.isupper()]
-    foreign = sum(1 for w in words if not _VIETNAMESE_SYLLABLE.match(w))
-    if len(_ENGLISH.findall(text)) + foreign >= 2:
-        return "en"
-    return "vi" if has_diacritics(text) else "vi-nodiacritics"
+    """"en", "vi" or "vi-nodiacritics": see `qa.language`."""
+    from .language import detect_language as detect
 
-
-# Frequent words of questions, which news text rarely contains, in their accented form:
-# restoring diacritics prefers these over the corpus ("bao nhieu" -> "bao nhiêu", not "bảo nhiều").
-COMMON_WORDS = (
-    "bao nhiêu mấy nào gì ai ở đâu khi nào năm nào ngày nào tháng nào thế nào như thế nào tại sao vì sao "
-    "tất cả có không là của được những các đã và thì còn trong ngoài tiền phần trăm người huyện xã tỉnh "
-    "thành phố mô hình đảng viên cán bộ học sinh"
-).split()
+    return detect(text)
 
 
 def accent_table(texts) -> dict[str, str]:
-    """folded syllable / syllable pair -> its most frequent accented form in `texts`."""
-    from collections import Counter, defaultdict
+    """folded syllable / pair -> its most frequent accented form in `texts`: see `qa.accents`."""
+    from .accents import accent_table as table
 
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for text in texts:
-        sylls = syllables(text)
-        for a in sylls:
-            counts[fold(a)][a] += 1
-        for a, b in zip(sylls, sylls[1:]):
-            counts[f"{fold(a)} {fold(b)}"][f"{a} {b}"] += 1
-    return {key: forms.most_common(1)[0][0] for key, forms in counts.items() if forms.most_common(1)[0][0] != key}
-
-
-def _common_table() -> dict[str, str]:
-    table: dict[str, str] = {}
-    words = COMMON_WORDS
-    for a, b in zip(words, words[1:]):
-        table.setdefault(f"{fold(a)} {fold(b)}", f"{a} {b}")
-    for a in words:
-        table.setdefault(fold(a), a)
-    return table
+    return table(texts)
 
 
 def restore_diacritics(text: str, table: dict[str, str]) -> str:
-    """Put diacritics back on a question typed without them, from the corpus' own usage:
-    "quynh nhai huy dong" -> "quỳnh nhai huy động". Greedy, pairs before single syllables;
-    common question words first. Lossy by nature: used as an extra query, never displayed."""
-    common = _common_table()
-    sylls = [fold(s) for s in syllables(text)]
-    out, i = [], 0
-    while i < len(sylls):
-        pair = f"{sylls[i]} {sylls[i + 1]}" if i + 1 < len(sylls) else None
-        hit = pair and (common.get(pair) or table.get(pair))
-        if hit:
-            out.append(hit)
-            i += 2
-            continue
-        out.append(common.get(sylls[i]) or table.get(sylls[i]) or sylls[i])
-        i += 1
-    return " ".join(out)
+    """Diacritics put back on a question typed without them: see `qa.accents`."""
+    from .accents import restore_diacritics as restore
+
+    return restore(text, table)
 
 
 @lru_cache(maxsize=1)

@@ -43,3 +43,21 @@ def test_run_on_sentences_split_at_semicolons_only_when_too_long():
     assert len(chunk_article(article(short))) == 1
     long = "; ".join(["vế rất dài " * 5] * 30) + "."
     assert len(chunk_article(article(long), ChunkerSettings(max_sentence_chars=200))) > 1
+
+
+def test_no_sentence_end_after_abbreviations_titles_and_initials():
+    text = ("Hội thảo do PGS. TS. Trần Văn Bình và GS. Lê Hoa chủ trì tại TP. Huế. Ông B. cho biết "
+            "ThS. Phạm Duy và Th.S Ngô Lan cùng Mr. Smith, Dr. Jones dự. Nhà thơ Nguyễn V. A. đọc thơ ở St. Louis. "
+            "Các món quà gồm sách, vở v.v. và mỗi em nhận 1.5 triệu đồng, tăng 3.5% so với năm 2020. Buổi lễ kết thúc.")
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Hội thảo do PGS. TS. Trần Văn Bình và GS. Lê Hoa chủ trì tại TP. Huế.",
+        "Ông B. cho biết ThS. Phạm Duy và Th.S Ngô Lan cùng Mr. Smith, Dr. Jones dự.",
+        "Nhà thơ Nguyễn V. A. đọc thơ ở St. Louis.",
+        "Các món quà gồm sách, vở v.v. và mỗi em nhận 1.5 triệu đồng, tăng 3.5% so với năm 2020.",
+        "Buổi lễ kết thúc.",
+    ]
+
+
+def test_a_sentence_still_ends_after_a_word_or_a_number():
+    text = "Năm nay tỉnh đạt 98 điểm. Trong năm 2023. Anh ấy mua sách, vở v.v. Sau đó về quê."
+    assert len(sentence_spans(text)) == 4

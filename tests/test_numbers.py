@@ -60,6 +60,10 @@ SEED_FORMS = [
 
 @pytest.mark.parametrize("text,span,value,unit,kind", SEED_FORMS)
 def test_seed_forms(text, span, value, unit, kind):
+    check_form(text, span, value, unit, kind)
+
+
+def check_form(text, span, value, unit, kind):
     found = {q.text: q for q in find_quantities(text)}
     assert span in found, f"{span!r} not found in {list(found)}"
     q = found[span]
@@ -118,3 +122,52 @@ def test_parse_number(s, value):
 def test_parse_number_rejects_non_numbers(bad):
     with pytest.raises(ValueError):
         parse_number(bad)
+
+
+# Figures outside the seeds: compound scales, other currencies, spelled-out and English-style numbers.
+@pytest.mark.parametrize("text,span,value,unit,kind", [
+    ("Kim ngạch xuất khẩu cà phê đạt 1,2 nghìn tỷ đồng trong quý I", "1,2 nghìn tỷ đồng", 1.2e12, "VND", "money"),
+    ("Tập đoàn cam kết rót 1,2 tỷ USD vào nhà máy", "1,2 tỷ USD", 1.2e9, "USD", "money"),
+    ("giá xuất khẩu bình quân 2.350 đô la Mỹ mỗi tấn", "2.350 đô la Mỹ", 2350, "USD", "money"),
+    ("khoản viện trợ 20 triệu euro và 5 tỷ yên", "20 triệu euro", 2e7, "EUR", "money"),
+    ("khoản viện trợ 20 triệu euro và 5 tỷ yên", "5 tỷ yên", 5e9, "JPY", "money"),
+    ("nhập khẩu 3 triệu nhân dân tệ hàng hóa, 2 triệu bảng Anh", "3 triệu nhân dân tệ", 3e6, "CNY", "money"),
+    ("nhập khẩu 3 triệu nhân dân tệ hàng hóa, 2 triệu bảng Anh", "2 triệu bảng Anh", 2e6, "GBP", "money"),
+    ("vé máy bay giá €120, khách sạn $85 một đêm", "€120", 120, "EUR", "money"),
+    ("vé máy bay giá €120, khách sạn $85 một đêm", "$85", 85, "USD", "money"),
+    ("Giải đấu thu hút năm triệu lượt xem", "năm triệu lượt xem", 5e6, "lượt xem", "count"),
+    ("Đội hình ra sân có mười một cầu thủ", "mười một cầu thủ", 11, "cầu thủ", "count"),
+    ("hai mươi lăm học sinh đạt giải", "hai mươi lăm học sinh", 25, "học sinh", "count"),
+    ("xã có một trăm linh năm hộ trồng chè", "một trăm linh năm hộ", 105, "hộ", "count"),
+    ("quỹ nhận hai tỷ rưỡi đồng", "hai tỷ rưỡi đồng", 2.5e9, "VND", "money"),
+    ("tỷ lệ mắc sốt xuất huyết tăng ba mươi phần trăm", "ba mươi phần trăm", 30, "%", "percent"),
+    ("dân số 1.234.567 người", "1.234.567 người", 1234567, "người", "count"),
+    ("diện tích rừng 1,234,567 ha", "1,234,567 ha", 1234567, "ha", "area"),
+    ("doanh thu 3.5 million USD", "3.5 million USD", 3.5e6, "USD", "money"),
+    ("hàng trăm tỷ đồng đã được giải ngân", "hàng trăm tỷ đồng", 1e11, "VND", "money"),
+])
+def test_forms_outside_the_seeds(text, span, value, unit, kind):
+    check_form(text, span, value, unit, kind)
+
+
+def test_english_text_reads_english_separators_and_number_words():
+    text = "The club raised $1,200 from 1,200 fans and 3.5 million dollars in five years; twenty-five players signed."
+    found = {q.text: q for q in find_quantities(text)}
+    assert found["$1,200"].value == 1200 and found["$1,200"].unit == "USD"
+    assert found["1,200 fans"].value == 1200
+    assert found["3.5 million dollars"].value == pytest.approx(3.5e6)
+    assert found["five years"].value == 5 and found["five years"].kind == "duration" and found["five years"].spelled
+    assert found["twenty-five players"].value == 25
+    # The same figure in Vietnamese text keeps the Vietnamese decimal comma.
+    (q,) = find_quantities("Tăng trưởng đạt 1,200 lần")
+    assert q.value == pytest.approx(1.2)
+
+
+def test_a_lone_digit_word_is_a_figure_only_before_a_noun_and_not_as_an_ordinal():
+    assert [q.text for q in find_quantities("Thứ ba tuần sau, năm 2024, ba người về quê")] == ["2024", "ba người"]
+    assert find_quantities("Một số hộ dân đã rời đi") == []
+
+
+@pytest.mark.parametrize("s,value", [("1,200", 1200), ("1,234,567", 1234567), ("3.5", 3.5), ("4.036", 4.036)])
+def test_parse_number_english(s, value):
+    assert parse_number(s, english=True) == pytest.approx(value)

@@ -55,3 +55,56 @@ def test_restore_diacritics_from_corpus_usage():
 def test_codes_and_acronyms_do_not_make_a_question_english():
     assert detect_language("Kết luận số 01-KL/TW được ban hành ngày nào?") == "vi"
     assert detect_language("UBND tỉnh tặng bao nhiêu Bằng khen?") == "vi"
+
+
+@pytest.mark.parametrize("word", ["Kraków", "Ogród", "María", "Menéndez", "José", "Pokémon", "Zürich", "café",
+                                  "Bogotá", "Perú", "Ángel", "Müller"])
+def test_foreign_words_keep_their_accents(word):
+    # Not Vietnamese syllables (illegal onset, rhyme or letter): NFC only, marks stay put.
+    assert normalize(word) == word
+    assert normalize(unicodedata.normalize("NFD", word)) == word
+
+
+def test_tone_placement_touches_only_the_vietnamese_syllables_of_a_sentence():
+    text = "Ông José Menéndez đến Kraków năm 1990 để học hoá học; cô María ở Zürich vẫn khoẻ."
+    assert normalize(text) == "Ông José Menéndez đến Kraków năm 1990 để học hóa học; cô María ở Zürich vẫn khỏe."
+
+
+@pytest.mark.parametrize("word, vietnamese", [
+    ("hoá", True), ("khuỷu", True), ("người", True), ("quốc", True), ("gì", True), ("Nguyễn", True), ("ĐẢNG", True),
+    ("Kraków", False), ("María", False), ("café", False), ("Zürich", False), ("Broncos", False),
+    ("tổt", False),  # a syllable closed by t takes only the acute or the dot below
+])
+def test_vietnamese_syllables_by_phonotactics(word, vietnamese):
+    from qa.phonotactics import is_vietnamese_syllable
+
+    assert is_vietnamese_syllable(word) is vietnamese
+
+
+@pytest.mark.parametrize("question, language", [
+    ("Broncos ghi được bao nhiêu điểm trong Super Bowl 50?", "vi"),
+    ("Đội thủ Panthers đã thua bao nhiêu điểm?", "vi"),
+    ("Broncos ghi duoc bao nhieu diem?", "vi-nodiacritics"),
+    ("Arsenal mua Mesut Özil từ Real Madrid với giá bao nhiêu?", "vi"),
+    ("arsenal mua mesut ozil tu real madrid voi gia bao nhieu", "vi-nodiacritics"),
+    ("When did Nguyễn Văn Linh become general secretary?", "en"),
+    ("How long did the Đà Nẵng bridge take to build?", "en"),
+    ("Who painted the ceiling of the Sistine Chapel?", "en"),
+])
+def test_detect_language_with_foreign_words(question, language):
+    assert detect_language(question) == language
+
+
+def test_restoration_prefers_general_words_over_the_corpus_favourite():
+    # A corpus where "dang" is always "Đảng", "toi" always "tới" and "thieu" always "thiếu".
+    table = accent_table(["Đảng bộ tỉnh lãnh đạo. Đảng viên gương mẫu. Đảng ủy họp.",
+                          "Quà được trao tới các hộ. Đoàn đi tới xã. Nhiều nơi còn thiếu nước, thiếu điện."])
+    assert restore_diacritics("ai dang lam chu tich xa", table) == "ai đang làm chủ tịch xã"
+    assert restore_diacritics("so tien ung ho toi thieu la bao nhieu", table) == "số tiền ủng hộ tối thiểu là bao nhiêu"
+    assert restore_diacritics("dang vien cua dang bo", table) == "đảng viên của đảng bộ"
+
+
+def test_restoration_keeps_names_only_the_corpus_knows_and_unknown_words():
+    table = accent_table(["Xã Đăk Ring, huyện Kon Plông có mô hình nuôi ong."])
+    assert restore_diacritics("kon plong co bao nhieu mo hinh", table) == "kon plông có bao nhiêu mô hình"
+    assert restore_diacritics("Broncos ghi duoc bao nhieu diem", {}) == "broncos ghi được bao nhiêu điểm"
