@@ -11,13 +11,12 @@ import threading
 import time
 from pathlib import Path
 
-from . import buildcache, builder, index as index_store
+from . import articles, buildcache, builder, collection, index as index_store
 from .answer import extract_answer
-from . import collection
 from .chat import Conversation, Turn, place_names
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
-from .errors import ArticleNotFound, BadArticle, BadQuestion, IndexMissing, QAError
+from .errors import ArticleNotFound, BadQuestion, DuplicateArticle, IndexMissing, QAError
 from .records import Article, AskResult
 from .retrieve import QueryCache, Retriever
 from .settings import Settings
@@ -42,6 +41,7 @@ class Engine:
         self.last_problems: list = []
         self._places: tuple[str | None, set[str]] = (None, set())
         self.load_error: tuple[str | None, float, str] | None = None  # (build, when, why) it failed to load
+        self.cancel = threading.Event()  # set: embedding stops between batches (what is done is checkpointed)
 
     @property
     def embedder(self) -> Embedder:
@@ -95,20 +95,27 @@ class Engine:
         return self.load_error is not None and self.load_error[0] == live and \
             time.monotonic() - self.load_error[1] < RELOAD_RETRY_S
 
-    def rebuild(self, force: bool = False, locked: bool = False) -> builder.BuildReport:
-        """Rebuild from the articles folder; only text not embedded before is embedded."""
-        if not locked:  # read the folder only under the lock: a list read before it may be stale
-            with self._exclusive():
-                return self.rebuild(force=force, locked=True)
+    def rebuild(self, force: bool = False, locked: bool = False, fresh: frozenset = frozenset()) -> builder.BuildReport:
+        """Rebuild from the articles folder; only text not embedded before is embedded. Without
+        `locked`, the embedding is done first, without the writer lock (checkpointed), and the
+        lock is held only to publish."""
+        if not locked:
+            (ahead, _), _ = self._read_articles()
+            fresh = builder.embed_ahead(self.index_dir, ahead, self.embedder, self.chunker, self._embedding())
+            with self._exclusive():  # read the folder again under the lock: a list read before it may be stale
+                return self.rebuild(force=force, locked=True, fresh=fresh)
         collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
         (articles, problems), sources = self._read_articles()
         self.last_problems = problems
         return builder.build(
             self.index_dir, articles, self.embedder, self.chunker, index_type=self.settings.index_type,
-            hnsw_threshold=self.settings.hnsw_threshold, progress=self.progress,
-            lock_timeout=self.settings.lock_timeout_s, force=force, keep_builds=self.settings.keep_builds,
-            locked=True, sources=sources,
-        )
+            hnsw_threshold=self.settings.hnsw_threshold, lock_timeout=self.settings.lock_timeout_s, force=force,
+            keep_builds=self.settings.keep_builds, locked=True, sources=sources,
+            embedding=self._embedding(fresh))
+
+    def _embedding(self, fresh: frozenset = frozenset()) -> builder.Embedding:
+        return builder.Embedding(every=self.settings.embed_checkpoint_texts, progress=self.progress,
+                                 cancel=self.cancel, fresh=fresh)
 
     def _read_articles(self):
         """The articles folder, parsing only files the current build has not seen (index.read_articles)."""
@@ -121,50 +128,106 @@ class Engine:
         return existing, buildcache.NearDuplicates(existing, builder.previous_build(
             self.index_dir, self.chunker))
 
-    def _exclusive(self):
-        return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s)
+    def _exclusive(self, name: str = ".lock"):
+        return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s, name)
 
-    def rollback(self) -> str:
-        with self._exclusive():
-            return index_store.rollback(self.index_dir)
+    def rollback(self, steps: int = 1) -> tuple[str, list[Path]]:
+        """Go back `steps` builds, and take the articles that undoes out of the collection (to
+        .removed/), so that the next rebuild does not bring them back. Returns (build, moved)."""
+        with self._exclusive(), self._exclusive(index_store.COLLECTION_LOCK):
+            target, undone = index_store.rollback_target(self.index_dir, steps)
+            moved = []
+            for article_id in sorted(undone):
+                try:
+                    moved.append(collection.remove(self.settings.articles_dir, article_id))
+                except ArticleNotFound:
+                    continue  # its file is gone already
+            index_store.set_current(self.index_dir, target)
+            index_store.discard_newer(self.index_dir, target)
+        return target, moved
 
     # -- writes: each change and its rebuild happen under one writer lock ---------------
     def add(self, paths: list[Path], force: bool = False) -> tuple[list[collection.Added], list[tuple[str, str]], object]:
         """Copy article files into the collection and rebuild. Returns (added, refused, build report);
-        a refused file (duplicate, unreadable) changes nothing and does not stop the others."""
-        added, refused = [], []
-        with self._exclusive():
+        a refused file (duplicate, unreadable) changes nothing and does not stop the others.
+        Files are read and embedded (checkpointed) before the writer lock is taken, so a Ctrl-C
+        then leaves the collection as it was; one interrupted later is taken out again. A file
+        already in the folder but not in the live build (an add killed before its rebuild) is
+        added: the rebuild completes it."""
+        ready, refused = [], []
+        for path in paths:
+            try:
+                ready.append(collection.read_source(Path(path), self.settings.max_article_bytes))
+            except QAError as exc:
+                refused.append((str(path), str(exc)))
+        pending = [articles.describe("pending", s.cleaned, s.path) for s in ready]
+        fresh = builder.embed_ahead(self.index_dir, pending, self.embedder, self.chunker, self._embedding())
+        added, written = [], []
+        with self._exclusive(), self._exclusive(index_store.COLLECTION_LOCK):
             existing, near = self._existing()
-            for path in paths:
+            live = builder.previous_build(self.index_dir, self.chunker).manifest.get("articles") or {}
+            for source in ready:
+                path = source.path
                 try:
-                    item = collection.add_file(self.settings.articles_dir, Path(path), existing,
-                                               max_bytes=self.settings.max_article_bytes, force=force, near=near)
+                    item = collection.add_text(self.settings.articles_dir, source.raw, source.suffix, existing,
+                                               name=path.name, force=force, near=near, cleaned=source.cleaned)
+                except DuplicateArticle as exc:
+                    same = getattr(exc, "same_as", None)
+                    if same is not None and live.get(same.id) != same.content_hash and \
+                            same.id not in {a.id for a in added}:
+                        added.append(collection.Added(same.id, Path(same.path), same.title, same))
+                    else:
+                        refused.append((str(path), str(exc)))
+                    continue
                 except QAError as exc:
                     refused.append((str(path), str(exc)))
                     continue
                 added.append(item)
+                written.append(item.path)
                 existing.append(item.article)
                 near.add(existing[-1])
-            report = self.rebuild(locked=True) if added else None
+            try:
+                report = self.rebuild(locked=True, fresh=fresh) if added else None
+            except BaseException:  # Ctrl-C or a failed build: the files just written go again
+                for path in written:
+                    path.unlink(missing_ok=True)
+                raise
         return added, refused, report
 
-    def add_text(self, text: str, title: str | None = None, force: bool = False) -> tuple[collection.Added, object]:
-        """Add one article given as text (the HTTP route); the title, if given, becomes its first line."""
-        if len(text.encode("utf-8")) > self.settings.max_article_bytes:
-            raise BadArticle(f"The article is larger than the {self.settings.max_article_bytes:,}-byte limit.")
+    def accept_text(self, text: str, title: str | None = None, force: bool = False) -> collection.Added:
+        """Write one article given as text (the HTTP route) into the collection, durably, after
+        the checks the builder applies; the title, if given, becomes its first line. Does not
+        rebuild (the caller queues that). Re-sending an article that is in the folder but not
+        yet built returns it again instead of refusing it."""
         raw = f"{title.strip()}\n\n{text}" if title else text
-        if not raw.strip():
-            raise BadArticle("The article is empty.")
-        with self._exclusive():
+        raw = raw if raw.endswith("\n") else raw + "\n"
+        raw = articles.article_text(raw.encode("utf-8", "surrogatepass"), "the article", self.settings.max_article_bytes)
+        with self._exclusive(index_store.COLLECTION_LOCK):
             existing, near = self._existing()
-            item = collection.add_text(self.settings.articles_dir, raw, ".txt", existing, force=force, near=near)
-            return item, self.rebuild(locked=True)
+            try:
+                return collection.add_text(self.settings.articles_dir, raw, ".txt", existing, force=force, near=near)
+            except DuplicateArticle as exc:
+                same = getattr(exc, "same_as", None)
+                live = builder.previous_build(self.index_dir, self.chunker).manifest.get("articles") or {}
+                if same is None or live.get(same.id) == same.content_hash:
+                    raise
+                return collection.Added(same.id, Path(same.path), same.title, same)
+
+    def add_text(self, text: str, title: str | None = None, force: bool = False) -> tuple[collection.Added, object]:
+        """`accept_text`, then rebuild."""
+        item = self.accept_text(text, title=title, force=force)
+        return item, self.rebuild()
+
+    def accept_removal(self, article_id: str) -> Path:
+        """Move the article's file out of the collection (to .removed/), durably; no rebuild."""
+        with self._exclusive(index_store.COLLECTION_LOCK):
+            return collection.remove(self.settings.articles_dir, article_id)
 
     def remove(self, article_id: str) -> tuple[Path, object]:
         """Move the article out of the collection (to .removed/) and rebuild without it."""
-        with self._exclusive():
+        with self._exclusive(), self._exclusive(index_store.COLLECTION_LOCK):
             moved = collection.remove(self.settings.articles_dir, article_id)
-            return moved, self.rebuild(locked=True)
+        return moved, self.rebuild()
 
     # -- questions -------------------------------------------------------------------
     def check_question(self, question: str, k: int | None) -> tuple[str, int]:
