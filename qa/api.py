@@ -22,11 +22,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
 from . import api_models as m
-from .api_support import BodyLimit, Jobs, Metrics, MetricsMiddleware
+from .api_support import BodyLimit, Metrics, MetricsMiddleware
+from .jobs import Job, JobQueue
 from .chat import NOT_FOUND, place_names, reply_language
 from .sessions import ChatSessions
 from .engine import Engine
-from .errors import QAError
+from .errors import BadArticle, QAError, QueueFull
 from .settings import Settings
 
 log = logging.getLogger("qa.api")
@@ -51,14 +52,16 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             _learn_places(app)
         except QAError as exc:
             log.warning("index not ready at start-up: %s", exc)
+        app.state.jobs.start()  # jobs journalled before a restart are done first
         yield
-        app.state.jobs.shutdown()
+        app.state.jobs.shutdown(settings.jobs_drain_s, cancel=app.state.engine.cancel)
 
     app = FastAPI(title="qa", summary="Cited answers from Vietnamese news articles", version="1",
                   lifespan=lifespan)
     app.state.settings = settings
     app.state.metrics = Metrics()
-    app.state.jobs = Jobs()
+    app.state.jobs = JobQueue(settings.index_dir / "jobs", partial(_run_jobs, app), max_queued=settings.jobs_max_queued,
+                              keep=settings.jobs_keep, keep_s=settings.jobs_keep_s)
     app.state.sessions = ChatSessions(settings.chat_sessions, settings.chat_session_ttl_s, settings.chat_max_turns)
     # Our own limit, not FastAPI's max_body_size: that one answers in plain text, without the limit.
     app.add_middleware(BodyLimit, limit=m.BODY_LIMIT, upload_limit=2 * settings.max_article_bytes + m.BODY_LIMIT)
@@ -75,24 +78,25 @@ def _learn_places(app: FastAPI) -> None:
     app.state.sessions.gazetteer = place_names([a.title for a in articles] + [a.text for a in articles])
 
 
-# Background jobs. Each rebuilds incrementally under the index lock; the engine swaps to the
-# new build on the next request, so questions are answered throughout.
-def _rebuild_job(app: FastAPI) -> dict:
-    report = app.state.engine.rebuild()
+# Write jobs. The route does the durable part (the article into the collection, or out of
+# it) and journals the job before answering 202; one rebuild then finishes every waiting
+# job (`qa.jobs`). The engine swaps to the new build on the next request, so questions are
+# answered throughout.
+def _run_jobs(app: FastAPI, batch: list[Job]) -> dict[str, dict]:
+    engine = app.state.engine
+    report = engine.rebuild()
     _learn_places(app)
-    return {"build": asdict(report)}
-
-
-def _add_job(app: FastAPI, text: str, title: str | None, force: bool) -> dict:
-    added, report = app.state.engine.add_text(text, title=title, force=force)
-    _learn_places(app)
-    return {"article": {"id": added.id, "title": added.title}, "build": asdict(report)}
-
-
-def _remove_job(app: FastAPI, article_id: str) -> dict:
-    _moved, report = app.state.engine.remove(article_id)
-    _learn_places(app)
-    return {"article": {"id": article_id}, "build": asdict(report)}
+    built, problems = engine.built_ids(), [{"file": str(p), "reason": why} for p, why in engine.last_problems]
+    outcomes = {}
+    for job in batch:
+        missing = job.kind == "add" and job.article["id"] not in built
+        if missing:  # cannot happen to an article the route checked, unless its file was changed since
+            why = next((p["reason"] for p in problems if Path(p["file"]).stem == job.article["id"]), "not built")
+            outcomes[job.id] = {"error": BadArticle(why)}
+        else:
+            outcomes[job.id] = {"result": {**({"article": job.article} if job.article else {}),
+                                           "build": asdict(report), "problems": problems}}
+    return outcomes
 
 
 def engine_of(request: Request) -> Engine:
@@ -160,20 +164,28 @@ def _routes():
         text = request.app.state.metrics.render(engine.health().get("index_version"))
         return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
-    @r.post("/articles", status_code=202, response_model=m.JobOut, dependencies=writer, responses=m.ERRORS)
-    def add_article(body: m.AddArticleIn, request: Request) -> dict:
-        work = partial(_add_job, request.app, body.text, body.title, body.force)
-        return request.app.state.jobs.submit("add", work).to_json()
+    @r.post("/articles", status_code=202, response_model=m.JobOut, dependencies=writer, responses=m.WRITE_ERRORS)
+    def add_article(body: m.AddArticleIn, request: Request, engine: EngineDep) -> dict:
+        """Refused at once (4xx) if the builder would skip it; else in the collection, and the job
+        journalled, before the 202."""
+        def accept() -> dict:
+            added = engine.accept_text(body.text, title=body.title, force=body.force)
+            return {"id": added.id, "title": added.title}
+        return request.app.state.jobs.submit("add", accept).to_json()
 
     @r.delete("/articles/{article_id}", status_code=202, response_model=m.JobOut, dependencies=writer,
-              responses=m.ERRORS)
+              responses=m.WRITE_ERRORS)
     def remove_article(article_id: ArticleId, request: Request, engine: EngineDep) -> dict:
-        engine.article(article_id)  # an unknown id is a 404 now, not a failed job later
-        return request.app.state.jobs.submit("remove", partial(_remove_job, request.app, article_id)).to_json()
+        def accept() -> dict:
+            engine.accept_removal(article_id)  # an unknown id is a 404 now, not a failed job later
+            return {"id": article_id}
+        return request.app.state.jobs.submit("remove", accept).to_json()
 
-    @r.post("/index/rebuild", status_code=202, response_model=m.JobOut, dependencies=writer)
+    @r.post("/index/rebuild", status_code=202, response_model=m.JobOut, dependencies=writer,
+            responses=m.WRITE_ERRORS)
     def rebuild(request: Request) -> dict:
-        return request.app.state.jobs.submit("rebuild", partial(_rebuild_job, request.app)).to_json()
+        """A rebuild asked for while another waits is that same job."""
+        return request.app.state.jobs.submit("rebuild", coalesce=True).to_json()
 
     @r.get("/jobs/{job_id}", response_model=m.JobOut, dependencies=writer, responses=m.ERRORS)
     def job(job_id: Annotated[str, PathParam(max_length=64)], request: Request) -> dict:
@@ -185,7 +197,9 @@ def _routes():
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(QAError)
     async def domain_error(request: Request, exc: QAError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=exc.http_status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, QueueFull) else None
+        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=exc.http_status,
+                            headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -160,7 +160,9 @@ class ErrorOut(BaseModel):
     detail: str
 
 
-ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)}
+ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422)}
+ERRORS[400]["description"] = "The body is not UTF-8 JSON, or the Host header is not served."
+WRITE_ERRORS = {**ERRORS, 429: {"model": ErrorOut, "description": "Too many write jobs wait; see Retry-After."}}
 
 
 def article_summary(article: Article, chunks: int | None) -> dict:

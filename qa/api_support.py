@@ -1,25 +1,18 @@
-"""Plumbing for the HTTP app: body-size limit, Prometheus metrics, background jobs.
+"""Plumbing for the HTTP app: body-size limit, Prometheus metrics, security headers.
 
-`BodyLimit` and `MetricsMiddleware` are plain ASGI middleware (no per-request task
-overhead). `Jobs` runs index rebuilds one at a time on a worker thread and remembers the
-latest few outcomes for `GET /jobs/{id}`. Nothing here knows about questions or articles.
+Plain ASGI middleware (no per-request task overhead). The write jobs are `qa.jobs`.
+Nothing here knows about questions or articles.
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import threading
 import time
-import uuid
 from bisect import bisect_left
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 from fastapi import HTTPException
 
-from .errors import QAError
 
 log = logging.getLogger("qa.api")
 
@@ -127,69 +120,3 @@ class MetricsMiddleware:
         finally:
             route = getattr(scope.get("route"), "path", None) or "unmatched"  # a template, not the raw path
             self.metrics.observe(scope["method"], route, status, time.perf_counter() - started)
-
-
-@dataclasses.dataclass
-class Job:
-    id: str
-    kind: str
-    status: str = "queued"  # queued -> running -> done | failed
-    created: float = dataclasses.field(default_factory=time.time)
-    finished: float | None = None
-    result: dict | None = None
-    error: str | None = None
-    error_kind: str | None = None
-    error_status: int | None = None
-
-    def to_json(self) -> dict:
-        return dataclasses.asdict(self)
-
-
-class Jobs:
-    """Background work, one job at a time (rebuilds take the index lock anyway)."""
-
-    def __init__(self, keep: int = 200):
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-job")
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._lock = threading.Lock()
-        self._keep = keep
-
-    def submit(self, kind: str, work: Callable[[], object]) -> Job:
-        job = Job(id=uuid.uuid4().hex[:16], kind=kind)
-        with self._lock:
-            self._jobs[job.id] = job
-            while len(self._jobs) > self._keep:
-                self._jobs.popitem(last=False)
-        self._pool.submit(self._run, job, work)
-        return job
-
-    def _run(self, job: Job, work: Callable[[], object]) -> None:
-        job.status = "running"
-        try:
-            outcome = work()
-            job.result = dataclasses.asdict(outcome) if dataclasses.is_dataclass(outcome) else (
-                outcome if isinstance(outcome, dict) else {"value": repr(outcome)})
-            job.status = "done"
-        except QAError as exc:  # the person's problem (a duplicate, an empty article): no traceback
-            job.error, job.error_kind, job.error_status = str(exc), type(exc).__name__, exc.http_status
-            job.status = "failed"
-        except Exception as exc:  # a job must record its failure, never vanish
-            log.exception("job %s failed", job.id)
-            job.error, job.error_kind, job.error_status = f"{type(exc).__name__}: {exc}", type(exc).__name__, 500
-            job.status = "failed"
-        finally:
-            job.finished = time.time()
-
-    def get(self, job_id: str) -> Job:
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise HTTPException(404, f"No job with id {job_id!r} (finished jobs are kept for a while only).")
-        return job
-
-    def running(self) -> int:
-        with self._lock:
-            return sum(j.status in ("queued", "running") for j in self._jobs.values())
-
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)

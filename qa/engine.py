@@ -287,6 +287,10 @@ class Engine:
             raise ArticleNotFound(f"No article with id {article_id!r}. List them with: qa articles")
         return found
 
+    def built_ids(self) -> set[str]:
+        """The article ids of the live build on disk (not necessarily loaded yet)."""
+        return set(builder.previous_build(self.index_dir, self.chunker).manifest.get("articles") or ())
+
     def chunk_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for chunk in self.retriever().index.chunks:
