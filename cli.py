@@ -61,7 +61,10 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
 
     from qa.api import create_app
 
-    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+    settings = Settings()
+    if host not in ("0.0.0.0", "::") and host not in settings.allowed_hosts:  # its own address is a name it has
+        settings = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, host]})
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @app.command("index")

@@ -22,7 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
 from . import api_models as m
-from .api_support import BodyLimit, Metrics, MetricsMiddleware
+from .api_support import AllowedHosts, BodyLimit, Metrics, MetricsMiddleware, SecurityHeaders
 from .jobs import Job, JobQueue
 from .chat import NOT_FOUND, place_names, reply_language
 from .sessions import ChatSessions
@@ -62,9 +62,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     app.state.jobs = JobQueue(settings.index_dir / "jobs", partial(_run_jobs, app), max_queued=settings.jobs_max_queued,
                               keep=settings.jobs_keep, keep_s=settings.jobs_keep_s)
-    app.state.sessions = ChatSessions(settings.chat_sessions, settings.chat_session_ttl_s, settings.chat_max_turns)
+    app.state.sessions = ChatSessions(settings.chat_sessions, settings.chat_session_ttl_s, settings.chat_max_turns,
+                                      max_bytes=settings.chat_sessions_max_bytes)
     # Our own limit, not FastAPI's max_body_size: that one answers in plain text, without the limit.
     app.add_middleware(BodyLimit, limit=m.BODY_LIMIT, upload_limit=2 * settings.max_article_bytes + m.BODY_LIMIT)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     _add_error_handlers(app)
     app.include_router(_routes())
@@ -139,6 +142,7 @@ def _routes():
         question = conversation.resolve(body.message)
         result = engine.ask(question, k=body.k)
         conversation.add(body.message, question, result)
+        request.app.state.sessions.account(session_id)
         language = reply_language(body.message)
         reply = result.answer.text if result.answer else NOT_FOUND[language]
         return {"session_id": session_id, "message": body.message, "question": question,

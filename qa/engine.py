@@ -232,6 +232,11 @@ class Engine:
     # -- questions -------------------------------------------------------------------
     def check_question(self, question: str, k: int | None) -> tuple[str, int]:
         text = normalize(question or "").strip()
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that were not UTF-8 (a terminal in another encoding)
+            raise BadQuestion("The question holds bytes that are not UTF-8 text; check the terminal's "
+                              "encoding (UTF-8) and type it again.") from None
         if not text:
             raise BadQuestion("The question is empty: type a question, e.g. qa ask \"How much did Quỳnh Nhai raise?\"")
         if len(text) > self.settings.max_question_chars:
