@@ -104,7 +104,8 @@ class Engine:
             fresh = builder.embed_ahead(self.index_dir, ahead, self.embedder, self.chunker, self._embedding())
             with self._exclusive():  # read the folder again under the lock: a list read before it may be stale
                 return self.rebuild(force=force, locked=True, fresh=fresh)
-        collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
+        with self._exclusive(index_store.COLLECTION_LOCK):  # no write is in progress: leftovers are dead ones
+            collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
         (articles, problems), sources = self._read_articles()
         self.last_problems = problems
         return builder.build(
@@ -163,29 +164,30 @@ class Engine:
         pending = [articles.describe("pending", s.cleaned, s.path) for s in ready]
         fresh = builder.embed_ahead(self.index_dir, pending, self.embedder, self.chunker, self._embedding())
         added, written = [], []
-        with self._exclusive(), self._exclusive(index_store.COLLECTION_LOCK):
-            existing, near = self._existing()
-            live = builder.previous_build(self.index_dir, self.chunker).manifest.get("articles") or {}
-            for source in ready:
-                path = source.path
-                try:
-                    item = collection.add_text(self.settings.articles_dir, source.raw, source.suffix, existing,
-                                               name=path.name, force=force, near=near, cleaned=source.cleaned)
-                except DuplicateArticle as exc:
-                    same = getattr(exc, "same_as", None)
-                    if same is not None and live.get(same.id) != same.content_hash and \
-                            same.id not in {a.id for a in added}:
-                        added.append(collection.Added(same.id, Path(same.path), same.title, same))
-                    else:
+        with self._exclusive():
+            with self._exclusive(index_store.COLLECTION_LOCK):
+                existing, near = self._existing()
+                live = builder.previous_build(self.index_dir, self.chunker).manifest.get("articles") or {}
+                for source in ready:
+                    path = source.path
+                    try:
+                        item = collection.add_text(self.settings.articles_dir, source.raw, source.suffix, existing,
+                                                   name=path.name, force=force, near=near, cleaned=source.cleaned)
+                    except DuplicateArticle as exc:
+                        same = getattr(exc, "same_as", None)
+                        if same is not None and live.get(same.id) != same.content_hash and \
+                                same.id not in {a.id for a in added}:
+                            added.append(collection.Added(same.id, Path(same.path), same.title, same))
+                        else:
+                            refused.append((str(path), str(exc)))
+                        continue
+                    except QAError as exc:
                         refused.append((str(path), str(exc)))
-                    continue
-                except QAError as exc:
-                    refused.append((str(path), str(exc)))
-                    continue
-                added.append(item)
-                written.append(item.path)
-                existing.append(item.article)
-                near.add(existing[-1])
+                        continue
+                    added.append(item)
+                    written.append(item.path)
+                    existing.append(item.article)
+                    near.add(existing[-1])
             try:
                 report = self.rebuild(locked=True, fresh=fresh) if added else None
             except BaseException:  # Ctrl-C or a failed build: the files just written go again

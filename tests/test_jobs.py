@@ -230,3 +230,26 @@ def ok(client: httpx.Client) -> bool:
         return client.get("/health").status_code == 200
     except httpx.TransportError:
         return False
+
+
+def test_a_rebuild_never_deletes_the_temp_file_of_an_article_being_accepted(fake_settings):
+    """The door writes an article holding only the collection lock; a rebuild running then must
+    not take its temp file for a leftover of a killed write (found by bench/soak.py)."""
+    from filelock import FileLock
+
+    from qa import index as index_store
+
+    Engine(fake_settings).rebuild()
+    door = FileLock(str(fake_settings.index_dir / index_store.COLLECTION_LOCK))
+    door.acquire()
+    writing = fake_settings.articles_dir / ".muong-te.txt.0123.tmp"
+    writing.write_text("being written", encoding="utf-8")
+    worker = threading.Thread(target=lambda: Engine(fake_settings).rebuild(force=True))
+    try:
+        worker.start()
+        time.sleep(0.5)
+        assert writing.exists()
+    finally:
+        door.release()
+    worker.join(60)
+    assert not writing.exists()  # once no write is in progress, it is a dead one's
