@@ -90,9 +90,9 @@ def _run_jobs(app: FastAPI, batch: list[Job]) -> dict[str, dict]:
     report = engine.rebuild()
     _learn_places(app)
     built, problems = engine.built_ids(), [{"file": str(p), "reason": why} for p, why in engine.last_problems]
-    outcomes = {}
+    outcomes, removed = {}, {j.article["id"] for j in batch if j.kind == "remove"}
     for job in batch:
-        missing = job.kind == "add" and job.article["id"] not in built
+        missing = job.kind == "add" and job.article["id"] not in built | removed
         if missing:  # cannot happen to an article the route checked, unless its file was changed since
             why = next((p["reason"] for p in problems if Path(p["file"]).stem == job.article["id"]), "not built")
             outcomes[job.id] = {"error": BadArticle(why)}

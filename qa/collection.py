@@ -27,6 +27,7 @@ class Added:
     path: Path
     title: str
     article: Article  # as read back from `path` (so the caller need not parse it again)
+    written: bool = True  # False: the file was there already (an add killed before its rebuild)
 
 
 def _write_new(path: Path, text: str) -> None:
@@ -61,18 +62,20 @@ def _free_id(folder: Path, wanted: str) -> str:
 
 
 def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, name: str = "article",
-             force: bool = False, near=None, cleaned=None) -> Added:
+             force: bool = False, near=None, cleaned=None, unbuilt: set[str] = frozenset()) -> Added:
     """Store one article's raw text (already decoded) in `folder` under an id from its title.
     `near` (a `buildcache.NearDuplicates` over `existing`) makes the near-duplicate check fast;
-    `cleaned` is `parse_article(raw, suffix)` when the caller has it already."""
+    `cleaned` is `parse_article(raw, suffix)` when the caller has it already. The same text
+    already in the folder under one of the `unbuilt` ids (not in the live build as it is:
+    an add killed before its rebuild) is returned as added (`written=False`), not refused."""
     suffix = suffix.lower() if suffix.lower() in SUFFIXES else ".txt"
     cleaned = cleaned or parse_article(raw, suffix, name)
     digest = content_hash(cleaned.text)
     for other in existing:
+        if other.content_hash == digest and other.id in unbuilt:
+            return Added(other.id, Path(other.path), other.title, other, written=False)
         if other.content_hash == digest:
-            error = DuplicateArticle(f"{name}: the same text is already in the collection as {other.id!r}; not added.")
-            error.same_as = other  # an add killed before its rebuild is finished by adding again
-            raise error
+            raise DuplicateArticle(f"{name}: the same text is already in the collection as {other.id!r}; not added.")
     if not force:
         mine = shingles(cleaned.text) if near is None else None
         scores = near.similarities(cleaned.text) if near is not None else (similarity(mine, o.text) for o in existing)

@@ -16,7 +16,7 @@ from .answer import extract_answer
 from .chat import Conversation, Turn, place_names
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
-from .errors import ArticleNotFound, BadQuestion, DuplicateArticle, IndexMissing, QAError
+from .errors import ArticleNotFound, BadQuestion, IndexMissing, QAError
 from .records import Article, AskResult
 from .retrieve import QueryCache, Retriever
 from .settings import Settings
@@ -163,38 +163,42 @@ class Engine:
                 refused.append((str(path), str(exc)))
         pending = [articles.describe("pending", s.cleaned, s.path) for s in ready]
         fresh = builder.embed_ahead(self.index_dir, pending, self.embedder, self.chunker, self._embedding())
-        added, written = [], []
         with self._exclusive():
             with self._exclusive(index_store.COLLECTION_LOCK):
-                existing, near = self._existing()
-                live = builder.previous_build(self.index_dir, self.chunker).manifest.get("articles") or {}
-                for source in ready:
-                    path = source.path
-                    try:
-                        item = collection.add_text(self.settings.articles_dir, source.raw, source.suffix, existing,
-                                                   name=path.name, force=force, near=near, cleaned=source.cleaned)
-                    except DuplicateArticle as exc:
-                        same = getattr(exc, "same_as", None)
-                        if same is not None and live.get(same.id) != same.content_hash and \
-                                same.id not in {a.id for a in added}:
-                            added.append(collection.Added(same.id, Path(same.path), same.title, same))
-                        else:
-                            refused.append((str(path), str(exc)))
-                        continue
-                    except QAError as exc:
-                        refused.append((str(path), str(exc)))
-                        continue
-                    added.append(item)
-                    written.append(item.path)
-                    existing.append(item.article)
-                    near.add(existing[-1])
+                added, more_refused = self._store(ready, force)
+            written = [item.path for item in added if item.written]
             try:
                 report = self.rebuild(locked=True, fresh=fresh) if added else None
             except BaseException:  # Ctrl-C or a failed build: the files just written go again
                 for path in written:
                     path.unlink(missing_ok=True)
                 raise
-        return added, refused, report
+        return added, refused + more_refused, report
+
+    def _store(self, sources: list[collection.Source], force: bool):
+        """Write the sources into the collection (hold both locks): (added, refused)."""
+        existing, near = self._existing()
+        unbuilt = self._unbuilt(existing)
+        added, refused = [], []
+        for source in sources:
+            try:
+                item = collection.add_text(self.settings.articles_dir, source.raw, source.suffix, existing,
+                                           name=source.path.name, force=force, near=near, cleaned=source.cleaned,
+                                           unbuilt=unbuilt)
+            except QAError as exc:
+                refused.append((str(source.path), str(exc)))
+                continue
+            added.append(item)
+            unbuilt.discard(item.id)  # given twice in one call: added once
+            if item.written:
+                existing.append(item.article)
+                near.add(item.article)
+        return added, refused
+
+    def _unbuilt(self, existing: list[Article]) -> set[str]:
+        """Ids of articles in the folder that the live build does not hold as they are."""
+        live = builder.previous_build(self.index_dir, self.chunker).manifest.get("articles") or {}
+        return {a.id for a in existing if live.get(a.id) != a.content_hash}
 
     def accept_text(self, text: str, title: str | None = None, force: bool = False) -> collection.Added:
         """Write one article given as text (the HTTP route) into the collection, durably, after
@@ -206,14 +210,8 @@ class Engine:
         raw = articles.article_text(raw.encode("utf-8", "surrogatepass"), "the article", self.settings.max_article_bytes)
         with self._exclusive(index_store.COLLECTION_LOCK):
             existing, near = self._existing()
-            try:
-                return collection.add_text(self.settings.articles_dir, raw, ".txt", existing, force=force, near=near)
-            except DuplicateArticle as exc:
-                same = getattr(exc, "same_as", None)
-                live = builder.previous_build(self.index_dir, self.chunker).manifest.get("articles") or {}
-                if same is None or live.get(same.id) == same.content_hash:
-                    raise
-                return collection.Added(same.id, Path(same.path), same.title, same)
+            return collection.add_text(self.settings.articles_dir, raw, ".txt", existing, force=force, near=near,
+                                       unbuilt=self._unbuilt(existing))
 
     def add_text(self, text: str, title: str | None = None, force: bool = False) -> tuple[collection.Added, object]:
         """`accept_text`, then rebuild."""
