@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import articles, buildcache, builder, collection, index as index_store
+from . import buildcache, builder, collection, index as index_store, writes
 from .answer import extract_answer
 from .chat import Conversation, Turn, place_names
 from .chunking import ChunkerSettings
@@ -132,102 +132,24 @@ class Engine:
     def _exclusive(self, name: str = ".lock"):
         return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s, name)
 
+    # -- writes (`qa.writes`): the folder and the index kept in step ---------------------
     def rollback(self, steps: int = 1) -> tuple[str, list[Path]]:
-        """Go back `steps` builds, and take the articles that undoes out of the collection (to
-        .removed/), so that the next rebuild does not bring them back. Returns (build, moved)."""
-        with self._exclusive(), self._exclusive(index_store.COLLECTION_LOCK):
-            target, undone = index_store.rollback_target(self.index_dir, steps)
-            moved = []
-            for article_id in sorted(undone):
-                try:
-                    moved.append(collection.remove(self.settings.articles_dir, article_id))
-                except ArticleNotFound:
-                    continue  # its file is gone already
-            index_store.set_current(self.index_dir, target)
-            index_store.discard_newer(self.index_dir, target)
-        return target, moved
+        return writes.rollback(self, steps)
 
-    # -- writes: each change and its rebuild happen under one writer lock ---------------
     def add(self, paths: list[Path], force: bool = False) -> tuple[list[collection.Added], list[tuple[str, str]], object]:
-        """Copy article files into the collection and rebuild. Returns (added, refused, build report);
-        a refused file (duplicate, unreadable) changes nothing and does not stop the others.
-        Files are read and embedded (checkpointed) before the writer lock is taken, so a Ctrl-C
-        then leaves the collection as it was; one interrupted later is taken out again. A file
-        already in the folder but not in the live build (an add killed before its rebuild) is
-        added: the rebuild completes it."""
-        ready, refused = [], []
-        for path in paths:
-            try:
-                ready.append(collection.read_source(Path(path), self.settings.max_article_bytes))
-            except QAError as exc:
-                refused.append((str(path), str(exc)))
-        pending = [articles.describe("pending", s.cleaned, s.path) for s in ready]
-        fresh = builder.embed_ahead(self.index_dir, pending, self.embedder, self.chunker, self._embedding())
-        with self._exclusive():
-            with self._exclusive(index_store.COLLECTION_LOCK):
-                added, more_refused = self._store(ready, force)
-            written = [item.path for item in added if item.written]
-            try:
-                report = self.rebuild(locked=True, fresh=fresh) if added else None
-            except BaseException:  # Ctrl-C or a failed build: the files just written go again
-                for path in written:
-                    path.unlink(missing_ok=True)
-                raise
-        return added, refused + more_refused, report
-
-    def _store(self, sources: list[collection.Source], force: bool):
-        """Write the sources into the collection (hold both locks): (added, refused)."""
-        existing, near = self._existing()
-        unbuilt = self._unbuilt(existing)
-        added, refused = [], []
-        for source in sources:
-            try:
-                item = collection.add_text(self.settings.articles_dir, source.raw, source.suffix, existing,
-                                           name=source.path.name, force=force, near=near, cleaned=source.cleaned,
-                                           unbuilt=unbuilt)
-            except QAError as exc:
-                refused.append((str(source.path), str(exc)))
-                continue
-            added.append(item)
-            unbuilt.discard(item.id)  # given twice in one call: added once
-            if item.written:
-                existing.append(item.article)
-                near.add(item.article)
-        return added, refused
-
-    def _unbuilt(self, existing: list[Article]) -> set[str]:
-        """Ids of articles in the folder that the live build does not hold as they are."""
-        live = builder.previous_build(self.index_dir, self.chunker).manifest.get("articles") or {}
-        return {a.id for a in existing if live.get(a.id) != a.content_hash}
+        return writes.add(self, paths, force)
 
     def accept_text(self, text: str, title: str | None = None, force: bool = False) -> collection.Added:
-        """Write one article given as text (the HTTP route) into the collection, durably, after
-        the checks the builder applies; the title, if given, becomes its first line. Does not
-        rebuild (the caller queues that). Re-sending an article that is in the folder but not
-        yet built returns it again instead of refusing it."""
-        raw = f"{title.strip()}\n\n{text}" if title else text
-        raw = raw if raw.endswith("\n") else raw + "\n"
-        raw = articles.article_text(raw.encode("utf-8", "surrogatepass"), "the article", self.settings.max_article_bytes)
-        with self._exclusive(index_store.COLLECTION_LOCK):
-            existing, near = self._existing()
-            return collection.add_text(self.settings.articles_dir, raw, ".txt", existing, force=force, near=near,
-                                       unbuilt=self._unbuilt(existing))
+        return writes.accept_text(self, text, title, force)
 
     def add_text(self, text: str, title: str | None = None, force: bool = False) -> tuple[collection.Added, object]:
-        """`accept_text`, then rebuild."""
-        item = self.accept_text(text, title=title, force=force)
-        return item, self.rebuild()
+        return writes.add_text(self, text, title, force)
 
     def accept_removal(self, article_id: str) -> Path:
-        """Move the article's file out of the collection (to .removed/), durably; no rebuild."""
-        with self._exclusive(index_store.COLLECTION_LOCK):
-            return collection.remove(self.settings.articles_dir, article_id)
+        return writes.accept_removal(self, article_id)
 
     def remove(self, article_id: str) -> tuple[Path, object]:
-        """Move the article out of the collection (to .removed/) and rebuild without it."""
-        with self._exclusive(), self._exclusive(index_store.COLLECTION_LOCK):
-            moved = collection.remove(self.settings.articles_dir, article_id)
-        return moved, self.rebuild()
+        return writes.remove(self, article_id)
 
     # -- questions -------------------------------------------------------------------
     def check_question(self, question: str, k: int | None) -> tuple[str, int]:

@@ -4,6 +4,8 @@ its rebuild is completed by adding again. Fake embedder (wrapped to count or int
 from __future__ import annotations
 
 import os
+import signal
+import time
 import random
 import subprocess
 import sys
@@ -134,3 +136,50 @@ def test_an_add_killed_before_its_rebuild_is_completed_by_adding_again(fake_sett
     twice = subprocess.run([sys.executable, "-m", "cli", "add", str(source(tmp_path))], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=120)
     assert twice.returncode == 1 and "already in the collection" in twice.stderr  # indexed now: a real duplicate
+
+
+KILLED_CHILD = r"""
+import sys, time
+from pathlib import Path
+from qa.embed import FakeEmbedder
+from qa.engine import Engine
+from qa.settings import Settings
+
+class Slow(FakeEmbedder):
+    def embed_passages(self, texts):
+        time.sleep(0.02 * len(texts))  # ~4 s for the seeds: the kill lands mid-build
+        return super().embed_passages(texts)
+
+Engine(Settings(home=Path(sys.argv[1]), embedder="fake", embed_checkpoint_texts=32), embedder=Slow()).rebuild()
+"""
+
+
+@pytest.mark.slow
+def test_a_cold_build_killed_by_sigkill_re_embeds_only_what_was_not_checkpointed(fake_settings):
+    settings = fake_settings.model_copy(update={"embed_checkpoint_texts": 32})
+    total = Engine(settings.model_copy(update={"index_dir": settings.home / "reference"})).rebuild().embedded
+    checkpoints = embedcache.Checkpoints(settings.index_dir, {"id": FakeEmbedder().id, "dim": FakeEmbedder().dim})
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD, str(settings.home)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        while len(checkpoints.files()) < 3 and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.01)
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait(30)
+    assert index_store.current_version(settings.index_dir) is None  # killed before it published
+    saved = len(checkpoints.load(set(_all_keys(checkpoints))))
+    assert saved >= 3 * 32
+    again = Interrupting()
+    report = Engine(settings, embedder=again).rebuild()
+    assert report.resumed == saved and again.texts == report.embedded == total - saved
+
+
+def _all_keys(checkpoints) -> list[str]:
+    import numpy as np
+
+    keys = []
+    for path in checkpoints.files():
+        with np.load(path) as z:
+            keys += z["keys"].astype(str).tolist()
+    return keys
