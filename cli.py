@@ -61,17 +61,28 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
 
     from qa.api import create_app
 
-    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+    settings = Settings()
+    if host not in ("0.0.0.0", "::") and host not in settings.allowed_hosts:  # its own address is a name it has
+        settings = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, host]})
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @app.command("index")
 def index_cmd(force: bool = typer.Option(False, help="Rebuild even when nothing changed."),
-              rollback: bool = typer.Option(False, "--rollback", help="Switch back to the previous build.")):
+              rollback: bool = typer.Option(False, "--rollback", help="Switch back N builds (default 1); the "
+                                            "articles that undoes are moved to .removed/."),
+              steps: Optional[int] = typer.Argument(None, metavar="[N]", min=1, help="With --rollback: how many builds.")):
     """Build the index from the articles folder (only new text is embedded)."""
+    if steps is not None and not rollback:
+        err.print("[red]Error:[/red] N is for --rollback: qa index --rollback N")
+        raise typer.Exit(2)
     try:
         eng = engine()
         if rollback:
-            out.print(f"Rolled back to build {eng.rollback()}")
+            version, moved = eng.rollback(steps or 1)
+            out.print(f"Rolled back to build {version}", highlight=False)
+            for path in moved:
+                out.print(f"Undone article moved out of the collection to {path}", highlight=False, markup=False)
             return
         report = eng.rebuild(force=force)
     except QAError as exc:

@@ -22,11 +22,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
 from . import api_models as m
-from .api_support import BodyLimit, Jobs, Metrics, MetricsMiddleware
+from .api_support import AllowedHosts, BodyLimit, Metrics, MetricsMiddleware, SecurityHeaders
+from .jobs import Job, JobQueue
 from .chat import NOT_FOUND, reply_language
 from .sessions import ChatSessions
 from .engine import Engine
-from .errors import QAError
+from .errors import BadArticle, QAError, QueueFull
 from .settings import Settings
 
 log = logging.getLogger("qa.api")
@@ -52,18 +53,23 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             log.warning("index not ready at start-up: %s", exc)
         # From now on new builds load in the background: requests never wait on a load.
         app.state.engine.watch()
+        app.state.jobs.start()  # jobs journalled before a restart are done first
         yield
-        app.state.jobs.shutdown()
+        app.state.jobs.shutdown(settings.jobs_drain_s, cancel=app.state.engine.cancel)
         app.state.engine.close()
 
     app = FastAPI(title="qa", summary="Cited answers from Vietnamese news articles", version="1",
                   lifespan=lifespan)
     app.state.settings = settings
     app.state.metrics = Metrics()
-    app.state.jobs = Jobs()
-    app.state.sessions = ChatSessions(settings.chat_sessions, settings.chat_session_ttl_s, settings.chat_max_turns)
+    app.state.jobs = JobQueue(settings.index_dir / "jobs", partial(_run_jobs, app), max_queued=settings.jobs_max_queued,
+                              keep=settings.jobs_keep, keep_s=settings.jobs_keep_s)
+    app.state.sessions = ChatSessions(settings.chat_sessions, settings.chat_session_ttl_s, settings.chat_max_turns,
+                                      max_bytes=settings.chat_sessions_max_bytes)
     # Our own limit, not FastAPI's max_body_size: that one answers in plain text, without the limit.
     app.add_middleware(BodyLimit, limit=m.BODY_LIMIT, upload_limit=2 * settings.max_article_bytes + m.BODY_LIMIT)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     _add_error_handlers(app)
     app.include_router(_routes())
@@ -71,21 +77,24 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     return app
 
 
-# Background jobs. Each rebuilds incrementally under the index lock; the engine swaps to the
-# new build on the next request, so questions are answered throughout.
-def _rebuild_job(app: FastAPI) -> dict:
-    report = app.state.engine.rebuild()
-    return {"build": asdict(report)}
-
-
-def _add_job(app: FastAPI, text: str, title: str | None, force: bool) -> dict:
-    added, report = app.state.engine.add_text(text, title=title, force=force)
-    return {"article": {"id": added.id, "title": added.title}, "build": asdict(report)}
-
-
-def _remove_job(app: FastAPI, article_id: str) -> dict:
-    _moved, report = app.state.engine.remove(article_id)
-    return {"article": {"id": article_id}, "build": asdict(report)}
+# Write jobs. The route does the durable part (the article into the collection, or out of
+# it) and journals the job before answering 202; one rebuild then finishes every waiting
+# job (`qa.jobs`). The engine loads the new build in the background and
+# answers from the old one meanwhile.
+def _run_jobs(app: FastAPI, batch: list[Job]) -> dict[str, dict]:
+    engine = app.state.engine
+    report = engine.rebuild()
+    built, problems = engine.built_ids(), [{"file": str(p), "reason": why} for p, why in engine.last_problems]
+    outcomes, removed = {}, {j.article["id"] for j in batch if j.kind == "remove"}
+    for job in batch:
+        missing = job.kind == "add" and job.article["id"] not in built | removed
+        if missing:  # cannot happen to an article the route checked, unless its file was changed since
+            why = next((p["reason"] for p in problems if Path(p["file"]).stem == job.article["id"]), "not built")
+            outcomes[job.id] = {"error": BadArticle(why)}
+        else:
+            outcomes[job.id] = {"result": {**({"article": job.article} if job.article else {}),
+                                           "build": asdict(report), "problems": problems}}
+    return outcomes
 
 
 def engine_of(request: Request) -> Engine:
@@ -126,6 +135,7 @@ def _routes():
     def chat(body: m.ChatIn, request: Request, engine: EngineDep) -> dict:
         session_id, conversation = request.app.state.sessions.open(body.session_id)
         turn = engine.chat(conversation, body.message, k=body.k)
+        request.app.state.sessions.account(session_id)
         language = reply_language(body.message)
         reply = turn.result.answer.text if turn.result.answer else NOT_FOUND[language]
         return {"session_id": session_id, "message": body.message, "question": turn.question,
@@ -151,20 +161,28 @@ def _routes():
         text = request.app.state.metrics.render(engine.health().get("index_version"))
         return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
-    @r.post("/articles", status_code=202, response_model=m.JobOut, dependencies=writer, responses=m.ERRORS)
-    def add_article(body: m.AddArticleIn, request: Request) -> dict:
-        work = partial(_add_job, request.app, body.text, body.title, body.force)
-        return request.app.state.jobs.submit("add", work).to_json()
+    @r.post("/articles", status_code=202, response_model=m.JobOut, dependencies=writer, responses=m.WRITE_ERRORS)
+    def add_article(body: m.AddArticleIn, request: Request, engine: EngineDep) -> dict:
+        """Refused at once (4xx) if the builder would skip it; else in the collection, and the job
+        journalled, before the 202."""
+        def accept() -> dict:
+            added = engine.accept_text(body.text, title=body.title, force=body.force)
+            return {"id": added.id, "title": added.title}
+        return request.app.state.jobs.submit("add", accept).to_json()
 
     @r.delete("/articles/{article_id}", status_code=202, response_model=m.JobOut, dependencies=writer,
-              responses=m.ERRORS)
+              responses=m.WRITE_ERRORS)
     def remove_article(article_id: ArticleId, request: Request, engine: EngineDep) -> dict:
-        engine.article(article_id)  # an unknown id is a 404 now, not a failed job later
-        return request.app.state.jobs.submit("remove", partial(_remove_job, request.app, article_id)).to_json()
+        def accept() -> dict:
+            engine.accept_removal(article_id)  # an unknown id is a 404 now, not a failed job later
+            return {"id": article_id}
+        return request.app.state.jobs.submit("remove", accept).to_json()
 
-    @r.post("/index/rebuild", status_code=202, response_model=m.JobOut, dependencies=writer)
+    @r.post("/index/rebuild", status_code=202, response_model=m.JobOut, dependencies=writer,
+            responses=m.WRITE_ERRORS)
     def rebuild(request: Request) -> dict:
-        return request.app.state.jobs.submit("rebuild", partial(_rebuild_job, request.app)).to_json()
+        """A rebuild asked for while another waits is that same job."""
+        return request.app.state.jobs.submit("rebuild", coalesce=True).to_json()
 
     @r.get("/jobs/{job_id}", response_model=m.JobOut, dependencies=writer, responses=m.ERRORS)
     def job(job_id: Annotated[str, PathParam(max_length=64)], request: Request) -> dict:
@@ -176,7 +194,9 @@ def _routes():
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(QAError)
     async def domain_error(request: Request, exc: QAError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=exc.http_status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, QueueFull) else None
+        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=exc.http_status,
+                            headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -5,9 +5,10 @@ the engine sees it. Responses mirror `AskResult.to_json()` field for field. No l
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from .records import Article
 
@@ -38,11 +39,28 @@ def _has_words(text: str) -> str:
 NOT_BLANK = {"pattern": r"\S"}  # documents _has_words in the schema (which keeps the clearer message)
 
 
+def _short_enough(text: str) -> str:
+    """The limit counts characters after NFC, so a question typed decomposed (NFD) is not
+    refused for the combining marks it carries."""
+    if len(unicodedata.normalize("NFC", text)) > MAX_QUESTION:
+        raise ValueError(f"should have at most {MAX_QUESTION} characters (counted after NFC composition)")
+    return text
+
+
 Encodable = AfterValidator(_encodable)
-Question = Annotated[str, Field(min_length=1, max_length=1000, examples=["How much did Quỳnh Nhai raise?"],
+MAX_QUESTION = 1000
+Question = Annotated[str, Field(min_length=1, max_length=4 * MAX_QUESTION, examples=["How much did Quỳnh Nhai raise?"],
+                                description=f"At most {MAX_QUESTION} characters after NFC composition.",
                                 json_schema_extra=NOT_BLANK),
-                     Encodable, AfterValidator(_has_words)]
-K = Annotated[int, Field(ge=1, le=50, description="How many passages to return (1–50).")]
+                     Encodable, AfterValidator(_has_words), AfterValidator(_short_enough)]
+def _whole_number(value: object) -> object:
+    """`k: true` and `k: "5"` are refused, not read as 1 and 5; 5.0 is 5 (JSON Schema's integer)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a whole number, not a string or true/false")
+    return value
+
+
+K = Annotated[int, Field(ge=1, le=50, description="How many passages to return (1–50)."), BeforeValidator(_whole_number)]
 ArticleIdField = Annotated[str, Field(pattern=ID_PATTERN, max_length=200)]
 DateFilter = Annotated[str, Field(pattern=DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD prefix")]
 
@@ -72,7 +90,7 @@ class AddArticleIn(Strict):
                     Encodable, AfterValidator(_has_words)]
     title: Annotated[str, Field(min_length=1, max_length=500, json_schema_extra=NOT_BLANK),
                      Encodable, AfterValidator(_has_words)] | None = None
-    force: bool = Field(False, description="Add it even if it looks like a near-duplicate of an article.")
+    force: StrictBool = Field(False, description="Add it even if it looks like a near-duplicate of an article.")
 
 
 class ArticleRefOut(BaseModel):
@@ -160,7 +178,9 @@ class ErrorOut(BaseModel):
     detail: str
 
 
-ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)}
+ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422)}
+ERRORS[400]["description"] = "The body is not UTF-8 JSON, or the Host header is not served."
+WRITE_ERRORS = {**ERRORS, 429: {"model": ErrorOut, "description": "Too many write jobs wait; see Retry-After."}}
 
 
 def article_summary(article: Article, chunks: int | None) -> dict:

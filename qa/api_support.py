@@ -1,25 +1,21 @@
-"""Plumbing for the HTTP app: body-size limit, Prometheus metrics, background jobs.
+"""Plumbing for the HTTP app: body-size limit, Prometheus metrics, Host check, security headers.
 
-`BodyLimit` and `MetricsMiddleware` are plain ASGI middleware (no per-request task
-overhead). `Jobs` runs index rebuilds one at a time on a worker thread and remembers the
-latest few outcomes for `GET /jobs/{id}`. Nothing here knows about questions or articles.
+Plain ASGI middleware (no per-request task overhead). The write jobs are `qa.jobs`.
+Nothing here knows about questions or articles.
 """
 from __future__ import annotations
 
-import dataclasses
+import base64
+import hashlib
 import json
+import re
 import logging
 import threading
 import time
-import uuid
 from bisect import bisect_left
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 from fastapi import HTTPException
 
-from .errors import QAError
 
 log = logging.getLogger("qa.api")
 
@@ -61,6 +57,9 @@ async def _send_json(send, status: int, detail: str) -> None:
 
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Label values come from fixed sets only, so that no client can grow the series without bound:
+# route templates (or "unmatched"), these methods (any other is "other"), the status code.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class Metrics:
@@ -72,6 +71,7 @@ class Metrics:
         self.latency: dict[str, list[float]] = {}  # route -> bucket counts + [sum, count]
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        method = method if method in METHODS else "other"
         with self._lock:
             key = (method, route, status)
             self.requests[key] = self.requests.get(key, 0) + 1
@@ -129,67 +129,81 @@ class MetricsMiddleware:
             self.metrics.observe(scope["method"], route, status, time.perf_counter() - started)
 
 
-@dataclasses.dataclass
-class Job:
-    id: str
-    kind: str
-    status: str = "queued"  # queued -> running -> done | failed
-    created: float = dataclasses.field(default_factory=time.time)
-    finished: float | None = None
-    result: dict | None = None
-    error: str | None = None
-    error_kind: str | None = None
-    error_status: int | None = None
+class AllowedHosts:
+    """Answers 400 to a request whose Host header is not one the server is meant to be reached
+    by, so that a web page whose name was re-pointed at 127.0.0.1 (DNS rebinding) cannot read
+    the API through the visitor's browser. `*` allows any. (Starlette's TrustedHostMiddleware
+    cuts "[::1]:8000" at the first colon, so IPv6 literals could not be allowed with it.)"""
 
-    def to_json(self) -> dict:
-        return dataclasses.asdict(self)
+    def __init__(self, app, hosts: list[str]):
+        self.app = app
+        self.any = "*" in hosts
+        self.hosts = {h.lower().strip("[]") for h in hosts}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or self.any:
+            return await self.app(scope, receive, send)
+        raw = dict(scope["headers"]).get(b"host")
+        if raw is None:  # HTTP/1.0 without Host: no browser sends that, so no rebinding either
+            return await self.app(scope, receive, send)
+        host = raw.decode("latin-1").lower()
+        name = host[1:host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        if name in self.hosts:
+            return await self.app(scope, receive, send)
+        return await _send_json(send, 400, f"This server is not served under the name {host!r}; add it to "
+                                           "QA_ALLOWED_HOSTS (a JSON list) if it should be.")
 
 
-class Jobs:
-    """Background work, one job at a time (rebuilds take the index lock anyway)."""
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+_EXTERNAL = re.compile(rb"""\b(?:src|href)\s*=\s*["'](https?://[^/"']+)""", re.IGNORECASE)
+BASE_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                (b"referrer-policy", b"no-referrer")]
 
-    def __init__(self, keep: int = 200):
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-job")
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._lock = threading.Lock()
-        self._keep = keep
 
-    def submit(self, kind: str, work: Callable[[], object]) -> Job:
-        job = Job(id=uuid.uuid4().hex[:16], kind=kind)
-        with self._lock:
-            self._jobs[job.id] = job
-            while len(self._jobs) > self._keep:
-                self._jobs.popitem(last=False)
-        self._pool.submit(self._run, job, work)
-        return job
+def page_policy(html: bytes) -> str:
+    """A Content-Security-Policy for an HTML page we generate (/docs, /redoc): our own origin,
+    the hashes of its inline scripts, and the origins it names for assets (none once the
+    Swagger assets are served locally); no framing."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'"
+                      for s in _INLINE_SCRIPT.findall(html))
+    origins = " ".join(sorted({o.decode("latin-1") for o in _EXTERNAL.findall(html)}))
+    return (f"default-src 'self' {origins}; img-src 'self' data: {origins}; style-src 'self' 'unsafe-inline' {origins}; "
+            f"script-src 'self' {hashes} {origins}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
-    def _run(self, job: Job, work: Callable[[], object]) -> None:
-        job.status = "running"
-        try:
-            outcome = work()
-            job.result = dataclasses.asdict(outcome) if dataclasses.is_dataclass(outcome) else (
-                outcome if isinstance(outcome, dict) else {"value": repr(outcome)})
-            job.status = "done"
-        except QAError as exc:  # the person's problem (a duplicate, an empty article): no traceback
-            job.error, job.error_kind, job.error_status = str(exc), type(exc).__name__, exc.http_status
-            job.status = "failed"
-        except Exception as exc:  # a job must record its failure, never vanish
-            log.exception("job %s failed", job.id)
-            job.error, job.error_kind, job.error_status = f"{type(exc).__name__}: {exc}", type(exc).__name__, 500
-            job.status = "failed"
-        finally:
-            job.finished = time.time()
 
-    def get(self, job_id: str) -> Job:
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise HTTPException(404, f"No job with id {job_id!r} (finished jobs are kept for a while only).")
-        return job
+class SecurityHeaders:
+    """nosniff, no framing and no referrer on every response; a CSP on HTML that has none
+    (`page_policy`); `default-src 'none'` on the rest (JSON is never a document to run)."""
 
-    def running(self) -> int:
-        with self._lock:
-            return sum(j.status in ("queued", "running") for j in self._jobs.values())
+    def __init__(self, app):
+        self.app = app
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        held: dict = {}
+
+        async def secured(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in BASE_HEADERS if k not in names]
+                html = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
+                if b"content-security-policy" in names:
+                    return await send({**message, "headers": headers})
+                if not html:
+                    headers.append((b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"))
+                    return await send({**message, "headers": headers})
+                held.update(start={**message, "headers": headers}, body=b"")  # the policy needs the whole page
+                return None
+            if "start" not in held:
+                return await send(message)
+            held["body"] += message.get("body", b"")
+            if message.get("more_body"):
+                return None
+            start = held["start"]
+            start["headers"].append((b"content-security-policy", page_policy(held["body"]).encode()))
+            await send(start)
+            await send({"type": "http.response.body", "body": held["body"]})
+
+        return await self.app(scope, receive, secured)

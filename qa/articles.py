@@ -21,7 +21,7 @@ from .htmlpages import CleanedText, clean, clean_html, clean_markdown
 from .records import Article
 from .text import fold, normalize, syllables
 
-__all__ = ["CleanedText", "LoadResult", "NEAR_DUPLICATE_THRESHOLD", "article_id_from_title", "clean",
+__all__ = ["CleanedText", "LoadResult", "NEAR_DUPLICATE_THRESHOLD", "article_id_from_title", "article_text", "clean",
            "content_hash", "load_article", "load_articles", "parse_article", "near_duplicate_key", "read_article_file",
            "shingles", "similarity", "validate_article_id"]
 
@@ -46,17 +46,27 @@ def read_article_file(path: Path, max_bytes: int) -> str:
         raise ArticleNotFound(f"{path}: no such file")
     if not path.is_file():
         raise BadArticle(f"{name}: not a regular file")
-    too_big = f"{name}: larger than the {max_bytes:,}-byte limit; split it or raise QA_MAX_ARTICLE_BYTES"
     if path.stat().st_size > max_bytes:
-        raise BadArticle(too_big)
+        raise BadArticle(_too_big(name, max_bytes))
     with path.open("rb") as fh:
         data = fh.read(max_bytes + 1)  # the file may grow between stat and read
+    return article_text(data, name, max_bytes)
+
+
+def article_text(data: bytes, name: str, max_bytes: int) -> str:
+    """The one rule of what an article's bytes may be, for the builder, `qa add` and POST
+    /articles alike: the text (NFC), or BadArticle when too big, binary (NUL bytes, many
+    control characters), undecodable or empty."""
     if len(data) > max_bytes:
-        raise BadArticle(too_big)
+        raise BadArticle(_too_big(name, max_bytes))
     text = _decode(data, name)
     if not text.strip():
         raise BadArticle(f"{name}: the file is empty; put the article text in it (UTF-8)")
     return unicodedata.normalize("NFC", text)
+
+
+def _too_big(name: str, max_bytes: int) -> str:
+    return f"{name}: larger than the {max_bytes:,}-byte limit; split it or raise QA_MAX_ARTICLE_BYTES"
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -116,6 +126,8 @@ def parse_article(raw: str, suffix: str, name: str = "article") -> CleanedText:
         return parser(raw)
     except BadArticle as err:
         raise BadArticle(f"{name}: {err}") from None
+    except Exception as err:  # any parser failure costs this one file, never a build
+        raise BadArticle(f"{name}: could not be parsed as {suffix.lower()} ({type(err).__name__}: {err})") from None
 
 
 def load_article(path: Path, max_bytes: int = 5_000_000) -> Article:
@@ -130,11 +142,7 @@ def load_article(path: Path, max_bytes: int = 5_000_000) -> Article:
         raise BadArticle(f"{path.name}: unusable file name for an article id; rename it, e.g. to "
                          f"{article_id_from_title(path.stem)}{path.suffix.lower()}") from None
     raw = read_article_file(path, max_bytes)
-    try:
-        c = parser(raw)
-    except BadArticle as err:
-        raise BadArticle(f"{path.name}: {err}") from None
-    return describe(path.stem, c, path)
+    return describe(path.stem, parse_article(raw, path.suffix, path.name), path)
 
 
 def describe(article_id: str, c: CleanedText, path: Path) -> Article:
@@ -159,6 +167,8 @@ def load_articles(folder: Path, max_bytes: int = 5_000_000, load=None) -> LoadRe
             articles[path.stem] = load(path, max_bytes)
         except (BadArticle, ArticleNotFound, OSError) as err:
             problems.append((path, str(err)))
+        except Exception as err:  # a bug in reading one file must not abort the build
+            problems.append((path, f"{path.name}: could not be read ({type(err).__name__}: {err})"))
     return LoadResult([articles[k] for k in sorted(articles)], problems)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import buildcache, segments as segs, vectors
+from . import buildcache, embedcache, segments as segs, vectors
 from .chunking import ChunkerSettings, chunk_article, content_hash
 from .embed import Embedder
 from .files import fsync_dir, fsync_tree, next_number, write_text
@@ -37,6 +37,18 @@ class BuildReport:
     reused: int  # chunk views (sentence, passage) whose vector came from an earlier build
     seconds: float
     unchanged: bool = False  # nothing changed: the current build was kept
+    resumed: int = 0  # texts whose vectors an earlier, interrupted run had checkpointed
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """How a build embeds: checkpoints every `every` texts; `cancel` stops it between batches;
+    `fresh` are keys this operation embedded ahead of the build (counted as embedded, not resumed)."""
+
+    every: int = 64
+    progress: bool = False
+    cancel: object = None  # a threading.Event
+    fresh: frozenset = frozenset()
 
 
 def embed_text(chunk: Chunk, article: Article, field: str) -> str:
@@ -64,17 +76,39 @@ def read_articles(index_dir: Path, folder: Path, max_bytes: int, chunker: Chunke
 def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
           *, index_type: str = "auto", hnsw_threshold: int = 50_000, progress: bool = False,
           lock_timeout: float = 60.0, force: bool = False, keep_builds: int = 2, locked: bool = False,
-          sources: dict | None = None) -> BuildReport:
+          sources: dict | None = None, embedding: Embedding | None = None) -> BuildReport:
     """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock."""
     started = time.perf_counter()
+    embedding = embedding or Embedding(progress=progress)
     with nullcontext() if locked else exclusive(index_dir, lock_timeout):
         report = _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold,
-                               progress, force, started, sources or {})
+                               embedding, force, started, sources or {})
         collect_garbage(index_dir, keep_builds)
         return report
 
 
-def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold, progress, force, started,
+def embed_ahead(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
+                embedding: Embedding) -> frozenset:
+    """Embed, checkpointed, what a build of `articles` would have to embed, without the writer
+    lock: the build that follows (holding it) then finds every vector ready and only publishes.
+    Returns the keys embedded here."""
+    previous = previous_build(index_dir, chunker)
+    live = previous.manifest.get("articles") or {}
+    new = [a for a in articles if live.get(a.id) != a.content_hash]
+    _, keys, unique = _texts(new, chunker)
+    meta = {"id": embedder.id, "dim": embedder.dim}
+    if not unique:
+        return frozenset()
+    have = set(previous.embeddings(set(unique), meta)) if previous.path is not None else set()
+    checkpoints = embedcache.Checkpoints(index_dir, meta)
+    have |= set(checkpoints.load(set(unique) - have))
+    todo = sorted((k, t) for k, t in unique.items() if k not in have)
+    if todo:
+        _embed_with_progress(embedder, todo, checkpoints, embedding)
+    return frozenset(k for k, _ in todo)
+
+
+def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold, embedding, force, started,
                   sources):
     articles = sorted(articles, key=lambda a: a.id)
     embedder_meta = {"id": embedder.id, "dim": embedder.dim}
@@ -86,7 +120,8 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
     kept = [] if force else _kept(previous, articles, stamp)
     placed = {i for _, ids in kept for i in ids}
     new = [a for a in articles if a.id not in placed]
-    fresh, embedded, reused_fresh = _derive(new, embedder, chunker, previous, progress)
+    checkpoints = embedcache.Checkpoints(index_dir, embedder_meta)
+    fresh, embedded, reused_fresh, resumed = _derive(new, embedder, chunker, previous, checkpoints, embedding)
     parts = _settle(index_dir / "segments", kept, fresh if new else None, stamp, index_type, hnsw_threshold,
                     embedder.dim)
     chunks = sum(_live_rows(seg, ids) for seg, ids in parts)
@@ -102,8 +137,10 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
         "accent-counts.json": json.dumps(accent_counts, ensure_ascii=False),
         "accents.json": json.dumps(buildcache.accent_table(accent_counts), ensure_ascii=False),
         buildcache.CACHE_FILE: json.dumps(buildcache.cache_meta(chunker.as_dict(), sources))})
+    checkpoints.discard({k for f in FIELDS for k in fresh.keys.get(f, ())})  # published: no longer needed
     reused = reused_fresh + len(FIELDS) * (chunks - fresh.rows)
-    return BuildReport(version, len(articles), chunks, embedded, reused, time.perf_counter() - started)
+    return BuildReport(version, len(articles), chunks, embedded, reused, time.perf_counter() - started,
+                       resumed=resumed)
 
 
 def _unchanged(previous, articles: list[Article], embedder_meta: dict, index_type: str) -> bool:
@@ -172,18 +209,28 @@ def _live_rows(segment: Segment, ids: list[str]) -> int:
     return sum(e.end - e.start for e in segment.entries if e.id in live)
 
 
-def _derive(articles: list[Article], embedder: Embedder, chunker: ChunkerSettings, previous, progress: bool):
-    """(SegmentData of `articles`, texts embedded, texts reused): chunks, vectors (embedding
-    only text that no segment of the live build holds), term counts, shingles."""
+def _texts(articles: list[Article], chunker: ChunkerSettings):
+    """(article, its chunks) pairs, the embedding keys of each field's rows, key -> text."""
     per_article = [(a, chunk_article(a, chunker)) for a in articles]
     chunks = [(a, c) for a, own in per_article for c in own]
     texts = {f: [embed_text(c, a, f) for a, c in chunks] for f in FIELDS}
     keys = {f: [content_hash(t) for t in texts[f]] for f in FIELDS}
-    unique = {k: t for f in FIELDS for k, t in zip(keys[f], texts[f])}
+    return per_article, keys, {k: t for f in FIELDS for k, t in zip(keys[f], texts[f])}
+
+
+def _derive(articles: list[Article], embedder: Embedder, chunker: ChunkerSettings, previous, checkpoints,
+            embedding: Embedding):
+    """(SegmentData of `articles`, texts embedded, texts reused, texts resumed from checkpoints):
+    chunks, vectors (embedding only text that neither a segment of the live build nor a
+    checkpoint holds), term counts, shingles."""
+    per_article, keys, unique = _texts(articles, chunker)
+    chunks = [(a, c) for a, own in per_article for c in own]
     cache = previous.embeddings(set(unique), {"id": embedder.id, "dim": embedder.dim}) if unique else {}
+    saved = checkpoints.load(set(unique) - cache.keys()) if unique else {}
+    cache.update(saved)
     todo = sorted((k, t) for k, t in unique.items() if k not in cache)
     if todo:
-        cache.update(zip((k for k, _ in todo), _embed_with_progress(embedder, [t for _, t in todo], progress)))
+        cache.update(_embed_with_progress(embedder, todo, checkpoints, embedding))
     entries, at = [], 0
     for a, own in per_article:
         entries.append(segs.Entry(a.id, a.title, a.content_hash, at, at + len(own)))
@@ -199,8 +246,9 @@ def _derive(articles: list[Article], embedder: Embedder, chunker: ChunkerSetting
                 for name in segs.TERM_FIELDS},
         shingles={a.content_hash: buildcache.shingle_array(a.text) for a, _ in per_article},
     )
-    embedded_now = {k for k, _ in todo}
-    return data, len(todo), sum(k not in embedded_now for f in FIELDS for k in keys[f])
+    embedded_now = {k for k, _ in todo} | (saved.keys() & embedding.fresh)
+    return (data, len(embedded_now), sum(k not in embedded_now for f in FIELDS for k in keys[f]),
+            len(saved.keys() - embedding.fresh))
 
 
 def _accent_counts(previous, articles: list[Article], placed: set[str], force: bool) -> dict:
@@ -219,12 +267,9 @@ def _next_version(builds: Path) -> str:
     return f"{next_number(builds):06d}-{time.strftime('%Y%m%dT%H%M%S')}"
 
 
-def _embed_with_progress(embedder: Embedder, texts: list[str], progress: bool, batch: int = 32) -> np.ndarray:
+def _embed_with_progress(embedder: Embedder, todo: list[tuple[str, str]], checkpoints, embedding: Embedding) -> dict:
     from tqdm import tqdm
 
-    parts = []
-    with tqdm(total=len(texts), desc="Embedding", unit="text", disable=not progress, leave=False) as bar:
-        for i in range(0, len(texts), batch):
-            parts.append(embedder.embed_passages(texts[i : i + batch]))
-            bar.update(len(texts[i : i + batch]))
-    return np.vstack(parts)
+    with tqdm(total=len(todo), desc="Embedding", unit="text", disable=not embedding.progress, leave=False) as bar:
+        return embedcache.embed(embedder.embed_passages, todo, checkpoints, embedding.every, on_batch=bar.update,
+                                cancel=embedding.cancel)

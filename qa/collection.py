@@ -1,8 +1,10 @@
 """The articles folder as a collection: add files under safe ids, remove them, spot duplicates.
 
-Writes only inside the articles folder, each file atomically (temp file + rename), and
-never overwrites an existing article. Removed articles are moved to `.removed/`, not
-deleted. Does not rebuild the index: the Engine does that, under the writer lock.
+Writes only inside the articles folder, each file atomically (temp file, fsync, link, fsync
+of the folder), and never overwrites an existing article. Removed articles are moved to
+`.removed/`, not deleted, each under a name of its own. What may be added is decided by
+`articles.article_text`, the rule the builder reads files with, so an accepted article is
+never skipped later. Does not rebuild the index: the Engine does that, under the writer lock.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from .articles import (NEAR_DUPLICATE_THRESHOLD, SUFFIXES, article_id_from_title, content_hash, describe,
                        parse_article, read_article_file, shingles, similarity, validate_article_id)
+from .files import fsync_dir
 from .errors import ArticleNotFound, BadArticle, DuplicateArticle
 from .records import Article
 
@@ -24,6 +27,7 @@ class Added:
     path: Path
     title: str
     article: Article  # as read back from `path` (so the caller need not parse it again)
+    written: bool = True  # False: the file was there already (an add killed before its rebuild)
 
 
 def _write_new(path: Path, text: str) -> None:
@@ -36,6 +40,7 @@ def _write_new(path: Path, text: str) -> None:
         os.link(tmp, path)  # fails if the name was taken meanwhile: never overwrite an article
     finally:
         tmp.unlink()
+    fsync_dir(path.parent)  # the new name is on disk before anyone is told it was added
 
 
 def remove_leftovers(folder: Path) -> list[str]:
@@ -57,13 +62,18 @@ def _free_id(folder: Path, wanted: str) -> str:
 
 
 def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, name: str = "article",
-             force: bool = False, near=None) -> Added:
+             force: bool = False, near=None, cleaned=None, unbuilt: set[str] = frozenset()) -> Added:
     """Store one article's raw text (already decoded) in `folder` under an id from its title.
-    `near` (a `buildcache.NearDuplicates` over `existing`) makes the near-duplicate check fast."""
+    `near` (a `buildcache.NearDuplicates` over `existing`) makes the near-duplicate check fast;
+    `cleaned` is `parse_article(raw, suffix)` when the caller has it already. The same text
+    already in the folder under one of the `unbuilt` ids (not in the live build as it is:
+    an add killed before its rebuild) is returned as added (`written=False`), not refused."""
     suffix = suffix.lower() if suffix.lower() in SUFFIXES else ".txt"
-    cleaned = parse_article(raw, suffix, name)
+    cleaned = cleaned or parse_article(raw, suffix, name)
     digest = content_hash(cleaned.text)
     for other in existing:
+        if other.content_hash == digest and other.id in unbuilt:
+            return Added(other.id, Path(other.path), other.title, other, written=False)
         if other.content_hash == digest:
             raise DuplicateArticle(f"{name}: the same text is already in the collection as {other.id!r}; not added.")
     if not force:
@@ -81,13 +91,30 @@ def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, na
     return Added(article_id, path, cleaned.title, describe(article_id, cleaned, path))
 
 
-def add_file(folder: Path, source: Path, existing: list[Article], *, max_bytes: int, force: bool = False,
-             near=None) -> Added:
+@dataclass(frozen=True)
+class Source:
+    """A file about to be added, read and parsed once."""
+
+    path: Path
+    raw: str
+    suffix: str
+    cleaned: object  # articles.CleanedText
+
+
+def read_source(source: Path, max_bytes: int) -> Source:
+    """A file to add, or BadArticle: the builder's own rules (`read_article_file`: empty, binary,
+    oversized, undecodable) and its parser's, so that nothing added is skipped later."""
     source = Path(source)
     if source.is_file() and source.suffix.lower() not in SUFFIXES:  # a .csv is text too, but no article
         raise BadArticle(f"{source.name}: unsupported file type; use one of {', '.join(SUFFIXES)}")
-    raw = read_article_file(source, max_bytes)  # refuses empty, binary, oversized, undecodable
-    return add_text(folder, raw, source.suffix, existing, name=source.name, force=force, near=near)
+    raw = read_article_file(source, max_bytes)
+    return Source(source, raw, source.suffix, parse_article(raw, source.suffix, source.name))
+
+
+def add_file(folder: Path, source: Path, existing: list[Article], *, max_bytes: int, force: bool = False,
+             near=None) -> Added:
+    s = read_source(source, max_bytes)
+    return add_text(folder, s.raw, s.suffix, existing, name=s.path.name, force=force, near=near, cleaned=s.cleaned)
 
 
 def article_path(folder: Path, article_id: str) -> Path:
@@ -104,9 +131,23 @@ def article_path(folder: Path, article_id: str) -> Path:
 
 def remove(folder: Path, article_id: str) -> Path:
     """Move the article's file to `<folder>/.removed/` (recoverable) and return its new path."""
-    path = article_path(folder, article_id)
-    trash = folder / ".removed"
+    return set_aside(article_path(folder, article_id))
+
+
+def set_aside(path: Path) -> Path:
+    """Move an article file into `.removed/` under a name no earlier removal has (two removals
+    of one id in one second keep both copies), durably, and return where it went."""
+    trash = path.parent / ".removed"
     trash.mkdir(exist_ok=True)
-    target = trash / f"{time.strftime('%Y%m%dT%H%M%S')}-{path.name}"
-    os.replace(path, target)
+    stamp, n = time.strftime("%Y%m%dT%H%M%S"), 1
+    while True:
+        target = trash / f"{stamp}-{path.name}" if n == 1 else trash / f"{stamp}-{n}-{path.name}"
+        try:
+            os.link(path, target)  # never replaces: a taken name fails and the next is tried
+            break
+        except FileExistsError:
+            n += 1
+    path.unlink()
+    fsync_dir(trash)
+    fsync_dir(path.parent)
     return target

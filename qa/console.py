@@ -29,10 +29,10 @@ def _reader(history: Path | None):
         return lambda: session.prompt("› ")
 
     def plain() -> str:
-        line = sys.stdin.readline()
+        line = sys.stdin.buffer.readline()
         if not line:
             raise EOFError
-        return line.rstrip("\n")
+        return line.decode("utf-8", "surrogateescape").rstrip("\r\n")  # not UTF-8: the engine says so
 
     return plain
 
@@ -46,6 +46,9 @@ def run(engine, console: Console, history: Path | None = None, k: int = 5) -> No
             message = read().strip()
         except (EOFError, KeyboardInterrupt):
             return
+        except UnicodeError:  # prompt_toolkit could not keep a line that is not UTF-8 in its history
+            console.print("[red]That line is not UTF-8 text; check the terminal's encoding and type it again.[/red]")
+            continue
         if not message:
             continue
         command = parse_command(message)

@@ -11,13 +11,12 @@ import threading
 import time
 from pathlib import Path
 
-from . import buildcache, builder, index as index_store, readers
+from . import buildcache, builder, collection, index as index_store, readers, writes
 from .answer import extract_answer
-from . import collection
 from .chat import Conversation, Turn, place_names
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
-from .errors import ArticleNotFound, BadArticle, BadQuestion, IndexMissing, QAError
+from .errors import ArticleNotFound, BadQuestion, IndexMissing, QAError
 from .records import Article, AskResult
 from .retrieve import QueryCache, Retriever
 from .settings import Settings
@@ -45,6 +44,7 @@ class Engine:
         self._watcher: threading.Thread | None = None
         self._stopping = threading.Event()
         self._reader: readers.Reader | None = None
+        self.cancel = threading.Event()  # set: embedding stops between batches (what is done is checkpointed)
 
     @property
     def embedder(self) -> Embedder:
@@ -160,22 +160,30 @@ class Engine:
         return self.load_error is not None and self.load_error[0] == live and \
             time.monotonic() - self.load_error[1] < RELOAD_RETRY_S
 
-    def rebuild(self, force: bool = False, locked: bool = False) -> builder.BuildReport:
-        """Rebuild from the articles folder; only text not embedded before is embedded."""
-        if not locked:  # read the folder only under the lock: a list read before it may be stale
-            with self._exclusive():
-                report = self.rebuild(force=force, locked=True)
+    def rebuild(self, force: bool = False, locked: bool = False, fresh: frozenset = frozenset()) -> builder.BuildReport:
+        """Rebuild from the articles folder; only text not embedded before is embedded. Without
+        `locked`, the embedding is done first, without the writer lock (checkpointed), and the
+        lock is held only to publish."""
+        if not locked:
+            (ahead, _), _ = self._read_articles()
+            fresh = builder.embed_ahead(self.index_dir, ahead, self.embedder, self.chunker, self._embedding())
+            with self._exclusive():  # read the folder again under the lock: a list read before it may be stale
+                report = self.rebuild(force=force, locked=True, fresh=fresh)
             self._published(report.version)
             return report
-        collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
+        with self._exclusive(index_store.COLLECTION_LOCK):  # no write is in progress: leftovers are dead ones
+            collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
         (articles, problems), sources = self._read_articles()
         self.last_problems = problems
         return builder.build(
             self.index_dir, articles, self.embedder, self.chunker, index_type=self.settings.index_type,
-            hnsw_threshold=self.settings.hnsw_threshold, progress=self.progress,
-            lock_timeout=self.settings.lock_timeout_s, force=force, keep_builds=self.settings.keep_builds,
-            locked=True, sources=sources,
-        )
+            hnsw_threshold=self.settings.hnsw_threshold, lock_timeout=self.settings.lock_timeout_s, force=force,
+            keep_builds=self.settings.keep_builds, locked=True, sources=sources,
+            embedding=self._embedding(fresh))
+
+    def _embedding(self, fresh: frozenset = frozenset()) -> builder.Embedding:
+        return builder.Embedding(every=self.settings.embed_checkpoint_texts, progress=self.progress,
+                                 cancel=self.cancel, fresh=fresh)
 
     def _read_articles(self):
         """The articles folder, parsing only files the current build has not seen (index.read_articles)."""
@@ -188,62 +196,36 @@ class Engine:
         return existing, buildcache.NearDuplicates(existing, builder.previous_build(
             self.index_dir, self.chunker))
 
-    def _exclusive(self):
-        return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s)
+    def _exclusive(self, name: str = ".lock"):
+        return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s, name)
 
-    def rollback(self) -> str:
-        with self._exclusive():
-            version = index_store.rollback(self.index_dir)
-        self._published(version)
-        return version
+    # -- writes (`qa.writes`): the folder and the index kept in step ---------------------
+    def rollback(self, steps: int = 1) -> tuple[str, list[Path]]:
+        return writes.rollback(self, steps)
 
-    # -- writes: each change and its rebuild happen under one writer lock ---------------
     def add(self, paths: list[Path], force: bool = False) -> tuple[list[collection.Added], list[tuple[str, str]], object]:
-        """Copy article files into the collection and rebuild. Returns (added, refused, build report);
-        a refused file (duplicate, unreadable) changes nothing and does not stop the others."""
-        added, refused = [], []
-        with self._exclusive():
-            existing, near = self._existing()
-            for path in paths:
-                try:
-                    item = collection.add_file(self.settings.articles_dir, Path(path), existing,
-                                               max_bytes=self.settings.max_article_bytes, force=force, near=near)
-                except QAError as exc:
-                    refused.append((str(path), str(exc)))
-                    continue
-                added.append(item)
-                existing.append(item.article)
-                near.add(existing[-1])
-            report = self.rebuild(locked=True) if added else None
-        if report is not None:
-            self._published(report.version)
-        return added, refused, report
+        return writes.add(self, paths, force)
+
+    def accept_text(self, text: str, title: str | None = None, force: bool = False) -> collection.Added:
+        return writes.accept_text(self, text, title, force)
 
     def add_text(self, text: str, title: str | None = None, force: bool = False) -> tuple[collection.Added, object]:
-        """Add one article given as text (the HTTP route); the title, if given, becomes its first line."""
-        if len(text.encode("utf-8")) > self.settings.max_article_bytes:
-            raise BadArticle(f"The article is larger than the {self.settings.max_article_bytes:,}-byte limit.")
-        raw = f"{title.strip()}\n\n{text}" if title else text
-        if not raw.strip():
-            raise BadArticle("The article is empty.")
-        with self._exclusive():
-            existing, near = self._existing()
-            item = collection.add_text(self.settings.articles_dir, raw, ".txt", existing, force=force, near=near)
-            report = self.rebuild(locked=True)
-        self._published(report.version)
-        return item, report
+        return writes.add_text(self, text, title, force)
+
+    def accept_removal(self, article_id: str) -> Path:
+        return writes.accept_removal(self, article_id)
 
     def remove(self, article_id: str) -> tuple[Path, object]:
-        """Move the article out of the collection (to .removed/) and rebuild without it."""
-        with self._exclusive():
-            moved = collection.remove(self.settings.articles_dir, article_id)
-            report = self.rebuild(locked=True)
-        self._published(report.version)
-        return moved, report
+        return writes.remove(self, article_id)
 
     # -- questions -------------------------------------------------------------------
     def check_question(self, question: str, k: int | None) -> tuple[str, int]:
         text = normalize(question or "").strip()
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that were not UTF-8 (a terminal in another encoding)
+            raise BadQuestion("The question holds bytes that are not UTF-8 text; check the terminal's "
+                              "encoding (UTF-8) and type it again.") from None
         if not text:
             raise BadQuestion("The question is empty: type a question, e.g. qa ask \"How much did Quỳnh Nhai raise?\"")
         if len(text) > self.settings.max_question_chars:
@@ -297,6 +279,10 @@ class Engine:
         if found is None:
             raise ArticleNotFound(f"No article with id {article_id!r}. List them with: qa articles")
         return found
+
+    def built_ids(self) -> set[str]:
+        """The article ids of the live build on disk (not necessarily loaded yet)."""
+        return set(builder.previous_build(self.index_dir, self.chunker).manifest.get("articles") or ())
 
     def chunk_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

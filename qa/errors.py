@@ -53,3 +53,17 @@ class EmbedderUnavailable(QAError):
     """The configured embedder cannot be loaded (missing extra, bad model path)."""
 
     http_status = 500
+
+
+class JobNotFound(QAError):
+    http_status = 404
+
+
+class QueueFull(QAError):
+    """Too many write jobs wait; `retry_after` says when to try again (seconds)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -79,16 +79,23 @@ class Report:
 
 
 def load_cases(path: Path) -> list[Case]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadQuestion(f"{path}: not UTF-8 text (byte {exc.start}); expected JSONL, one case a line") from None
     cases = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-            cases.append(Case(item["question"], list(item.get("answers", [])), item.get("article"),
-                              item.get("language") or detect_language(item["question"])))
-        except (ValueError, KeyError) as exc:
-            raise BadQuestion(f"{path}:{n}: not an evaluation case ({exc}); expected JSON with question and answers") from exc
+            cases.append(Case(str(item["question"]), list(item.get("answers", [])), item.get("article"),
+                              item.get("language") or detect_language(str(item["question"]))))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise BadQuestion(f"{path}:{n}: not an evaluation case ({exc}); expected JSON with question and answers") from None
+    if not cases:
+        raise BadQuestion(f"{path}: no evaluation cases in it; expected JSONL lines like "
+                          '{"question": "...", "answers": ["..."]}')
     return cases
 
 

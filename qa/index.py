@@ -50,6 +50,9 @@ class LoadedIndex:
     accents: dict[str, str]  # folded syllable (pair) -> accented form, for unaccented questions
 
 
+COLLECTION_LOCK = ".collection.lock"
+
+
 def writer_lock(index_dir: Path, timeout: float) -> FileLock:
     index_dir.mkdir(parents=True, exist_ok=True)
     return FileLock(str(index_dir / ".lock"), timeout=timeout)
@@ -122,9 +125,12 @@ def load(index_dir: Path, embedder: Embedder, chunker: ChunkerSettings, version:
 
 
 @contextmanager
-def exclusive(index_dir: Path, timeout: float):
-    """Hold the writer lock, or fail with a message when another writer keeps it too long."""
-    lock = writer_lock(index_dir, timeout)
+def exclusive(index_dir: Path, timeout: float, name: str = ".lock"):
+    """Hold the writer lock, or fail with a message when another writer keeps it too long.
+    `name=COLLECTION_LOCK`: the short lock that serialises changes to the articles folder
+    (check for duplicates, then write), so that accepting an article never waits for a build."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / name), timeout=timeout)
     try:
         lock.acquire()
     except Timeout as exc:
@@ -141,6 +147,9 @@ def collect_garbage(index_dir: Path, keep: int = 2) -> list[str]:
     current = current_version(index_dir)
     builds = index_dir / "builds"
     removed = []
+    for orphan in index_dir.glob(".CURRENT.*"):  # of a writer killed between writing and renaming it
+        orphan.unlink(missing_ok=True)
+        removed.append(orphan.name)
     for leftover in builds.glob(".tmp-*") if builds.is_dir() else []:
         shutil.rmtree(leftover, ignore_errors=True)
         removed.append(leftover.name)
@@ -185,10 +194,42 @@ def _collect_segments(index_dir: Path) -> list[str]:
     return removed
 
 
-def rollback(index_dir: Path) -> str:
+def discard_newer(index_dir: Path, version: str) -> list[str]:
+    """Delete the builds after `version` (those a rollback undid), so that garbage collection
+    keeps the good ones, not them."""
+    builds, removed = index_dir / "builds", []
+    for name in list_builds(index_dir):
+        if name > version:
+            doomed = builds / f".tmp-gc-{name}"
+            os.rename(builds / name, doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
+            removed.append(name)
+    return removed
+
+
+def rollback_target(index_dir: Path, steps: int = 1) -> tuple[str, dict[str, str]]:
+    """(the build `steps` before the live one, the articles {id: content hash} of the live build
+    that it does not have as they are: added or edited since). Changes nothing."""
     current = current_version(index_dir)
     older = [b for b in list_builds(index_dir) if current is None or b < current]
     if not older:
         raise IndexMissing(f"No earlier build to roll back to in {index_dir / 'builds'}.")
-    set_current(index_dir, older[-1])
-    return older[-1]
+    if steps < 1 or steps > len(older):
+        raise IndexMissing(f"Cannot roll back {steps} builds: {len(older)} earlier build(s) kept in "
+                           f"{index_dir / 'builds'} (QA_KEEP_BUILDS keeps more).")
+    target = older[-steps]
+
+    def articles_of(version: str) -> dict[str, str]:
+        return json.loads((index_dir / "builds" / version / "manifest.json").read_text()).get("articles") or {}
+
+    before = articles_of(target)
+    undone = {i: h for i, h in (articles_of(current).items() if current else ()) if before.get(i) != h}
+    return target, undone
+
+
+def rollback(index_dir: Path, steps: int = 1) -> str:
+    """Point CURRENT `steps` builds back (the index only; `Engine.rollback` also takes the
+    undone articles out of the collection)."""
+    target, _ = rollback_target(index_dir, steps)
+    set_current(index_dir, target)
+    return target

@@ -73,6 +73,8 @@ def build_report(console: Console, report, problems) -> None:
     else:
         console.print(f"Built index {report.version}: {report.articles} articles, {report.chunks} chunks; "
                       f"embedded {report.embedded} new texts, reused {report.reused}, in {report.seconds:.1f} s.")
+        if getattr(report, "resumed", 0):
+            console.print(f"Resumed {report.resumed} embeddings saved by an interrupted build.")
     for path, message in problems:
         console.print(f"[yellow]Skipped {escape(str(path))}:[/yellow] {escape(message)}")
 

@@ -37,13 +37,20 @@ class Settings(BaseSettings):
     max_question_chars: int = 1000
     max_article_bytes: int = 5_000_000
     api_token: str | None = None
-    keep_builds: int = 2
+    keep_builds: int = 2  # builds kept on disk: `qa index --rollback N` can go back N = keep_builds - 1
     lock_timeout_s: float = 60.0
     reload_poll_s: float = 0.25  # how often a server looks for a new build to load in the background
     swap_wait_s: float = 30.0  # how long a writer waits for running servers to answer from its build
+    embed_checkpoint_texts: int = 64  # embeddings saved every this many texts: a kill loses at most these
     chat_sessions: int = 1000  # most conversations kept by the HTTP /chat route
     chat_session_ttl_s: float = 3600.0
     chat_max_turns: int = 50
+    chat_sessions_max_bytes: int = 64_000_000  # all /chat conversations together (least recently used go first)
+    jobs_max_queued: int = 100  # HTTP write jobs waiting; beyond it a write gets 429 with Retry-After
+    jobs_keep: int = 1000  # finished HTTP jobs remembered (and kept on disk) for GET /jobs/{id} ...
+    jobs_keep_s: float = 86400.0  # ... for at most this long
+    jobs_drain_s: float = 20.0  # on shutdown, how long a running job may finish (the rest resume at restart)
+    allowed_hosts: list[str] = ["localhost", "127.0.0.1", "::1"]  # Host headers served (DNS rebinding); "*": any
 
     @model_validator(mode="after")
     def _resolve_dirs(self) -> "Settings":

@@ -115,15 +115,35 @@ def test_old_builds_are_collected_keeping_two_and_rollback_switches_back(engine,
     assert sorted(p.name for p in builds.iterdir()) == versions[-2:]  # no leftovers either
     assert NEW_ID in {a.id for a in engine.articles()}
 
-    assert engine.rollback() == versions[-2]
+    version, moved = engine.rollback()
+    assert version == versions[-2]
     assert (fake_settings.index_dir / "CURRENT").read_text().strip() == versions[-2]
     assert NEW_ID not in {a.id for a in engine.articles()}  # the running engine swapped back
     assert len(engine.articles()) == 7
+    assert [m.parent.name for m in moved] == [".removed"] and moved[0].name.endswith(f"-{NEW_ID}.txt")
     with pytest.raises(IndexMissing, match="No earlier build"):
         engine.rollback()
-    # the article file is still there: the next build brings it back
+    # the undone article left the collection: the next build does not bring it back ...
     report = engine.rebuild()
-    assert NEW_ID in {a.id for a in engine.articles()} and report.version > versions[-1]
+    assert NEW_ID not in {a.id for a in engine.articles()} and report.articles == 7
+    # ... and garbage collection keeps the build rolled back to, not the undone one
+    assert versions[-2] in index_store.list_builds(fake_settings.index_dir)
+    assert versions[-1] not in index_store.list_builds(fake_settings.index_dir)
+
+
+def test_rollback_goes_back_n_builds_as_far_as_settings_keep(fake_settings, tmp_path):
+    engine = Engine(fake_settings.model_copy(update={"keep_builds": 4}))
+    first = engine.rebuild().version
+    for name in ("tin-mau-md.md", "tin-mau-html.html"):
+        engine.add([FIXTURES / name])
+    engine.add([new_article(tmp_path / "in")])
+    with pytest.raises(IndexMissing, match="3 earlier build"):
+        engine.rollback(4)
+    version, moved = engine.rollback(3)
+    assert version == first and len(moved) == 3
+    assert {a.id for a in engine.articles()} == {a.id for a in load_articles(fake_settings.articles_dir).articles}
+    assert engine.rebuild().unchanged  # the collection is what the build rolled back to holds
+    assert len(engine.articles()) == 5
 
 
 def test_cli_rollback(fake_settings, tmp_path):
@@ -132,10 +152,12 @@ def test_cli_rollback(fake_settings, tmp_path):
     second = engine.add([new_article(tmp_path / "in")])[2].version
     done = run_cli(fake_settings, "index", "--rollback")
     assert done.returncode == 0, done.stderr
-    assert f"Rolled back to build {first}" in done.stdout
+    assert f"Rolled back to build {first}" in done.stdout and f"-{NEW_ID}.txt" in done.stdout
     assert index_store.current_version(fake_settings.index_dir) == first != second
-    again = run_cli(fake_settings, "index", "--rollback")
+    assert not (fake_settings.articles_dir / f"{NEW_ID}.txt").exists()
+    again = run_cli(fake_settings, "index", "--rollback", "2")
     assert again.returncode == 2 and "No earlier build to roll back to" in again.stderr
+    assert run_cli(fake_settings, "index", "2").returncode == 2
 
 
 def test_an_incremental_build_equals_a_build_from_scratch(fake_settings, tmp_path):
@@ -410,7 +432,8 @@ def test_a_rebuild_hashes_only_files_whose_size_or_mtime_changed(fake_settings, 
     monkeypatch.setattr(buildcache, "_sha", lambda data: hashed.append(len(data)) or real_sha(data))
     (fake_settings.articles_dir / f"{NEW_ID}.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     report = engine.rebuild()
-    assert report.articles == 6 and len(hashed) == 1  # the new file only
+    # The new file only: read once to embed it ahead of the writer lock, once under the lock.
+    assert report.articles == 6 and hashed == [len(NEW_ARTICLE.encode())] * 2
 
 
 def test_a_same_size_edit_right_after_a_build_is_seen(fake_settings):
