@@ -18,7 +18,7 @@ from qa.text import normalize
 from conftest import to_cp1258
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "articles"
 
 GOLDEN = {  # id: (title, date, source, author, first words of the body, first words of its last paragraph)

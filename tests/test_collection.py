@@ -16,7 +16,7 @@ from qa.text import normalize
 from conftest import NEW_ARTICLE as BAC_YEN, to_cp1258
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
-SEEDS = Path(__file__).parent.parent / "seeds"
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 SON_LA = "son-la-tao-chuyen-bien-manh-me"
 
 NEW_ARTICLE = BAC_YEN + "\nLò Thị Xuân\n"  # with a byline
