@@ -85,3 +85,22 @@ def test_eval_refuses_a_file_that_is_not_cases(env, tmp_path):
     bad.write_text("not json\n")
     result = runner.invoke(app, ["eval", str(bad)])
     assert result.exit_code == 2 and "not an evaluation case" in result.stderr
+
+
+def test_an_html_page_the_parser_cannot_read_is_skipped_not_a_crash(env, monkeypatch):
+    import shutil
+
+    import trafilatura
+
+    from conftest import ROOT
+
+    def broken(*args, **kwargs):
+        raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
+    shutil.copy(ROOT / "tests" / "fixtures" / "articles" / "tin-mau-html.html", env / "seeds")
+    built = runner.invoke(app, ["index"])
+    assert built.exit_code == 0, built.output
+    assert "Skipped" in built.output and "tin-mau-html.html" in built.output and "Built index" in built.output
+    asked = runner.invoke(app, ["ask", "Sìn Hồ có bao nhiêu đảng viên?", "--json"])
+    assert asked.exit_code == 0 and json.loads(asked.stdout)["passages"]
