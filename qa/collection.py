@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .articles import (NEAR_DUPLICATE_THRESHOLD, SUFFIXES, article_id_from_title, content_hash, describe,
                        parse_article, read_article_file, shingles, similarity, validate_article_id)
-from .errors import ArticleNotFound, BadArticle, DuplicateArticle
+from .errors import AmbiguousArticle, ArticleNotFound, BadArticle, DuplicateArticle
 from .records import Article
 
 
@@ -90,16 +90,23 @@ def add_file(folder: Path, source: Path, existing: list[Article], *, max_bytes: 
     return add_text(folder, raw, source.suffix, existing, name=source.name, force=force, near=near)
 
 
-def article_path(folder: Path, article_id: str) -> Path:
+def article_path(folder: Path, name: str) -> Path:
+    """The article file that `name` means: its id, its file name, or a prefix of one id only.
+    Only files directly in `folder`; an ambiguous prefix lists the ids it matches."""
     try:
-        validate_article_id(article_id)
+        validate_article_id(name)
     except BadArticle:
-        raise ArticleNotFound(f"{article_id!r} is not an article id. List them with: qa articles") from None
-    for suffix in SUFFIXES:
-        path = folder / f"{article_id}{suffix}"
-        if path.is_file() and path.resolve().parent == folder.resolve():
-            return path
-    raise ArticleNotFound(f"No article with id {article_id!r} in {folder}. List them with: qa articles")
+        raise ArticleNotFound(f"{name!r} is not an article id. List them with: qa articles") from None
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+                   and not p.name.startswith(".")) if folder.is_dir() else []
+    exact = [p for p in files if name in (p.stem, p.name)]
+    matches = exact or [p for p in files if p.stem.startswith(name)]
+    if len(matches) == 1 and matches[0].resolve().parent == folder.resolve():
+        return matches[0]
+    if len(matches) > 1:
+        raise AmbiguousArticle(f"{name!r} could be any of {len(matches)} articles: "
+                               f"{', '.join(p.stem for p in matches)}. Give more of the id.")
+    raise ArticleNotFound(f"No article with id {name!r} in {folder}. List them with: qa articles")
 
 
 def remove(folder: Path, article_id: str) -> Path:

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from . import buildcache, builder, index as index_store
 from .answer import extract_answer
@@ -17,7 +18,7 @@ from . import collection
 from .chat import Conversation, Turn, place_names
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
-from .errors import ArticleNotFound, BadArticle, BadQuestion, IndexMissing, QAError
+from .errors import ArticleNotFound, BadArticle, BadQuestion, IndexMissing, NoArticles, QAError
 from .records import Article, AskResult
 from .retrieve import QueryCache, Retriever
 from .settings import Settings
@@ -28,8 +29,12 @@ RELOAD_RETRY_S = 30.0
 
 
 class Engine:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: bool = False):
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: bool = False,
+                 on_first_build: Callable[[Path, builder.BuildReport | None, float], None] | None = None):
+        """`on_first_build(articles_dir, report, seconds)` is called before (report None) and
+        after the build that a first question starts, so a front end can say what is going on."""
         self.settings = settings
+        self.on_first_build = on_first_build
         self._embedder = embedder
         self.progress = progress
         self.chunker = ChunkerSettings(context_sentences=settings.context_sentences)
@@ -66,7 +71,7 @@ class Engine:
             if self._retriever is not None and self._retriever.index.version == live and live is not None:
                 return self._retriever
             if live is None:
-                self.rebuild()
+                self._first_build()
             try:
                 loaded = self._load()
             except (QAError, OSError, ValueError) as exc:
@@ -78,6 +83,12 @@ class Engine:
                 return self._retriever
             self._retriever, self.load_error = Retriever(loaded, self.embedder, cache=self._cache), None
             return self._retriever
+
+    def _first_build(self) -> None:
+        started, announce = time.perf_counter(), self.on_first_build or (lambda *args: None)
+        announce(self.settings.articles_dir, None, 0.0)
+        report = self.rebuild()
+        announce(self.settings.articles_dir, report, time.perf_counter() - started)
 
     def _load(self) -> index_store.LoadedIndex:
         """Load the live build; if it was replaced while loading (its files collected), the new one."""
@@ -184,6 +195,10 @@ class Engine:
         text, k = self.check_question(question, k)
         started = time.perf_counter()
         retriever = self.retriever()
+        if not retriever.index.articles:
+            folder = self.settings.articles_dir
+            raise NoArticles(f"There are no articles yet in {folder}. Add some with: qa add FILE... (.txt, .md or "
+                             f"saved .html), or put the files in {folder} and run: qa index")
         if article is not None and article not in retriever.index.articles:
             raise ArticleNotFound(f"No article with id {article!r}. List them with: qa articles")
         answer, also, passages = self._results.get(
