@@ -65,15 +65,15 @@ def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, na
     digest = content_hash(cleaned.text)
     for other in existing:
         if other.content_hash == digest:
-            raise DuplicateArticle(f"{name}: the same text is already in the collection as {other.id!r}; not added.")
+            raise DuplicateArticle(f"{name}: already in the collection as {other.id!r} (the same text).")
     if not force:
         mine = shingles(cleaned.text) if near is None else None
         scores = near.similarities(cleaned.text) if near is not None else (similarity(mine, o.text) for o in existing)
         for other, score in zip(near.articles if near is not None else existing, scores):
             if score >= NEAR_DUPLICATE_THRESHOLD:
                 raise DuplicateArticle(
-                    f"{name}: {score:.0%} the same as {other.id!r} ({other.title}), probably a syndicated copy; "
-                    "not added. Add it anyway with --force.")
+                    f"{name}: {score:.0%} the same as {other.id!r} ({other.title}), probably a syndicated copy. "
+                    "Add it anyway with --force.")
     folder.mkdir(parents=True, exist_ok=True)
     article_id = _free_id(folder, article_id_from_title(cleaned.title))
     path = folder / f"{article_id}{suffix}"

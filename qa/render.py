@@ -131,7 +131,8 @@ def first_build(console: Console, folder: Path, report, seconds: float) -> None:
 def added(console: Console, errors: Console, items, refused, report) -> None:
     for item in items:
         console.print(f"Added {escape(item.id)}: {escape(item.title)}")
-    for path, message in refused:
+    for path, message in refused:  # the message may start with the file's name already: said once
+        message = message.removeprefix(f"{Path(path).name}: ")
         errors.print(f"[yellow]Not added[/yellow] {escape(path)}: {escape(message)}")
     if report is not None:
         build_report(console, report, [])
