@@ -222,7 +222,7 @@ def test_sessions_stay_bounded_under_concurrent_use():
 
 
 def _run_console(fake_settings, monkeypatch, typed: str) -> str:
-    """The terminal chat over piped input; what it printed, as plain text."""
+    """The terminal chat over piped input; what it printed, as plain text (the intro on one line)."""
     import io
     import sys
 
@@ -233,7 +233,7 @@ def _run_console(fake_settings, monkeypatch, typed: str) -> str:
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(typed))
     screen = io.StringIO()
-    console.run(Engine(fake_settings), Console(file=screen, width=100, color_system=None), history=None)
+    console.run(Engine(fake_settings), Console(file=screen, width=400, color_system=None), history=None)
     return screen.getvalue()
 
 
