@@ -120,7 +120,8 @@ def in_process(home: Path, questions: list[str], rounds: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", nargs="?", default=str(ROOT.parent / "shared/eval/dev.jsonl"))
+    parser.add_argument("file", nargs="?", default=str(ROOT / "docs" / "sample-eval.jsonl"),
+                        help="eval file whose questions are asked (default docs/sample-eval.jsonl)")
     parser.add_argument("--rounds", type=int, default=8, help="Passes over the dev questions per warm mix.")
     parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--home", type=Path, help="An existing QA_HOME with a built index (skips the build).")

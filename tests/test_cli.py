@@ -105,3 +105,23 @@ def test_an_html_page_the_parser_cannot_read_is_skipped_not_a_crash(env, monkeyp
     assert "Skipped" in built.output and "tin-mau-html.html" in built.output and "Built index" in built.output
     asked = runner.invoke(app, ["ask", "Sìn Hồ có bao nhiêu đảng viên?", "--json"])
     assert asked.exit_code == 0 and json.loads(asked.stdout)["passages"]
+
+
+def test_eval_runs_the_sample_file_that_ships_in_docs(env):
+    from conftest import SAMPLE_EVAL
+
+    result = runner.invoke(app, ["eval", str(SAMPLE_EVAL), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["group"]: r for r in json.loads(result.stdout)["groups"]}
+    assert set(rows) == {"vi", "vi-nodiacritics", "en", "all"}
+    assert (rows["all"]["questions"], rows["all"]["answerable"]) == (10, 8)
+    assert rows["all"]["hit@3"] is not None and rows["all"]["abstained"] is not None
+
+
+@pytest.mark.slow
+def test_the_sample_eval_file_is_answerable_from_the_seed_articles(real_engine):
+    from conftest import SAMPLE_EVAL
+    from qa import evaluate
+
+    rows = {r["group"]: r for r in evaluate.run(real_engine, evaluate.load_cases(SAMPLE_EVAL)).rows()}
+    assert rows["all"]["hit@3"] >= 0.75
