@@ -3,8 +3,8 @@
 Takes the text of a crawled news page (.txt as in seeds/), Markdown (via markdown-it-py)
 or HTML (via trafilatura) and drops what the web page put around the article:
 navigation and footer lines, teasers of other articles after the footer, photo captions
-and credits ("… Ảnh: T.V.P", "(Ảnh: TTXVN)", "Ảnh minh họa", a caption printed twice,
-HTML <figcaption>), crawl-time headers, "Theo <url>" lines. Works on strings only:
+with credits ("… Ảnh: T.V.P", "(Ảnh: TTXVN)", "Ảnh minh họa", HTML <figcaption>), the
+second copy of a repeated line, crawl-time headers, "Theo <url>" lines. Works on strings only:
 reading and decoding files is `articles`' job. A page the HTML parser cannot handle is
 a BadArticle, never another exception.
 """
@@ -118,20 +118,23 @@ def _caption_credit(line: str) -> tuple[bool, str]:
 
 
 def _drop_captions(lines: list[str]) -> list[str]:
-    """Lines without photo captions: a short line with a credit, and a short line printed
-    twice in a row (the page shows the caption, the crawl adds the image's alt text)."""
+    """Lines without photo credits and without repeats: a short line with a credit is a
+    caption and goes; a line that repeats another (a caption the page prints twice, as alt
+    text and as caption) is said once: the fuller of two near-copies (≥0.9 similar within
+    two lines), the first of two copies of a sentence farther apart."""
     kept: list[str] = []
+    seen: set[str] = set()
     for line in lines:
         caption, line = _caption_credit(line)
-        if caption or not line:
+        if caption or not line or _fold(line) in seen:  # (only sentences are in `seen`)
             continue
         twin = next((i for i in range(max(0, len(kept) - 2), len(kept)) if _same_line(kept[i], line)), None)
         if twin is None:
             kept.append(line)
-        elif len(line) <= CAPTION_MAX_CHARS:
-            kept.pop(twin)  # a doubled short line is a caption: neither copy is article text
-        elif len(line) > len(kept[twin]):  # a long paragraph printed twice: keep it once, the fuller copy
+        elif len(line) > len(kept[twin]):
             kept[twin] = line
+        if len(line.split()) >= 5:  # a repeated word or figure (a table cell) is no repeat
+            seen.add(_fold(line))
     return kept
 
 
@@ -150,10 +153,9 @@ def clean_lines(lines: list[str], title: str | None = None) -> CleanedText:
     a date-only line right after it is the article's date, date lines before it are the
     page's crawl-time header (used only when nothing follows the title; "[GMT+7]" lines
     never). A leading "(BLC) - " agency tag becomes the source and leaves the body; so do
-    "Theo <url>" lines. Photo captions are not article text (`_drop_captions`): a short
-    line starting or ending with a credit ("Ảnh: …"), and a short line printed twice (same
-    or ≥0.9-similar within two lines); a long paragraph printed twice is kept once. A
-    short capitalised last line is the byline.
+    "Theo <url>" lines. Photo captions with a credit ("… Ảnh: T.V.P", "(Ảnh: …)", "Ảnh
+    minh họa") are not article text, and a repeated line (a caption printed twice) is kept
+    once (`_drop_captions`). A short capitalised last line is the byline.
     """
     lines = [_SPACES.sub(" ", _INVISIBLE.sub("", normalize(line))).strip() for line in lines]
     lines = [line for line in lines if line]

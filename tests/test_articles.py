@@ -93,7 +93,10 @@ def test_seed_specifics(seeds):
     # The headline reappearing as a section heading in day-manh is content: kept, once.
     assert seeds["day-manh-xay-dung-chinh-don-dang"].text.split("\n\n").count(
         normalize("Đẩy mạnh xây dựng, chỉnh đốn Đảng theo tư tưởng Hồ Chí Minh")) == 1
+    assert seeds["day-manh-xay-dung-chinh-don-dang"].text.count("Lãnh đạo tỉnh tặng Bằng khen") == 1
+    # sin-ho prints one caption twice with a small difference: the fuller copy is kept.
     sin_ho = seeds["sin-ho-tao-dong-luc-thi-dua"].text
+    assert sin_ho.count("Lãnh đạo Đảng ủy thị trấn Sìn Hồ") == 1 and "Kết luận 01-KL/TW đến cán bộ" in sin_ho
     assert "(BLC)" not in sin_ho and "07/03/2023" not in sin_ho
     kon_plong = seeds["kon-plong-chuyen-bien"].text
     assert "khoá" not in kon_plong and "Nghị quyết Trung ương 4 (khóa XII)" in kon_plong
@@ -117,11 +120,11 @@ def test_seed_captions_with_a_credit_are_not_text(seeds, article_id):
 
 
 @pytest.mark.parametrize("article_id", sorted(GOLDEN))
-def test_seed_lines_printed_twice_are_captions_not_text(seeds, article_id):
+def test_seed_lines_printed_twice_are_said_once(seeds, article_id):
     lines = [line for line in _raw_lines(article_id) if line]
-    doubled = [b for a, b in zip(lines, lines[1:]) if a == b and len(a) < 300]
+    doubled = [b for a, b in zip(lines, lines[1:]) if a == b]
     for line in doubled:
-        assert line not in seeds[article_id].text
+        assert seeds[article_id].text.split("\n\n").count(line) == 1
 
 
 def test_the_seeds_have_captions_for_the_rules_above_to_remove():
@@ -153,11 +156,16 @@ def test_a_sentence_mentioning_a_photo_or_anh_is_text(line):
     assert normalize(line) in clean("\n".join(["Tiêu đề bài", BODY[0], line, BODY[1]])).text
 
 
-def test_a_short_line_printed_twice_is_a_caption_and_a_long_one_is_kept_once():
+def test_a_line_printed_twice_is_said_once_near_or_far():
     caption = "Lãnh đạo huyện trao thưởng cho các tập thể tiêu biểu."
-    long = "Đoạn văn dài được in hai lần " + "vì lỗi của trang báo khi đăng bài, " * 10 + "hết."
-    c = clean("\n".join(["Tiêu đề bài", BODY[0], caption, caption, long, long, BODY[1]]))
-    assert c.text.split("\n\n") == [normalize(x) for x in (BODY[0], long, BODY[1])]
+    fuller = caption.replace("tiêu biểu.", "tiêu biểu năm 2023.")
+    c = clean("\n".join(["Tiêu đề bài", BODY[0], caption, fuller, BODY[1], caption.upper()]))
+    assert c.text.split("\n\n") == [normalize(x) for x in (BODY[0], fuller, BODY[1])]
+
+
+def test_short_repeated_lines_such_as_table_cells_are_kept():
+    c = clean("\n".join(["Tiêu đề bài", BODY[0], "Năm", "2022", "Có", BODY[1], "Năm", "2023", "Có"]))
+    assert c.text.split("\n\n")[-3:] == ["Năm", "2023", "Có"]
 
 
 def test_html_captions_are_not_text(tmp_path):
