@@ -79,4 +79,4 @@ def run(engine, console: Console, history: Path | None = None, k: int = 5) -> No
             continue
         if turn.question != message:
             console.print(f"[dim]→ {escape(turn.question)}[/dim]")
-        render.result(console, turn.result)
+        render.result(console, turn.result, more="/sources")

@@ -54,9 +54,10 @@ def _line(console: Console, markup: str) -> None:
     console.print(markup, no_wrap=True, overflow="ellipsis")
 
 
-def result(console: Console, res: AskResult, *, verbose: bool = False) -> None:
+def result(console: Console, res: AskResult, *, verbose: bool = False, more: str = "-v") -> None:
     """The answer, its cited sentence (a window around the answer) and at most two short
-    sources, then the timing; `verbose` shows every answer's whole sentence and every passage."""
+    sources, then the timing; `verbose` shows every answer's whole sentence and every passage
+    (`more` names the way to ask for that: `-v` on the command line, /sources in the chat)."""
     lang = language(res.question)
     window = 120 if verbose else 60
     if res.answer is None:
@@ -81,8 +82,8 @@ def result(console: Console, res: AskResult, *, verbose: bool = False) -> None:
                 console.print(f"[cyan]{cite(p)}[/cyan]\n  [dim]{escape(p.text)}[/dim]")
         else:
             _short_sources(console, res, lang)
-    more = "" if verbose or len(res.passages) < 2 else f"; all {len(res.passages)} passages: -v"
-    console.print(f"[dim]{took(res)}{more}[/dim]")
+    hint = "" if verbose or len(res.passages) < 2 else f"; all {len(res.passages)} passages: {more}"
+    console.print(f"[dim]{escape(took(res) + hint)}[/dim]")
 
 
 def _short_sources(console: Console, res: AskResult, lang: str) -> None:
