@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from qa import render
 from qa.engine import Engine
@@ -16,24 +18,43 @@ from qa.settings import Settings
 
 app = typer.Typer(help="Ask questions of Vietnamese news articles; answers are cited.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
-out = Console(width=None if sys.stdout.isatty() else 160, highlight=False)  # tables stay whole in pipes and logs
-err = Console(stderr=True, soft_wrap=True)  # a message stays one line, whatever the width
+
+
+def _consoles() -> tuple[Console, Console]:
+    """stdout at the terminal's width (COLUMNS if set; 160 in pipes, so tables stay whole in
+    logs), and stderr, where a message stays one line. Article text is never markup or emoji."""
+    piped = not sys.stdout.isatty() and not os.environ.get("COLUMNS", "").isdigit()
+    return (Console(width=160 if piped else None, highlight=False, emoji=False),
+            Console(stderr=True, soft_wrap=True, highlight=False, emoji=False))
+
+
+out, err = _consoles()
+
+
+@app.callback()
+def _start() -> None:
+    # Consoles made per run, so COLUMNS and the terminal are read when a command runs.
+    global out, err
+    out, err = _consoles()
 
 
 def engine() -> Engine:
-    return Engine(Settings(), progress=sys.stderr.isatty())
+    """The engine; a first question's index build is announced on stderr (stdout stays --json)."""
+    return Engine(Settings(), progress=sys.stderr.isatty(),
+                  on_first_build=lambda folder, report, seconds: render.first_build(err, folder, report, seconds))
 
 
 def fail(exc: QAError) -> None:
-    err.print(f"[red]Error:[/red] {exc}", highlight=False)
+    err.print(f"[red]Error:[/red] {escape(str(exc))}")
     raise typer.Exit(2)
 
 
 @app.command()
-def ask(question: str, k: int = typer.Option(5, "-k", help="How many passages to show."),
+def ask(question: str, k: int = typer.Option(5, "-k", help="How many passages to retrieve."),
         article: Optional[str] = typer.Option(None, help="Only this article id."),
+        verbose: bool = typer.Option(False, "-v", "--sources", help="Show every passage in full."),
         as_json: bool = typer.Option(False, "--json", help="Print the JSON answer contract.")):
-    """Answer QUESTION from the articles, with cited passages."""
+    """Answer QUESTION from the articles: the answer, its cited sentence and sources."""
     try:
         result = engine().ask(question, k=k, article=article)
     except QAError as exc:
@@ -41,7 +62,7 @@ def ask(question: str, k: int = typer.Option(5, "-k", help="How many passages to
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        render.result(out, result)
+        render.result(out, result, verbose=verbose)
 
 
 @app.command()
@@ -110,7 +131,8 @@ def remove(article_id: str = typer.Argument(..., metavar="ID")):
         moved, report = engine().remove(article_id)
     except QAError as exc:
         fail(exc)
-    out.print(f"Removed {article_id} (moved to {moved}).")
+    removed = Path(moved.name.split("-", 1)[-1]).stem  # moved: .removed/<time>-<id>.<ext>
+    out.print(f"Removed {escape(removed)} (moved to {escape(str(moved))}).")
     render.build_report(out, report, [])
 
 

@@ -47,7 +47,8 @@ def retrieve(cases: list[dict], k: int, index_dir: str | None, cache: Path | Non
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = Path(__file__).resolve().parent.parent
-    parser.add_argument("file", nargs="?", default=str(here.parent / "shared" / "eval" / "dev.jsonl"))
+    parser.add_argument("file", nargs="?", default=str(here / "docs" / "sample-eval.jsonl"),
+                        help="eval file (docs/evaluation.md); default docs/sample-eval.jsonl")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--index-dir", default=None)
     parser.add_argument("--cache", type=Path, default=None)

@@ -35,7 +35,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+DEV = ROOT / "docs" / "sample-eval.jsonl"  # questions to ask; any eval file (docs/evaluation.md)
 
 
 def free_port() -> int:

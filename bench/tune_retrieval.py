@@ -4,7 +4,7 @@ Builds (or reuses) the index of the seeds in a temporary folder with the real em
 computes every retrieval signal once per question, then grid-searches the weights and
 prints, per language, the best settings by hit@1 then hit@3, and how each signal does alone.
 
-    python bench/tune_retrieval.py ../shared/eval/dev.jsonl
+    python bench/tune_retrieval.py [FILE.jsonl]      (default FILE: docs/sample-eval.jsonl)
 """
 from __future__ import annotations
 
@@ -77,4 +77,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else str(ROOT.parent / "shared/eval/dev.jsonl"))
+    main(sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "docs" / "sample-eval.jsonl"))

@@ -22,6 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
 from . import api_models as m
+from .api_docs import add_docs
 from .api_support import AllowedHosts, BodyLimit, Metrics, MetricsMiddleware, SecurityHeaders
 from .jobs import Job, JobQueue
 from .chat import NOT_FOUND, reply_language
@@ -59,7 +60,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.state.engine.close()
 
     app = FastAPI(title="qa", summary="Cited answers from Vietnamese news articles", version="1",
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)  # add_docs: served offline
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.jobs = JobQueue(settings.index_dir / "jobs", partial(_run_jobs, app), max_queued=settings.jobs_max_queued,
@@ -74,6 +75,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     _add_error_handlers(app)
     app.include_router(_routes())
     app.mount("/static", StaticFiles(directory=WEB), name="static")
+    add_docs(app)
     return app
 
 

@@ -1,4 +1,4 @@
-"""Pydantic request and response models of the HTTP API (DESIGN.md's answer contract).
+"""Pydantic request and response models of the HTTP API (docs/answer-contract.md).
 
 Requests are validated here so that every bad request gets a 4xx with a message before
 the engine sees it. Responses mirror `AskResult.to_json()` field for field. No logic.

@@ -17,7 +17,7 @@ from pathlib import Path
 from .articles import (NEAR_DUPLICATE_THRESHOLD, SUFFIXES, article_id_from_title, content_hash, describe,
                        parse_article, read_article_file, shingles, similarity, validate_article_id)
 from .files import fsync_dir
-from .errors import ArticleNotFound, BadArticle, DuplicateArticle
+from .errors import AmbiguousArticle, ArticleNotFound, BadArticle, DuplicateArticle
 from .records import Article
 
 
@@ -75,15 +75,15 @@ def add_text(folder: Path, raw: str, suffix: str, existing: list[Article], *, na
         if other.content_hash == digest and other.id in unbuilt:
             return Added(other.id, Path(other.path), other.title, other, written=False)
         if other.content_hash == digest:
-            raise DuplicateArticle(f"{name}: the same text is already in the collection as {other.id!r}; not added.")
+            raise DuplicateArticle(f"{name}: already in the collection as {other.id!r} (the same text).")
     if not force:
         mine = shingles(cleaned.text) if near is None else None
         scores = near.similarities(cleaned.text) if near is not None else (similarity(mine, o.text) for o in existing)
         for other, score in zip(near.articles if near is not None else existing, scores):
             if score >= NEAR_DUPLICATE_THRESHOLD:
                 raise DuplicateArticle(
-                    f"{name}: {score:.0%} the same as {other.id!r} ({other.title}), probably a syndicated copy; "
-                    "not added. Add it anyway with --force.")
+                    f"{name}: {score:.0%} the same as {other.id!r} ({other.title}), probably a syndicated copy. "
+                    "Add it anyway with --force.")
     folder.mkdir(parents=True, exist_ok=True)
     article_id = _free_id(folder, article_id_from_title(cleaned.title))
     path = folder / f"{article_id}{suffix}"
@@ -117,16 +117,23 @@ def add_file(folder: Path, source: Path, existing: list[Article], *, max_bytes: 
     return add_text(folder, s.raw, s.suffix, existing, name=s.path.name, force=force, near=near, cleaned=s.cleaned)
 
 
-def article_path(folder: Path, article_id: str) -> Path:
+def article_path(folder: Path, name: str) -> Path:
+    """The article file that `name` means: its id, its file name, or a prefix of one id only.
+    Only files directly in `folder`; an ambiguous prefix lists the ids it matches."""
     try:
-        validate_article_id(article_id)
+        validate_article_id(name)
     except BadArticle:
-        raise ArticleNotFound(f"{article_id!r} is not an article id. List them with: qa articles") from None
-    for suffix in SUFFIXES:
-        path = folder / f"{article_id}{suffix}"
-        if path.is_file() and path.resolve().parent == folder.resolve():
-            return path
-    raise ArticleNotFound(f"No article with id {article_id!r} in {folder}. List them with: qa articles")
+        raise ArticleNotFound(f"{name!r} is not an article id. List them with: qa articles") from None
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+                   and not p.name.startswith(".")) if folder.is_dir() else []
+    exact = [p for p in files if name in (p.stem, p.name)]
+    matches = exact or [p for p in files if p.stem.startswith(name)]
+    if len(matches) == 1 and matches[0].resolve().parent == folder.resolve():
+        return matches[0]
+    if len(matches) > 1:
+        raise AmbiguousArticle(f"{name!r} could be any of {len(matches)} articles: "
+                               f"{', '.join(p.stem for p in matches)}. Give more of the id.")
+    raise ArticleNotFound(f"No article with id {name!r} in {folder}. List them with: qa articles")
 
 
 def remove(folder: Path, article_id: str) -> Path:

@@ -17,7 +17,14 @@ from .chat import Conversation, parse_command
 from .errors import QAError
 
 HELP = ("Ask about the articles, in Vietnamese or English. Follow-ups work: \"Còn Mộc Châu thì sao?\", "
-        "\"And there?\". Commands: /sources (full cited passages), /reset, /quit.")
+        "\"And there?\". Commands: /sources, /reset, /help, /quit.")
+COMMANDS = (("/sources", "the full passages of the last answer"), ("/reset", "forget the conversation so far"),
+            ("/help", "this list"), ("/quit", "leave (also /exit or Ctrl-D)"))
+
+
+def commands(console: Console) -> None:
+    for name, meaning in COMMANDS:
+        console.print(f"  [bold]{name}[/bold]  {meaning}")
 
 
 def _reader(history: Path | None):
@@ -62,8 +69,11 @@ def run(engine, console: Console, history: Path | None = None, k: int = 5) -> No
                 render.sources(console, conversation.last.result)
             elif command.kind == "sources":
                 console.print("[dim]Nothing asked yet.[/dim]")
+            elif command.kind == "help":
+                commands(console)
             else:
-                console.print(f"[dim]{escape(HELP)}[/dim]")
+                console.print(f"Unknown command /{escape(command.name)}. The commands are:")
+                commands(console)
             continue
         try:
             turn = engine.chat(conversation, message, k=k)
@@ -72,4 +82,4 @@ def run(engine, console: Console, history: Path | None = None, k: int = 5) -> No
             continue
         if turn.question != message:
             console.print(f"[dim]→ {escape(turn.question)}[/dim]")
-        render.result(console, turn.result, full=False)
+        render.result(console, turn.result, more="/sources")

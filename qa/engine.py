@@ -10,13 +10,14 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from . import buildcache, builder, collection, index as index_store, readers, writes
 from .answer import extract_answer
 from .chat import Conversation, Turn, place_names
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
-from .errors import ArticleNotFound, BadQuestion, IndexMissing, QAError
+from .errors import ArticleNotFound, BadQuestion, IndexMissing, NoArticles, QAError
 from .records import Article, AskResult
 from .retrieve import QueryCache, Retriever
 from .settings import Settings
@@ -27,8 +28,12 @@ RELOAD_RETRY_S = 30.0
 
 
 class Engine:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: bool = False):
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: bool = False,
+                 on_first_build: Callable[[Path, builder.BuildReport | None, float], None] | None = None):
+        """`on_first_build(articles_dir, report, seconds)` is called before (report None) and
+        after the build that a first question starts, so a front end can say what is going on."""
         self.settings = settings
+        self.on_first_build = on_first_build
         self._embedder = embedder
         self.progress = progress
         self.chunker = ChunkerSettings(context_sentences=settings.context_sentences)
@@ -74,7 +79,7 @@ class Engine:
         if live is None:
             with self._load_lock:
                 if index_store.current_version(self.index_dir) is None:
-                    self.rebuild()
+                    self._first_build()
         self.refresh(strict=self._retriever is None)
         return self._retriever
 
@@ -143,6 +148,12 @@ class Engine:
         behind = readers.wait_for(self.index_dir, version, self.settings.swap_wait_s)
         if behind:
             log.warning("build %s published; %d running server(s) have not loaded it yet", version, len(behind))
+
+    def _first_build(self) -> None:
+        started, announce = time.perf_counter(), self.on_first_build or (lambda *args: None)
+        announce(self.settings.articles_dir, None, 0.0)
+        report = self.rebuild()
+        announce(self.settings.articles_dir, report, time.perf_counter() - started)
 
     def _load(self) -> index_store.LoadedIndex:
         """Load the live build; if it was replaced while loading (its files collected), the new one."""
@@ -239,8 +250,12 @@ class Engine:
     def ask(self, question: str, k: int | None = None, article: str | None = None,
             date: str | None = None) -> AskResult:
         text, k = self.check_question(question, k)
+        retriever = self.retriever()  # loading (or first building) the index is not answering: not timed
         started = time.perf_counter()
-        retriever = self.retriever()
+        if not retriever.index.articles:
+            folder = self.settings.articles_dir
+            raise NoArticles(f"There are no articles yet in {folder}. Add some with: qa add FILE... (.txt, .md or "
+                             f"saved .html), or put the files in {folder} and run: qa index")
         if article is not None and article not in retriever.index.articles:
             raise ArticleNotFound(f"No article with id {article!r}. List them with: qa articles")
         answer, also, passages = self._results.get(

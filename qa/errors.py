@@ -33,6 +33,12 @@ class ArticleNotFound(QAError):
     http_status = 404
 
 
+class AmbiguousArticle(QAError):
+    """A prefix that matches several article ids."""
+
+    http_status = 409
+
+
 class IndexMismatch(QAError):
     """The index on disk was built with another embedder, chunker or format."""
 
@@ -40,6 +46,12 @@ class IndexMismatch(QAError):
 
 
 class IndexMissing(QAError):
+    http_status = 503
+
+
+class NoArticles(QAError):
+    """The collection is empty: nothing to answer from until articles are added."""
+
     http_status = 503
 
 

@@ -1,4 +1,4 @@
-"""Evaluation: run questions through an `Engine` and report DESIGN.md's metrics per language.
+"""Evaluation: run questions through an `Engine` and report the metrics of docs/evaluation.md per language.
 
 Metrics: hit@1 / hit@3 (an expected answer string inside a returned passage), answer
 accuracy (inside `answer.text`), abstention on unanswerable questions, answered rate on

@@ -2,9 +2,11 @@
 
 Takes the text of a crawled news page (.txt as in seeds/), Markdown (via markdown-it-py)
 or HTML (via trafilatura) and drops what the web page put around the article:
-navigation and footer lines, teasers of other articles after the footer, doubled photo
-captions, crawl-time headers, "Theo <url>" lines. Works on strings only: reading and
-decoding files is `articles`' job.
+navigation and footer lines, teasers of other articles after the footer, photo captions
+with credits ("… Ảnh: T.V.P", "(Ảnh: TTXVN)", "Ảnh minh họa", HTML <figcaption>), the
+second copy of a repeated line, crawl-time headers, "Theo <url>" lines. Works on strings only:
+reading and decoding files is `articles`' job. A page the HTML parser cannot handle is
+a BadArticle, never another exception.
 """
 from __future__ import annotations
 
@@ -34,6 +36,16 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _SOURCE_LINE = re.compile(r"^(?:theo|nguon)\s*:?\s*((?:https?://|www\.)\S+)$")
 _AGENCY_TAG = re.compile(r"^\(([A-ZĐ][A-ZĐ0-9&. -]{0,14})\)\s*[-–—:]\s*")  # "(BLC) - "
+# A photo credit: "Ảnh: T.V.P", "(Ảnh: TTXVN)", "Nguồn ảnh: …", "Photo: …", "Ảnh minh họa".
+# Matched on the NFC text, so "ảnh" (photo) is never "anh" (a pronoun).
+_CREDIT = (r"(?:(?:ảnh|hình)\s+minh\s+(?:họa|hoạ)(?:\s*[:：]\s*[^:()\[\]]{0,60}?)?"
+           r"|(?:nguồn\s+ảnh|ảnh|photo|image|photo\s+credit|credit)\s*[:：]\s*[^:()\[\]]{1,60}?)")
+# At the end of a line only after a sentence end, a dash or inside brackets: "… chè. Ảnh: X",
+# "… chè - Ảnh: X", "… chè (Ảnh: X)"; never "… xem hình ảnh: cây, hoa".
+_CREDIT_END = re.compile(r"(?:^|(?<=[.!?…)\]])\s*|\s*[-–—|]\s*|\s*(?=[(\[]))[(\[]?\s*" + _CREDIT
+                         + r"\s*[)\]]?\s*\.?$", re.IGNORECASE)
+_CREDIT_START = re.compile(r"^[(\[]?\s*" + _CREDIT.replace("{1,60}?", "{1,300}?") + r"[)\]]?\s*\.?$", re.IGNORECASE)
+CAPTION_MAX_CHARS = 300  # a caption is a line or two under a photo; a longer line is a paragraph
 _DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
 _TIME = re.compile(r"\b(\d{1,2})[:h](\d{2})\b")
 _DATE_WORDS = re.compile(r"\b(thu (hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|cn|ngay|luc|gio|cap nhat|"
@@ -93,6 +105,39 @@ def _same_line(a: str, b: str) -> bool:
     return matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9
 
 
+def _caption_credit(line: str) -> tuple[bool, str]:
+    """(is a caption, the line without its credit). A short line that starts or ends with a
+    photo credit is a caption; a long paragraph that ends with one only loses the credit."""
+    if len(line) <= CAPTION_MAX_CHARS and _CREDIT_START.match(line):
+        return True, ""
+    m = _CREDIT_END.search(line)
+    if m is None:
+        return False, line
+    rest = line[:m.start()].rstrip()
+    return len(rest) <= CAPTION_MAX_CHARS, rest
+
+
+def _drop_captions(lines: list[str]) -> list[str]:
+    """Lines without photo credits and without repeats: a short line with a credit is a
+    caption and goes; a line that repeats another (a caption the page prints twice, as alt
+    text and as caption) is said once: the fuller of two near-copies (≥0.9 similar within
+    two lines), the first of two copies of a sentence farther apart."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        caption, line = _caption_credit(line)
+        if caption or not line or _fold(line) in seen:  # (only sentences are in `seen`)
+            continue
+        twin = next((i for i in range(max(0, len(kept) - 2), len(kept)) if _same_line(kept[i], line)), None)
+        if twin is None:
+            kept.append(line)
+        elif len(line) > len(kept[twin]):
+            kept[twin] = line
+        if len(line.split()) >= 5:  # a repeated word or figure (a table cell) is no repeat
+            seen.add(_fold(line))
+    return kept
+
+
 def clean(raw: str) -> CleanedText:
     """Clean a plain-text news page (one paragraph or heading a line): see `clean_lines`."""
     return clean_lines(raw.splitlines())
@@ -108,8 +153,9 @@ def clean_lines(lines: list[str], title: str | None = None) -> CleanedText:
     a date-only line right after it is the article's date, date lines before it are the
     page's crawl-time header (used only when nothing follows the title; "[GMT+7]" lines
     never). A leading "(BLC) - " agency tag becomes the source and leaves the body; so do
-    "Theo <url>" lines. A caption printed twice (same or ≥0.9-similar line within two
-    lines) is kept once, the longer copy. A short capitalised last line is the byline.
+    "Theo <url>" lines. Photo captions with a credit ("… Ảnh: T.V.P", "(Ảnh: …)", "Ảnh
+    minh họa") are not article text, and a repeated line (a caption printed twice) is kept
+    once (`_drop_captions`). A short capitalised last line is the byline.
     """
     lines = [_SPACES.sub(" ", _INVISIBLE.sub("", normalize(line))).strip() for line in lines]
     lines = [line for line in lines if line]
@@ -151,13 +197,7 @@ def clean_lines(lines: list[str], title: str | None = None) -> CleanedText:
     if body and (m := _AGENCY_TAG.match(body[0])):
         source, body[0] = source or m[1].strip(), body[0][m.end():]
         body = [line for line in body if line]
-    kept: list[str] = []
-    for line in body:
-        twin = next((i for i in range(max(0, len(kept) - 2), len(kept)) if _same_line(kept[i], line)), None)
-        if twin is None:
-            kept.append(line)
-        elif len(line) > len(kept[twin]):
-            kept[twin] = line
+    kept = _drop_captions(body)
     author = None
     if len(kept) > 1 and _is_byline(kept[-1]):
         author = kept.pop()
@@ -187,11 +227,21 @@ def clean_markdown(raw: str) -> CleanedText:
     return clean_lines(lines, title)
 
 
+# Captions as pages mark them up: <figcaption>, or any element whose class names a caption.
+_CAPTION_XPATH = ["//figcaption", "//*[contains(translate(@class, 'CAPTION', 'caption'), 'caption')]"]
+
+
 def clean_html(raw: str) -> CleanedText:
     """Main text and metadata by trafilatura; its text then goes through the same cleaning."""
-    import trafilatura
+    try:
+        import trafilatura
 
-    doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=True)
+        doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=True,
+                                          prune_xpath=_CAPTION_XPATH)
+    except ImportError as exc:  # e.g. lxml without its html_clean part, a separate package since lxml 5.2
+        raise BadArticle(f"saved HTML pages cannot be read here ({exc}); reinstall qa: pip install -e .") from None
+    except Exception as exc:  # the parser's own errors on a broken page: the page is bad, not the build
+        raise BadArticle(f"the HTML page could not be parsed ({type(exc).__name__}: {exc})") from None
     get = (doc.get if isinstance(doc, dict) else lambda key: getattr(doc, key, None)) if doc else None
     if not get or not (get("text") or "").strip():
         raise BadArticle("no article text found in the HTML page")

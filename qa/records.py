@@ -1,7 +1,7 @@
 """The frozen dataclasses that carry data between pipeline stages.
 
 Only data lives here: no I/O, no logic beyond trivial conversions to the JSON contract
-described in DESIGN.md ("Contract for answers").
+described in docs/answer-contract.md.
 """
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ class Answer:
 
 @dataclass(frozen=True)
 class AskResult:
-    """What `Engine.ask` returns; `to_json` is DESIGN.md's answer contract."""
+    """What `Engine.ask` returns; `to_json` is the answer contract (docs/answer-contract.md)."""
 
     question: str
     answer: Answer | None

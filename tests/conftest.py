@@ -1,6 +1,11 @@
-"""Shared fixtures: a private QA_HOME with a copy of the seeds, and settings that use it."""
+"""Shared fixtures: a private QA_HOME with a copy of the fixture articles, and settings that use it.
+
+Tests never read or write the checkout's own `seeds/` or `index/` (a user's `qa add` /
+`qa remove` changes them): the seed articles the tests use are copies under
+`tests/fixtures/seeds/`, and every QA_HOME is a tmp dir."""
 from __future__ import annotations
 
+import os
 import shutil
 import unicodedata
 from pathlib import Path
@@ -10,7 +15,8 @@ import pytest
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"  # copies of the five seed articles
+SAMPLE_EVAL = ROOT / "docs" / "sample-eval.jsonl"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 # An article the seeds do not have, for the tests that add one (its id comes from the title).
 NEW_ID = "bac-yen-trong-moi-7-321-cay-mac-ca-tren-dat-doc"
@@ -24,6 +30,20 @@ Năm 2023, huyện Bắc Yên đã trồng mới 7.321 cây mắc ca trên đấ
 
 Theo kế hoạch, đến năm 2025 huyện Bắc Yên phấn đấu có 1.000 ha mắc ca, gắn với xây dựng nông thôn mới và giảm nghèo bền vững.
 """
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_checkout_home(tmp_path_factory):
+    """A test that forgets to pick a home gets an empty tmp one, never the checkout's folders
+    (Settings() would otherwise choose the current folder, the checkout, as it has seeds/)."""
+    empty = tmp_path_factory.mktemp("no-home")
+    saved = os.environ.get("QA_HOME")
+    os.environ["QA_HOME"] = str(empty)
+    yield empty
+    if saved is None:
+        os.environ.pop("QA_HOME", None)
+    else:
+        os.environ["QA_HOME"] = saved
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Iterator
 
 import uvicorn
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
 
 def home_with_seeds(path: Path) -> Path:

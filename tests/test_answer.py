@@ -8,7 +8,7 @@ from qa.answer import classify_question, extract_answer
 from qa.chunking import sentence_spans
 from qa.records import ArticleRef, Passage
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 TITLES = {
     "son-la-tao-chuyen-bien-manh-me": "Sơn La: Tạo chuyển biến mạnh mẽ trong học tập và làm theo Bác",
     "thanh-liem-nhan-rong-mo-hinh": "Nhân rộng các mô hình học tập và làm theo Bác ở Đảng bộ Thanh Liêm",

@@ -246,7 +246,10 @@ def test_page_and_assets_are_served_with_a_strict_policy(client):
         response = client.get(asset)
         assert response.status_code == 200 and kind in response.headers["content-type"]
         assert "http://" not in response.text and "https://" not in response.text
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "http://" not in docs.text and "https://" not in docs.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):  # Swagger UI from this server, not a CDN
+        assert client.get(f"/docs-static/{asset}").status_code == 200 and f"/docs-static/{asset}" in docs.text
     assert {"/ask", "/chat", "/articles", "/jobs/{job_id}"} <= set(client.get("/openapi.json").json()["paths"])
 
 
@@ -370,3 +373,12 @@ def test_fuzzed_requests_get_no_server_error(fuzz_url):
             case.call_and_validate(headers=AUTH, excluded_checks=lenient)
 
         fuzz()
+
+
+def test_an_empty_collection_answers_503_saying_how_to_add_articles(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    with live_server(create_app(Settings(home=tmp_path, embedder="fake"))) as url:
+        for route, body in (("/ask", {"question": QUESTION}), ("/chat", {"message": QUESTION})):
+            response = httpx.post(f"{url}{route}", json=body, timeout=60)
+            assert response.status_code == 503, response.text
+            assert "no articles yet" in response.json()["detail"] and "qa add" in response.json()["detail"]

@@ -18,7 +18,7 @@ from qa.text import normalize
 from conftest import to_cp1258
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "articles"
 
 GOLDEN = {  # id: (title, date, source, author, first words of the body, first words of its last paragraph)
@@ -103,6 +103,95 @@ def test_seed_specifics(seeds):
     assert "ngày 18/5/2021" in kon_plong  # a date inside a sentence is text, not metadata
     assert seeds["son-la-tao-chuyen-bien-manh-me"].text.split("\n\n")[1] == \
         normalize("Nông dân bản Dọi, xã Tân Lập, huyện Mộc Châu thu hái chè.")
+
+
+# -- photo captions and credits ----------------------------------------------------------
+def _raw_lines(article_id: str) -> list[str]:
+    return [normalize(line).strip() for line in (SEEDS / f"{article_id}.txt").read_text("utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("article_id", sorted(GOLDEN))
+def test_seed_captions_with_a_credit_are_not_text(seeds, article_id):
+    credited = [line for line in _raw_lines(article_id) if re.search(r"(?:^|[.(]\s*)Ảnh:", line)]
+    text = seeds[article_id].text
+    assert "Ảnh:" not in text
+    for line in credited:  # neither the credit nor the caption it belongs to
+        assert line.rsplit("Ảnh:", 1)[0].strip(" .(") not in text
+
+
+@pytest.mark.parametrize("article_id", sorted(GOLDEN))
+def test_seed_lines_printed_twice_are_said_once(seeds, article_id):
+    lines = [line for line in _raw_lines(article_id) if line]
+    doubled = [b for a, b in zip(lines, lines[1:]) if a == b]
+    for line in doubled:
+        assert seeds[article_id].text.split("\n\n").count(line) == 1
+
+
+def test_the_seeds_have_captions_for_the_rules_above_to_remove():
+    """The two tests above would pass vacuously on seeds without captions."""
+    credited = sum(1 for a in GOLDEN for line in _raw_lines(a) if "Ảnh:" in line)
+    lines = {a: [x for x in _raw_lines(a) if x] for a in GOLDEN}
+    doubled = sum(1 for a in GOLDEN for x, y in zip(lines[a], lines[a][1:]) if x == y)
+    assert credited >= 3 and doubled >= 2
+
+
+@pytest.mark.parametrize("caption", [
+    "Nông dân xã Tân Lập thu hái chè. Ảnh: Q.H", "Toàn cảnh hội nghị (Ảnh: TTXVN)", "Ảnh minh họa",
+    "Người dân trồng mắc ca trên đất dốc (ảnh minh hoạ).", "Ảnh: Việt Hà", "Nguồn ảnh: Internet",
+    "Đường hoa ở xã Thanh Tâm - Photo: Reuters"])
+def test_caption_lines_are_dropped(caption):
+    c = clean("\n".join(["Tiêu đề bài", BODY[0], caption, BODY[1]]))
+    assert c.text == normalize("\n\n".join(BODY))
+
+
+def test_a_long_paragraph_ending_in_a_credit_keeps_its_text():
+    paragraph = "Đoạn văn dài nói về kết quả " + "của phong trào thi đua ở các xã vùng cao, " * 8 + "rất đáng mừng."
+    c = clean("\n".join(["Tiêu đề bài", paragraph + " Ảnh: TTXVN", BODY[1]]))
+    assert c.text.split("\n\n") == [normalize(paragraph), normalize(BODY[1])]
+
+
+@pytest.mark.parametrize("line", ["Ông nói với anh: cố lên, còn 2 tỷ đồng nữa.",
+                                  "Các em được xem hình ảnh: cây, hoa, suối và rừng."])
+def test_a_sentence_mentioning_a_photo_or_anh_is_text(line):
+    assert normalize(line) in clean("\n".join(["Tiêu đề bài", BODY[0], line, BODY[1]])).text
+
+
+def test_a_line_printed_twice_is_said_once_near_or_far():
+    caption = "Lãnh đạo huyện trao thưởng cho các tập thể tiêu biểu."
+    fuller = caption.replace("tiêu biểu.", "tiêu biểu năm 2023.")
+    c = clean("\n".join(["Tiêu đề bài", BODY[0], caption, fuller, BODY[1], caption.upper()]))
+    assert c.text.split("\n\n") == [normalize(x) for x in (BODY[0], fuller, BODY[1])]
+
+
+def test_short_repeated_lines_such_as_table_cells_are_kept():
+    c = clean("\n".join(["Tiêu đề bài", BODY[0], "Năm", "2022", "Có", BODY[1], "Năm", "2023", "Có"]))
+    assert c.text.split("\n\n")[-3:] == ["Năm", "2023", "Có"]
+
+
+def test_html_captions_are_not_text(tmp_path):
+    page = f"""<html><head><title>Tin mẫu có ảnh</title></head><body><article><h1>Tin mẫu có ảnh</h1>
+    <p>{BODY[0]}</p>
+    <figure><img src="a.jpg" alt="x"><figcaption>Người dân thu hoạch chè ở Mộc Châu.</figcaption></figure>
+    <table class="image"><tr><td><img src="b.jpg"></td></tr><tr><td class="image-caption">Lãnh đạo huyện
+    thăm mô hình trồng mắc ca.</td></tr></table>
+    <p><em>Toàn cảnh hội nghị tổng kết. (Ảnh: TTXVN)</em></p>
+    <p>{BODY[1]}</p></article></body></html>"""
+    a = load_article(_write(tmp_path, "co-anh.html", page.encode()))
+    assert a.text == normalize("\n\n".join(BODY))
+
+
+def test_html_the_parser_cannot_read_is_reported_and_skipped(tmp_path, monkeypatch):
+    import trafilatura
+
+    def broken(*args, **kwargs):
+        raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
+    shutil.copy(SEEDS / "kon-plong-chuyen-bien.txt", tmp_path)
+    shutil.copy(FIXTURES / "tin-mau-html.html", tmp_path)
+    articles, problems = load_articles(tmp_path)
+    assert [a.id for a in articles] == ["kon-plong-chuyen-bien"]
+    assert [(p.name, "lxml_html_clean" in why) for p, why in problems] == [("tin-mau-html.html", True)]
 
 
 # -- cleaning rules on small inputs ------------------------------------------------------

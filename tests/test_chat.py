@@ -216,3 +216,34 @@ def test_sessions_stay_bounded_under_concurrent_use():
     for thread in threads:
         thread.join()
     assert len(sessions) == 5
+
+
+def _run_console(fake_settings, monkeypatch, typed: str) -> str:
+    """The terminal chat over piped input; what it printed, as plain text (the intro on one line)."""
+    import io
+    import sys
+
+    from rich.console import Console
+
+    from qa import console
+    from qa.engine import Engine
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(typed))
+    screen = io.StringIO()
+    console.run(Engine(fake_settings), Console(file=screen, width=400, color_system=None), history=None)
+    return screen.getvalue()
+
+
+def test_terminal_help_lists_the_commands(fake_settings, monkeypatch):
+    shown = _run_console(fake_settings, monkeypatch, "/help\n/quit\n")
+    after_intro = shown.split("\n", 1)[1]
+    for name in ("/sources", "/reset", "/help", "/quit"):
+        assert name in after_intro
+    assert "Follow-ups work" not in after_intro  # the commands, not the intro again
+
+
+def test_terminal_unknown_command_says_so_and_lists_the_commands(fake_settings, monkeypatch):
+    shown = _run_console(fake_settings, monkeypatch, "/foo\n/quit\n")
+    after_intro = shown.split("\n", 1)[1]
+    assert "Unknown command /foo" in after_intro
+    assert all(name in after_intro for name in ("/sources", "/reset", "/help", "/quit"))

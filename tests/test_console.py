@@ -13,7 +13,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\x08\r]")
 PROMPT = "›"
 
 
-def turn(child, message: str, until: str = r"\d+\.\d ms") -> str:
+def turn(child, message: str, until: str = r"answered in [\d,.]+ ms") -> str:
     """Type a message, wait for `until` (by default the timing line that ends an answer) and
     return what was printed up to it, as plain text."""
     child.sendline(message)

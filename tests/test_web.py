@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -178,3 +179,37 @@ def test_an_error_reply_is_shown_not_swallowed(page_at):
     bot = ask(page, "anything", turn=1)
     expect(bot).to_have_class("bubble bot error")
     expect(bot).to_contain_text("message: is blank")
+
+
+def test_api_docs_render_with_the_network_blocked(browser, server, tmp_path):
+    """/docs (Swagger UI) loads everything from this server: with every request to another
+    host aborted, the operations are still listed and open."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    blocked, problems = [], []
+
+    def only_loopback(route):
+        host = urlsplit(route.request.url).hostname
+        if route.request.url.startswith("data:") or host == "127.0.0.1":
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_loopback)
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.goto(f"{server}/docs")
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("qa")
+        ask_op = page.locator(".opblock-post .opblock-summary-path", has_text="/ask").first
+        expect(ask_op).to_be_visible(timeout=30_000)
+        assert page.locator(".opblock").count() >= 8  # every route is listed
+        ask_op.click()  # an operation opens, with its request body schema
+        expect(page.locator(".opblock-post.is-open .opblock-body")).to_contain_text("question")
+        page.screenshot(path=str(tmp_path / "docs.png"), full_page=True)
+
+    finally:
+        context.close()
+    assert blocked == [] and problems == []
