@@ -21,6 +21,7 @@ from .errors import ArticleNotFound, BadArticle, BadQuestion, IndexMissing, QAEr
 from .records import Article, AskResult
 from .retrieve import QueryCache, Retriever
 from .settings import Settings
+from .store_api import Store, StoreView, make_store
 from .text import normalize
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Engine:
         self.last_problems: list = []
         self._places: tuple[str | None, set[str]] = (None, set())
         self.load_error: tuple[str | None, float, str] | None = None  # (build, when, why) it failed to load
+        self._store: Store | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -53,12 +55,19 @@ class Engine:
     def index_dir(self) -> Path:
         return self.settings.index_dir
 
+    @property
+    def store(self) -> Store:
+        """Where the live version is read from (`QA_STORE`; the local segments by default)."""
+        if self._store is None:
+            self._store = make_store(self.settings)
+        return self._store
+
     # -- index -----------------------------------------------------------------------
     def retriever(self) -> Retriever:
         """The retriever over the live build; builds on first use, swaps when CURRENT moves.
         A new build that cannot be loaded (another embedder, files gone) leaves the one in
         use answering: a bad rebuild must not take the bot down. `health` reports it."""
-        live = index_store.current_version(self.index_dir)
+        live = self.store.live_version()
         current = self._retriever
         if current is not None and (current.index.version == live or self._still_unloadable(live)):
             return current
@@ -79,16 +88,16 @@ class Engine:
             self._retriever, self.load_error = Retriever(loaded, self.embedder, cache=self._cache), None
             return self._retriever
 
-    def _load(self) -> index_store.LoadedIndex:
+    def _load(self) -> StoreView:
         """Load the live build; if it was replaced while loading (its files collected), the new one."""
         for _ in range(3):
-            version = index_store.current_version(self.index_dir)
+            version = self.store.live_version()
             try:
-                return index_store.load(self.index_dir, self.embedder, self.chunker, version)
+                return self.store.open(version, self.embedder, self.chunker)
             except (OSError, ValueError):
-                if index_store.current_version(self.index_dir) == version:
+                if self.store.live_version() == version:
                     raise
-        return index_store.load(self.index_dir, self.embedder, self.chunker)
+        return self.store.open(None, self.embedder, self.chunker)
 
     def _still_unloadable(self, live: str | None) -> bool:
         """A build that failed to load is retried after RELOAD_RETRY_S, not on every request."""
@@ -103,12 +112,14 @@ class Engine:
         collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
         (articles, problems), sources = self._read_articles()
         self.last_problems = problems
-        return builder.build(
+        report = builder.build(
             self.index_dir, articles, self.embedder, self.chunker, index_type=self.settings.index_type,
             hnsw_threshold=self.settings.hnsw_threshold, progress=self.progress,
             lock_timeout=self.settings.lock_timeout_s, force=force, keep_builds=self.settings.keep_builds,
             locked=True, sources=sources,
         )
+        self.store.apply_build(self.index_dir, report.version)  # a no-op on the default store
+        return report
 
     def _read_articles(self):
         """The articles folder, parsing only files the current build has not seen (index.read_articles)."""
@@ -126,7 +137,7 @@ class Engine:
 
     def rollback(self) -> str:
         with self._exclusive():
-            return index_store.rollback(self.index_dir)
+            return self.store.rollback()
 
     # -- writes: each change and its rebuild happen under one writer lock ---------------
     def add(self, paths: list[Path], force: bool = False) -> tuple[list[collection.Added], list[tuple[str, str]], object]:

