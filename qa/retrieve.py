@@ -135,7 +135,7 @@ class Retriever:
         pool, fused = self.fuse(question, found.scores)
         order = pool[np.argsort(-fused, kind="stable")]
         score_of = dict(zip(pool.tolist(), fused.tolist()))
-        chunks = self.view.chunks((order if found.rows is None else found.rows[order]).tolist())
+        chunks = self.view.chunks_at((order if found.rows is None else found.rows[order]).tolist())
         passages: list[Passage] = []
         covered: list[tuple[str, int, int]] = []
         for i, chunk in zip(order.tolist(), chunks):

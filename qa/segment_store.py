@@ -37,7 +37,11 @@ class SegmentView:
     def size(self) -> int:
         return len(self.index.chunks)
 
-    def chunks(self, rows: Sequence[int]) -> list[Chunk]:
+    @property
+    def chunks(self) -> list[Chunk]:
+        return self.index.chunks
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
         chunks = self.index.chunks
         return [chunks[i] for i in rows]
 

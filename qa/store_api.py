@@ -37,7 +37,7 @@ class Query:
 class Candidates:
     """Raw scores of the candidates under each signal (`retrieve.SIGNALS`), aligned.
 
-    `rows` names the chunk of each position (`StoreView.chunks`); None means every chunk
+    `rows` names the chunk of each position (`StoreView.chunks_at`); None means every chunk
     of the view in order (the embedded store scores them all). A candidate one signal did
     not return carries that signal's floor (0 for BM25, the lowest returned dense score)."""
 
@@ -62,7 +62,11 @@ class StoreView(Protocol):
                    date: str | None = None) -> Candidates:
         """The top `pool` chunks of each signal (a store may also return more)."""
 
-    def chunks(self, rows: Sequence[int]) -> list["Chunk"]:
+    @property
+    def chunks(self) -> Sequence["Chunk"]:
+        """Every chunk (listing and counting; a remote store fetches them on first use)."""
+
+    def chunks_at(self, rows: Sequence[int]) -> list["Chunk"]:
         """The chunks of `rows` (positions named by `Candidates.rows`), in that order."""
 
 
