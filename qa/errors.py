@@ -53,3 +53,9 @@ class EmbedderUnavailable(QAError):
     """The configured embedder cannot be loaded (missing extra, bad model path)."""
 
     http_status = 500
+
+
+class StoreUnavailable(QAError):
+    """QA_STORE names a store that cannot be used (bad address, missing extra)."""
+
+    http_status = 500

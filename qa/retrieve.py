@@ -132,6 +132,8 @@ class Retriever:
         if not self.view.size:
             return []
         found = self.candidates(question, article, date)
+        if found.rows is not None and not len(found.rows):
+            return []  # a remote store found nothing under the filters
         pool, fused = self.fuse(question, found.scores)
         order = pool[np.argsort(-fused, kind="stable")]
         score_of = dict(zip(pool.tolist(), fused.tolist()))

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from .errors import StoreUnavailable
+
 if TYPE_CHECKING:
     from .chunking import ChunkerSettings
     from .embed import Embedder
@@ -106,6 +108,8 @@ def make_store(settings: "Settings") -> Store:
         from .segment_store import SegmentStore
 
         return SegmentStore(settings.index_dir)
-    from .milvus_store import MilvusStore  # imported only here: pymilvus is an extra
-
+    try:
+        from .milvus_store import MilvusStore  # imported only here: pymilvus is an extra
+    except ImportError as exc:
+        raise StoreUnavailable(f"QA_STORE={target!r} needs the Milvus extra: pip install 'qa[milvus]' ({exc})") from exc
     return MilvusStore(target, settings)
