@@ -108,6 +108,9 @@ def make_store(settings: "Settings") -> Store:
         from .segment_store import SegmentStore
 
         return SegmentStore(settings.index_dir)
+    if not (target.startswith("milvus://") or target.endswith(".db")):
+        raise StoreUnavailable(f"QA_STORE={target!r}: use milvus://host:port for a Milvus server or a path ending "
+                               "in .db for a milvus-lite file (or leave it unset for the embedded index).")
     try:
         from .milvus_store import MilvusStore  # imported only here: pymilvus is an extra
     except ImportError as exc:
