@@ -64,18 +64,19 @@ def read_articles(index_dir: Path, folder: Path, max_bytes: int, chunker: Chunke
 def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
           *, index_type: str = "auto", hnsw_threshold: int = 50_000, progress: bool = False,
           lock_timeout: float = 60.0, force: bool = False, keep_builds: int = 2, locked: bool = False,
-          sources: dict | None = None) -> BuildReport:
-    """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock."""
+          sources: dict | None = None, embed=None) -> BuildReport:
+    """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock.
+    `embed(keys, texts) -> vectors` replaces the in-process embedding (`ray_embed`)."""
     started = time.perf_counter()
     with nullcontext() if locked else exclusive(index_dir, lock_timeout):
         report = _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold,
-                               progress, force, started, sources or {})
+                               progress, force, started, sources or {}, embed)
         collect_garbage(index_dir, keep_builds)
         return report
 
 
 def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold, progress, force, started,
-                  sources):
+                  sources, embed=None):
     articles = sorted(articles, key=lambda a: a.id)
     embedder_meta = {"id": embedder.id, "dim": embedder.dim}
     previous = previous_build(index_dir, chunker)
@@ -86,7 +87,7 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
     kept = [] if force else _kept(previous, articles, stamp)
     placed = {i for _, ids in kept for i in ids}
     new = [a for a in articles if a.id not in placed]
-    fresh, embedded, reused_fresh = _derive(new, embedder, chunker, previous, progress)
+    fresh, embedded, reused_fresh = _derive(new, embedder, chunker, previous, progress, embed)
     parts = _settle(index_dir / "segments", kept, fresh if new else None, stamp, index_type, hnsw_threshold,
                     embedder.dim)
     chunks = sum(_live_rows(seg, ids) for seg, ids in parts)
@@ -172,7 +173,8 @@ def _live_rows(segment: Segment, ids: list[str]) -> int:
     return sum(e.end - e.start for e in segment.entries if e.id in live)
 
 
-def _derive(articles: list[Article], embedder: Embedder, chunker: ChunkerSettings, previous, progress: bool):
+def _derive(articles: list[Article], embedder: Embedder, chunker: ChunkerSettings, previous, progress: bool,
+            embed=None):
     """(SegmentData of `articles`, texts embedded, texts reused): chunks, vectors (embedding
     only text that no segment of the live build holds), term counts, shingles."""
     per_article = [(a, chunk_article(a, chunker)) for a in articles]
@@ -183,7 +185,9 @@ def _derive(articles: list[Article], embedder: Embedder, chunker: ChunkerSetting
     cache = previous.embeddings(set(unique), {"id": embedder.id, "dim": embedder.dim}) if unique else {}
     todo = sorted((k, t) for k, t in unique.items() if k not in cache)
     if todo:
-        cache.update(zip((k for k, _ in todo), _embed_with_progress(embedder, [t for _, t in todo], progress)))
+        todo_texts = [t for _, t in todo]
+        cache.update(zip((k for k, _ in todo), embed([k for k, _ in todo], todo_texts) if embed else
+                         _embed_with_progress(embedder, todo_texts, progress)))
     entries, at = [], 0
     for a, own in per_article:
         entries.append(segs.Entry(a.id, a.title, a.content_hash, at, at + len(own)))

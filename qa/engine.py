@@ -112,13 +112,20 @@ class Engine:
         collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
         (articles, problems), sources = self._read_articles()
         self.last_problems = problems
+        embed = None
+        if self.settings.ray_address:  # the embedding step on a Ray cluster (the [ray] extra)
+            from .ray_embed import RayEmbedding
+
+            embed = RayEmbedding(self.settings, self.index_dir)
         report = builder.build(
             self.index_dir, articles, self.embedder, self.chunker, index_type=self.settings.index_type,
             hnsw_threshold=self.settings.hnsw_threshold, progress=self.progress,
             lock_timeout=self.settings.lock_timeout_s, force=force, keep_builds=self.settings.keep_builds,
-            locked=True, sources=sources,
+            locked=True, sources=sources, embed=embed,
         )
         self.store.apply_build(self.index_dir, report.version)  # a no-op on the default store
+        if embed is not None:
+            embed.clear()  # its vectors are in the build now
         return report
 
     def _read_articles(self):
