@@ -255,7 +255,7 @@ class Engine:
             return {"status": "no index", "index_version": None}
         return {
             "status": "ok", "index_version": index.version, "articles": len(index.articles),
-            "chunks": len(index.chunks), "embedder": index.manifest["embedder"],
+            "chunks": index.size, "embedder": index.manifest["embedder"],
             "index_type": index.manifest.get("index_type"),
             **({"newer_build_not_loaded": {"version": self.load_error[0], "error": self.load_error[2]}}
                if self.load_error else {}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -177,3 +178,41 @@ def test_same_top5_articles_for_every_dev_question(real_engine, request):
     assert milvus.health()["index_version"] == real_engine.health()["index_version"]
     for case in cases:
         assert top_articles(milvus, case["question"]) == top_articles(real_engine, case["question"]), case["question"]
+
+
+def test_the_default_install_imports_neither_milvus_nor_ray():
+    import subprocess
+    import sys
+
+    code = ("import sys, cli, qa.engine, qa.api; "
+            "print(sorted(m for m in ('pymilvus', 'milvus_lite', 'ray') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.milvus
+def test_milvus_token_text_keeps_every_token_one_word(milvus_file):
+    from qa.milvus_schema import token_text
+
+    tokens = ["quỳnh", "quỳnh_nhai", "2652", "2,5", "covid-19", "x32c35", "đ"]
+    words = token_text(tokens).split(" ")
+    assert len(words) == len(tokens) and len(set(words)) == len(tokens)
+    assert all(re.fullmatch(r"\w+", w) for w in words)
+    assert words[:3] == tokens[:3] and words[3] != "2,5"
+
+
+@pytest.mark.milvus
+def test_a_milvus_write_cut_short_leaves_the_live_version_and_is_redone(home, request, tmp_path, monkeypatch):
+    from qa import milvus_store
+
+    engine = Engine(settings_for("milvus", home, request))
+    live = engine.health()["index_version"]
+    monkeypatch.setattr(milvus_store.MilvusWriter, "publish", lambda *a: (_ for _ in ()).throw(OSError("killed")))
+    with pytest.raises(OSError):
+        engine.add([new_article(tmp_path / "in")])
+    assert engine.store.live_version() == live and NEW_ID not in {a.id for a in engine.articles()}
+    monkeypatch.undo()
+    engine.rebuild()  # the article reached the folder: the next build publishes it
+    assert NEW_ID in {a.id for a in engine.articles()} and engine.store.live_version() != live
+    assert top_articles(engine, "Bắc Yên trồng mới bao nhiêu cây mắc ca?")[0] == NEW_ID
