@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Sequence
 
 from pymilvus import MilvusClient
+from pymilvus.exceptions import MilvusException
 
 from . import segments as segs
-from .errors import IndexMissing
+from .errors import IndexMissing, StoreUnavailable
 from .index import check_compatible
 from .milvus_schema import KeyValue, as_list, counts_text, create_chunk_collection, fit, quoted, row_id
 from .milvus_view import MilvusView
@@ -40,7 +41,13 @@ def client_for(target: str) -> tuple[str, MilvusClient]:
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
     with _CLIENTS_LOCK:
         if uri not in _CLIENTS:
-            _CLIENTS[uri] = MilvusClient(uri)
+            try:
+                _CLIENTS[uri] = MilvusClient(uri)
+            except MilvusException as exc:
+                lite = "" if target.startswith("milvus://") else (
+                    " A milvus-lite file opens in one process at a time: if `qa serve` has it, add articles "
+                    "through the server (POST /articles), or use a Milvus server.")
+                raise StoreUnavailable(f"Cannot open the Milvus store {target}: {exc.message}.{lite}") from exc
         return uri, _CLIENTS[uri]
 
 
