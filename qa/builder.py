@@ -112,7 +112,9 @@ def _unchanged(previous, articles: list[Article], embedder_meta: dict, index_typ
     manifest = previous.manifest
     return previous.valid and len(previous.segments) == len(manifest.get("segments") or []) and \
         manifest.get("articles") == {a.id: a.content_hash for a in articles} and \
-        manifest["embedder"] == embedder_meta and manifest.get("index_type_requested") == index_type
+        manifest["embedder"] == embedder_meta and manifest.get("index_type_requested") == index_type and \
+        {seg.entries[i].id: seg.entries[i].title for seg, i in previous.live_entries()} == \
+        {a.id: a.title for a in articles}  # a new title alone changes what is embedded ("title. passage")
 
 
 def _kept(previous, articles: list[Article], stamp: dict) -> list[tuple[Segment, list[str]]]:

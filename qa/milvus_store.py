@@ -150,34 +150,46 @@ class MilvusStore:
         """Make the local build `version` live here, writing only the articles that changed."""
         folder = index_dir / "builds" / version
         manifest = json.loads((folder / "manifest.json").read_text())
+        want = _signatures(index_dir, manifest)
         live = self.live_collection()
-        if self.state(live).get("complete") and (self.kv.get(f"{live}/manifest") or {}).get("articles") == \
-                manifest["articles"]:
+        if self.state(live).get("complete") and self.kv.get(f"{live}/signatures") == want:
             return self.live_version()
         target = next(self._collection(c) for c in COLORS if self._collection(c) != live)
         have = self._reusable(target, manifest)
         self.kv.put_many({f"{target}/state": {"version": None, "complete": False}})  # a crash: rewrite it whole
         self.client.flush(self.kv.name)
         writer = MilvusWriter(self, target)
-        want = manifest["articles"]
         writer.delete([a for a, h in have.items() if want.get(a) != h])
         new = {a for a, h in want.items() if have.get(a) != h}
         for part in manifest["segments"]:
             ids = [a for a in part["articles"] if a in new]
             if ids:
                 writer.write(segs.Segment(index_dir / "segments" / part["name"]).data(for_search=True).take(ids))
+        self.kv.put_many({f"{target}/signatures": want})
         return writer.publish(manifest, json.loads((folder / "accents.json").read_text(encoding="utf-8")))
 
     def _reusable(self, target: str, manifest: dict) -> dict[str, str]:
-        """{article id: content hash} already in `target` (created empty, or wiped when unusable)."""
+        """`_signatures` of the articles already in `target` (created empty, or wiped when unusable)."""
         state, old = self.state(target), self.kv.get(f"{target}/manifest") or {}
         same_rows = old.get("embedder") == manifest["embedder"] and old.get("chunker") == manifest["chunker"]
         if self.client.has_collection(target) and state.get("complete") and same_rows:
             self.client.load_collection(target)
-            return dict(old["articles"])
+            return self.kv.get(f"{target}/signatures") or {}
         if self.client.has_collection(target):
             self.client.drop_collection(target)
-        self.kv.delete_many([f"{target}/{k}" for k in ("manifest", "accents")] +
+        self.kv.delete_many([f"{target}/{k}" for k in ("manifest", "accents", "signatures")] +
                             list(self.kv.scan(f"{target}/article/")))
         create_chunk_collection(self.client, target, manifest["embedder"]["dim"], self.index_type)
         return {}
+
+
+def _signatures(index_dir: Path, manifest: dict) -> dict[str, str]:
+    """{article id: content hash and title} of a local build: a new title changes what is
+    embedded ("title. passage"), so it counts as an edit, as it does for the builder."""
+    found = {}
+    for part in manifest["segments"]:
+        live = set(part["articles"])
+        for e in segs.Segment(index_dir / "segments" / part["name"]).entries:
+            if e.id in live:
+                found[e.id] = f"{e.content_hash} {e.title}"
+    return found

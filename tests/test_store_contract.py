@@ -216,3 +216,16 @@ def test_a_milvus_write_cut_short_leaves_the_live_version_and_is_redone(home, re
     engine.rebuild()  # the article reached the folder: the next build publishes it
     assert NEW_ID in {a.id for a in engine.articles()} and engine.store.live_version() != live
     assert top_articles(engine, "Bắc Yên trồng mới bao nhiêu cây mắc ca?")[0] == NEW_ID
+
+
+def test_a_new_title_alone_is_an_edit(engine, home):
+    engine.ask("Sìn Hồ")
+    path = home / "seeds" / "son-la-tao-chuyen-bien-manh-me.txt"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    old_title = engine.article("son-la-tao-chuyen-bien-manh-me").title
+    assert lines[0].strip() == old_title
+    path.write_text("\n".join(["Sơn La: học tập và làm theo Bác, tiêu đề mới", *lines[1:]]), encoding="utf-8")
+    engine.rebuild()
+    assert engine.article("son-la-tao-chuyen-bien-manh-me").title == "Sơn La: học tập và làm theo Bác, tiêu đề mới"
+    found = engine.ask("Quỳnh Nhai huy động được bao nhiêu?", k=3).passages
+    assert found[0].article.title == "Sơn La: học tập và làm theo Bác, tiêu đề mới"
