@@ -76,13 +76,14 @@ def read_articles(index_dir: Path, folder: Path, max_bytes: int, chunker: Chunke
 def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
           *, index_type: str = "auto", hnsw_threshold: int = 50_000, progress: bool = False,
           lock_timeout: float = 60.0, force: bool = False, keep_builds: int = 2, locked: bool = False,
-          sources: dict | None = None, embedding: Embedding | None = None) -> BuildReport:
-    """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock."""
+          sources: dict | None = None, embedding: Embedding | None = None, embed=None) -> BuildReport:
+    """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock.
+    `embed(keys, texts) -> vectors` replaces the in-process embedding (`ray_embed`)."""
     started = time.perf_counter()
     embedding = embedding or Embedding(progress=progress)
     with nullcontext() if locked else exclusive(index_dir, lock_timeout):
         report = _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold,
-                               embedding, force, started, sources or {})
+                               embedding, force, started, sources or {}, embed)
         collect_garbage(index_dir, keep_builds)
         return report
 
@@ -109,7 +110,7 @@ def embed_ahead(index_dir: Path, articles: list[Article], embedder: Embedder, ch
 
 
 def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold, embedding, force, started,
-                  sources):
+                  sources, embed=None):
     articles = sorted(articles, key=lambda a: a.id)
     embedder_meta = {"id": embedder.id, "dim": embedder.dim}
     previous = previous_build(index_dir, chunker)
@@ -121,7 +122,7 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
     placed = {i for _, ids in kept for i in ids}
     new = [a for a in articles if a.id not in placed]
     checkpoints = embedcache.Checkpoints(index_dir, embedder_meta)
-    fresh, embedded, reused_fresh, resumed = _derive(new, embedder, chunker, previous, checkpoints, embedding)
+    fresh, embedded, reused_fresh, resumed = _derive(new, embedder, chunker, previous, checkpoints, embedding, embed)
     parts = _settle(index_dir / "segments", kept, fresh if new else None, stamp, index_type, hnsw_threshold,
                     embedder.dim)
     chunks = sum(_live_rows(seg, ids) for seg, ids in parts)
@@ -148,7 +149,9 @@ def _unchanged(previous, articles: list[Article], embedder_meta: dict, index_typ
     manifest = previous.manifest
     return previous.valid and len(previous.segments) == len(manifest.get("segments") or []) and \
         manifest.get("articles") == {a.id: a.content_hash for a in articles} and \
-        manifest["embedder"] == embedder_meta and manifest.get("index_type_requested") == index_type
+        manifest["embedder"] == embedder_meta and manifest.get("index_type_requested") == index_type and \
+        {seg.entries[i].id: seg.entries[i].title for seg, i in previous.live_entries()} == \
+        {a.id: a.title for a in articles}  # a new title alone changes what is embedded ("title. passage")
 
 
 def _kept(previous, articles: list[Article], stamp: dict) -> list[tuple[Segment, list[str]]]:
@@ -219,7 +222,7 @@ def _texts(articles: list[Article], chunker: ChunkerSettings):
 
 
 def _derive(articles: list[Article], embedder: Embedder, chunker: ChunkerSettings, previous, checkpoints,
-            embedding: Embedding):
+            embedding: Embedding, embed=None):
     """(SegmentData of `articles`, texts embedded, texts reused, texts resumed from checkpoints):
     chunks, vectors (embedding only text that neither a segment of the live build nor a
     checkpoint holds), term counts, shingles."""
@@ -230,7 +233,10 @@ def _derive(articles: list[Article], embedder: Embedder, chunker: ChunkerSetting
     cache.update(saved)
     todo = sorted((k, t) for k, t in unique.items() if k not in cache)
     if todo:
-        cache.update(_embed_with_progress(embedder, todo, checkpoints, embedding))
+        if embed:  # another executor (Ray) embeds and keeps what it finished itself
+            cache.update(zip((k for k, _ in todo), embed([k for k, _ in todo], [t for _, t in todo])))
+        else:
+            cache.update(_embed_with_progress(embedder, todo, checkpoints, embedding))
     entries, at = [], 0
     for a, own in per_article:
         entries.append(segs.Entry(a.id, a.title, a.content_hash, at, at + len(own)))

@@ -21,6 +21,7 @@ from .errors import ArticleNotFound, BadQuestion, IndexMissing, NoArticles, QAEr
 from .records import Article, AskResult
 from .retrieve import QueryCache, Retriever
 from .settings import Settings
+from .store_api import Store, StoreView, make_store
 from .text import normalize
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class Engine:
         self._stopping = threading.Event()
         self._reader: readers.Reader | None = None
         self.cancel = threading.Event()  # set: embedding stops between batches (what is done is checkpointed)
+        self._store: Store | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -60,6 +62,13 @@ class Engine:
     @property
     def index_dir(self) -> Path:
         return self.settings.index_dir
+
+    @property
+    def store(self) -> Store:
+        """Where the live version is read from (`QA_STORE`; the local segments by default)."""
+        if self._store is None:
+            self._store = make_store(self.settings)
+        return self._store
 
     # -- index -----------------------------------------------------------------------
     def retriever(self) -> Retriever:
@@ -73,12 +82,12 @@ class Engine:
             return current
         if current is None and self._watcher is not None:
             raise IndexMissing("The index is not loaded yet: it is being built or loaded; try again shortly.")
-        live = index_store.current_version(self.index_dir)
+        live = self.store.live_version()
         if current is not None and (current.index.version == live or self._still_unloadable(live)):
             return current
         if live is None:
             with self._load_lock:
-                if index_store.current_version(self.index_dir) is None:
+                if self.store.live_version() is None:
                     self._first_build()
         self.refresh(strict=self._retriever is None)
         return self._retriever
@@ -89,7 +98,7 @@ class Engine:
         A build that fails to load is remembered (retried after RELOAD_RETRY_S) unless
         `strict` (nothing loaded yet), when the error is raised."""
         with self._load_lock:
-            live = index_store.current_version(self.index_dir)
+            live = self.store.live_version()
             current = self._retriever
             if live is None or (current is not None and current.index.version == live) or \
                     (not strict and self._still_unloadable(live)):
@@ -155,16 +164,16 @@ class Engine:
         report = self.rebuild()
         announce(self.settings.articles_dir, report, time.perf_counter() - started)
 
-    def _load(self) -> index_store.LoadedIndex:
+    def _load(self) -> StoreView:
         """Load the live build; if it was replaced while loading (its files collected), the new one."""
         for _ in range(3):
-            version = index_store.current_version(self.index_dir)
+            version = self.store.live_version()
             try:
-                return index_store.load(self.index_dir, self.embedder, self.chunker, version)
+                return self.store.open(version, self.embedder, self.chunker)
             except (OSError, ValueError):
-                if index_store.current_version(self.index_dir) == version:
+                if self.store.live_version() == version:
                     raise
-        return index_store.load(self.index_dir, self.embedder, self.chunker)
+        return self.store.open(None, self.embedder, self.chunker)
 
     def _still_unloadable(self, live: str | None) -> bool:
         """A build that failed to load is retried after RELOAD_RETRY_S, not on every request."""
@@ -177,7 +186,8 @@ class Engine:
         lock is held only to publish."""
         if not locked:
             (ahead, _), _ = self._read_articles()
-            fresh = builder.embed_ahead(self.index_dir, ahead, self.embedder, self.chunker, self._embedding())
+            fresh = frozenset() if self.settings.ray_address else \
+                builder.embed_ahead(self.index_dir, ahead, self.embedder, self.chunker, self._embedding())
             with self._exclusive():  # read the folder again under the lock: a list read before it may be stale
                 report = self.rebuild(force=force, locked=True, fresh=fresh)
             self._published(report.version)
@@ -186,11 +196,20 @@ class Engine:
             collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
         (articles, problems), sources = self._read_articles()
         self.last_problems = problems
-        return builder.build(
+        embed = None
+        if self.settings.ray_address:  # the embedding step on a Ray cluster (the [ray] extra)
+            from .ray_embed import RayEmbedding
+
+            embed = RayEmbedding(self.settings, self.index_dir)
+        report = builder.build(
             self.index_dir, articles, self.embedder, self.chunker, index_type=self.settings.index_type,
             hnsw_threshold=self.settings.hnsw_threshold, lock_timeout=self.settings.lock_timeout_s, force=force,
             keep_builds=self.settings.keep_builds, locked=True, sources=sources,
-            embedding=self._embedding(fresh))
+            embedding=self._embedding(fresh), embed=embed)
+        self.store.apply_build(self.index_dir, report.version)  # a no-op on the default store
+        if embed is not None:
+            embed.clear()  # its vectors are in the build now
+        return report
 
     def _embedding(self, fresh: frozenset = frozenset()) -> builder.Embedding:
         return builder.Embedding(every=self.settings.embed_checkpoint_texts, progress=self.progress,
@@ -312,7 +331,7 @@ class Engine:
             return {"status": "no index", "index_version": None}
         return {
             "status": "ok", "index_version": index.version, "articles": len(index.articles),
-            "chunks": len(index.chunks), "embedder": index.manifest["embedder"],
+            "chunks": index.size, "embedder": index.manifest["embedder"],
             "index_type": index.manifest.get("index_type"),
             **({"newer_build_not_loaded": {"version": self.load_error[0], "error": self.load_error[2]}}
                if self.load_error else {}),

@@ -79,3 +79,9 @@ class QueueFull(QAError):
     def __init__(self, message: str, retry_after: int = 1):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class StoreUnavailable(QAError):
+    """QA_STORE names a store that cannot be used (bad address, missing extra)."""
+
+    http_status = 500

@@ -12,14 +12,14 @@ from threading import Lock
 
 import numpy as np
 
-from . import vectors
 from .embed import Embedder
 from .glossary import english_terms
 from .index import LoadedIndex
 from .records import Passage
+from .segment_store import SegmentView
+from .store_api import Candidates, Query, StoreView
 from .text import detect_language, normalize, restore_diacritics, tokens
 
-EXACT_LIMIT = 50_000  # below this many chunks dense scores are computed exactly with numpy
 POOL = 100  # candidates taken from each signal before fusion
 
 
@@ -94,35 +94,14 @@ def _scaled(values: np.ndarray) -> np.ndarray:
 
 
 class Retriever:
-    def __init__(self, index: LoadedIndex, embedder: Embedder, weights: dict[str, Weights] | None = None,
+    def __init__(self, index, embedder: Embedder, weights: dict[str, Weights] | None = None,
                  cache: QueryCache | None = None):
+        """`index`: a loaded segment build (`index.LoadedIndex`) or any `store_api.StoreView`."""
         self.index = index
+        self.view: StoreView = SegmentView(index) if isinstance(index, LoadedIndex) else index
         self.embedder = embedder
         self.weights = weights or DEFAULT_WEIGHTS
         self.cache = cache or QueryCache()
-        # Chunks are stored grouped by article: the start of each group, for per-article maxima.
-        ids = [c.article_id for c in index.chunks]
-        self._groups = np.array([i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]], dtype=np.int64)
-        self._group_sizes = np.diff(np.append(self._groups, len(ids)))
-
-    def _dense(self, field: str, query: np.ndarray) -> np.ndarray:
-        """Dense scores for every chunk (exact below EXACT_LIMIT, else FAISS top-POOL)."""
-        matrix = self.index.vectors[field]
-        if len(matrix) <= EXACT_LIMIT:
-            return np.asarray(matrix @ query, dtype=np.float32)
-        scores = np.full(len(matrix), -1.0, dtype=np.float32)
-        for vector_index, rows in self.index.faiss[field]:  # one per segment; rows maps to the loaded order
-            top_scores, top_ids = vectors.search(vector_index, query[None, :], POOL)
-            where = rows[top_ids[0]]
-            live = where >= 0  # rows of edited or removed articles wait in their segment until a merge
-            scores[where[live]] = top_scores[0][live]
-        return scores
-
-    def _bm25(self, name: str, query_tokens: list[str]) -> np.ndarray:
-        # "???" or "là gì" leaves no token; bm25s cannot score an empty query.
-        if not query_tokens:
-            return np.zeros(len(self.index.chunks), dtype=np.float32)
-        return self.index.bm25[name].get_scores(query_tokens)
 
     def with_diacritics(self, question: str) -> str:
         """The question as the dense model and the accented BM25 need it: a Vietnamese question
@@ -130,19 +109,17 @@ class Retriever:
         text = normalize(question)
         return restore_diacritics(text, self.index.accents) if detect_language(text) == "vi-nodiacritics" else text
 
-    def signals(self, question: str) -> dict[str, np.ndarray]:
-        """Raw scores of every chunk under each signal (used by search and by tuning)."""
+    def candidates(self, question: str, article: str | None = None, date: str | None = None) -> Candidates:
+        """Each signal's top candidates from the store (`store_api.Candidates`)."""
         text = normalize(question)
         accented = self.with_diacritics(text)
-        query = self.cache.get(accented, self.embedder.embed_query)
-        folded = self._bm25("folded", folded_query(text))
-        return {
-            "sentence": self._dense("sentence", query),
-            "context": self._dense("context", query),
-            "accented": self._bm25("accented", tokens(accented, drop_question_words=True)),
-            "folded": folded,
-            "article": np.repeat(np.maximum.reduceat(folded, self._groups), self._group_sizes) if len(folded) else folded,
-        }
+        query = Query(vector=self.cache.get(accented, self.embedder.embed_query),
+                      accented=tokens(accented, drop_question_words=True), folded=folded_query(text))
+        return self.view.candidates(query, POOL, article, date)
+
+    def signals(self, question: str) -> dict[str, np.ndarray]:
+        """Raw scores under each signal (used by tuning; on the embedded store, of every chunk)."""
+        return self.candidates(question).scores
 
     def fuse(self, question: str, raw: dict[str, np.ndarray], weights: Weights | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(candidate chunk ids, fused scores in [0, 1]) over the pool of each signal's top candidates."""
@@ -152,16 +129,18 @@ class Retriever:
         return pool, fused / max(sum(w.of(s) for s in SIGNALS), 1e-9)
 
     def search(self, question: str, k: int = 5, article: str | None = None, date: str | None = None) -> list[Passage]:
-        chunks = self.index.chunks
-        if not chunks:
+        if not self.view.size:
             return []
-        pool, fused = self.fuse(question, self.signals(question))
+        found = self.candidates(question, article, date)
+        if found.rows is not None and not len(found.rows):
+            return []  # a remote store found nothing under the filters
+        pool, fused = self.fuse(question, found.scores)
         order = pool[np.argsort(-fused, kind="stable")]
         score_of = dict(zip(pool.tolist(), fused.tolist()))
+        chunks = self.view.chunks_at((order if found.rows is None else found.rows[order]).tolist())
         passages: list[Passage] = []
         covered: list[tuple[str, int, int]] = []
-        for i in order.tolist():
-            chunk = chunks[i]
+        for i, chunk in zip(order.tolist(), chunks):
             meta = self.index.articles[chunk.article_id]
             if article and chunk.article_id != article or date and not (meta.date or "").startswith(date):
                 continue

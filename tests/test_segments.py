@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from qa import builder, index as index_store
-from qa import retrieve, segments
+from qa import retrieve, segment_store, segments
 from qa.articles import load_articles
 from qa.chunking import ChunkerSettings
 from qa.embed import FakeEmbedder
@@ -107,7 +107,7 @@ def test_edited_and_removed_articles_leave_their_segment_and_are_never_found(tmp
     assert sum(i == seeds[0].id for p in parts for i in p["articles"]) == 1
     loaded = load(tmp_path)
     assert seeds[4].id not in {c.article_id for c in loaded.chunks}
-    monkeypatch.setattr(retrieve, "EXACT_LIMIT", 0)  # dense scores through each segment's FAISS index
+    monkeypatch.setattr(segment_store, "EXACT_LIMIT", 0)  # dense scores through each segment's FAISS index
     retriever = Retriever(loaded, FakeEmbedder())
     found = retriever.search(seeds[4].title, k=20)
     assert found and seeds[4].id not in {p.article.id for p in found}
@@ -121,9 +121,9 @@ def test_faiss_path_ranks_like_exact_scores_across_segments(tmp_path, seeds, mon
     assert len(manifest(tmp_path)["segments"]) == 2
     exact = Retriever(loaded, FakeEmbedder())
     query = FakeEmbedder().embed_query("Quỳnh Nhai huy động")
-    want = exact._dense("context", query)
-    monkeypatch.setattr(retrieve, "EXACT_LIMIT", 0)
-    got = Retriever(loaded, FakeEmbedder())._dense("context", query)
+    want = exact.view._dense("context", query, retrieve.POOL)
+    monkeypatch.setattr(segment_store, "EXACT_LIMIT", 0)
+    got = Retriever(loaded, FakeEmbedder()).view._dense("context", query, retrieve.POOL)
     top = np.argsort(-want)[:20]
     assert np.allclose(got[top], want[top], atol=1e-5)
 
