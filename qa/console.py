@@ -36,7 +36,8 @@ def _reader(history: Path | None):
         return lambda: session.prompt("› ")
 
     def plain() -> str:
-        line = sys.stdin.buffer.readline()
+        raw = getattr(sys.stdin, "buffer", None)  # bytes, so that a line that is not UTF-8 still arrives
+        line = raw.readline() if raw is not None else sys.stdin.readline().encode("utf-8", "surrogateescape")
         if not line:
             raise EOFError
         return line.decode("utf-8", "surrogateescape").rstrip("\r\n")  # not UTF-8: the engine says so

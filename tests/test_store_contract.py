@@ -80,7 +80,7 @@ def test_rollback_returns_to_the_previous_version_and_sticks(engine, tmp_path):
     first = engine.health()["index_version"]
     engine.add([new_article(tmp_path / "in")])
     version, moved = engine.rollback()
-    assert version == first and [p.stem for p in moved] == [NEW_ID]
+    assert version == first and len(moved) == 1 and moved[0].stem.endswith(NEW_ID)  # kept in .removed/
     assert engine.health()["index_version"] == first == engine.store.live_version()
     assert NEW_ID not in {a.id for a in engine.articles()}
     with pytest.raises(IndexMissing):
@@ -213,8 +213,9 @@ def test_a_milvus_write_cut_short_leaves_the_live_version_and_is_redone(home, re
     with pytest.raises(OSError):
         engine.add([new_article(tmp_path / "in")])
     assert engine.store.live_version() == live and NEW_ID not in {a.id for a in engine.articles()}
+    assert not (home / "seeds" / f"{NEW_ID}.txt").exists()  # a failed add takes out what it wrote
     monkeypatch.undo()
-    engine.rebuild()  # the article reached the folder: the next build publishes it
+    engine.add([new_article(tmp_path / "in")])  # so adding it again writes it and publishes it
     assert NEW_ID in {a.id for a in engine.articles()} and engine.store.live_version() != live
     assert top_articles(engine, "Bắc Yên trồng mới bao nhiêu cây mắc ca?")[0] == NEW_ID
 
