@@ -127,7 +127,7 @@ def _routes():
         session_id, conversation = request.app.state.sessions.open(body.session_id)
         turn = engine.chat(conversation, body.message, k=body.k)
         language = reply_language(body.message)
-        reply = turn.result.answer.text if turn.result.answer else NOT_FOUND[language]
+        reply = turn.result.answer.text if turn.result.answer else turn.result.note or NOT_FOUND[language]
         return {"session_id": session_id, "message": body.message, "question": turn.question,
                 "reply": reply, "language": language, "result": turn.result.to_json()}
 

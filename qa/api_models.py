@@ -102,12 +102,23 @@ class AnswerOut(BaseModel):
     unit: str | None
 
 
+class PartOut(BaseModel):
+    question: str
+    answer: AnswerOut | None = Field(description="null when this part is unanswered.")
+    note: str | None = None
+
+
 class AskOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"description": "`note` and `parts` appear only when set."})
     question: str
     answer: AnswerOut | None = Field(description="null when nothing in the articles answers.")
     also: list[AnswerOut] = Field(description="Further answers from other articles.")
     passages: list[PassageOut]
     took_ms: float
+    note: str | None = Field(None, description="Why there is no answer, when the articles say nothing about "
+                                               "the asked entity; or a remark on a computed answer.")
+    parts: list[PartOut] | None = Field(None, description="The later parts of a multi-part question, "
+                                                          "each answered (citing a passage) or not.")
 
 
 class ChatOut(BaseModel):

@@ -276,7 +276,10 @@ class Engine:
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:
         """One conversational turn: resolve a follow-up against the conversation, answer, remember."""
         conversation.gazetteer = frozenset(self.place_names())  # follows the live build
-        question = conversation.resolve(normalize(message or "").strip())
+        text = normalize(message or "").strip()
+        if (turn := conversation.non_question(text)) is not None:
+            return turn  # a command, "clear", "thanks": answered, never remembered as context
+        question = conversation.resolve(text)
         result = self.ask(question, k=k)
         return conversation.add(message, question, result)
 

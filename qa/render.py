@@ -43,7 +43,7 @@ def highlighted(sentence: str, answer: Answer | None, window: int = 120) -> str:
 def result(console: Console, res: AskResult, *, full: bool = True) -> None:
     lang = language(res.question)
     if res.answer is None:
-        console.print(f"[bold]{NOT_IN_ARTICLES[lang]}[/bold]")
+        console.print(f"[bold]{escape(res.note or NOT_IN_ARTICLES[lang])}[/bold]")
         if res.passages:
             console.print(f"[dim]{CLOSEST[lang]}[/dim]")
         for p in res.passages[: 3 if not full else len(res.passages)]:
