@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Request
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -130,6 +130,11 @@ def _routes():
         reply = turn.result.answer.text if turn.result.answer else turn.result.note or NOT_FOUND[language]
         return {"session_id": session_id, "message": body.message, "question": turn.question,
                 "reply": reply, "language": language, "result": turn.result.to_json()}
+
+    @r.get("/facts", response_model=list[m.FactOut])
+    def facts(engine: EngineDep, place: Annotated[str | None, Query(max_length=200)] = None) -> list[dict]:
+        titles = {a.id: a.title for a in engine.articles()}
+        return [f.to_json(titles.get(f.article_id)) for f in engine.facts(place)]
 
     @r.get("/articles", response_model=list[m.ArticleOut])
     def articles(engine: EngineDep) -> list[dict]:

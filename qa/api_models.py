@@ -167,6 +167,26 @@ class HealthOut(BaseModel):
         None, description="A newer build that could not be loaded (version, error); the one above still answers.")
 
 
+class FactOut(BaseModel):
+    """One figure an article states (`qa.facts.Fact`); offsets index the article's text."""
+    article_id: str
+    article_title: str | None
+    value: float
+    text: str
+    kind: str
+    unit: str | None
+    counts: str = Field(description="What it counts: the noun after it, else its unit.")
+    owner: str | None = Field(description="The place or body it belongs to.")
+    owner_kind: str | None
+    owner_source: str = Field(description="sentence, title, article (the place it names most) or none.")
+    date: str | None
+    sentence: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+
+
 class ErrorOut(BaseModel):
     detail: str
 

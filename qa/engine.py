@@ -14,6 +14,7 @@ from pathlib import Path
 from . import buildcache, builder, index as index_store, readers
 from .answer import extract_answer
 from . import collection
+from . import facts as facts_table
 from .chat import Conversation, Turn, place_names
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
@@ -41,6 +42,7 @@ class Engine:
         self._load_lock = threading.RLock()  # re-entered by a first-use build, which then loads
         self.last_problems: list = []
         self._places: tuple[str | None, set[str]] = (None, set())
+        self._facts: tuple[str | None, tuple[facts_table.Fact, ...]] = (None, ())
         self.load_error: tuple[str | None, float, str] | None = None  # (build, when, why) it failed to load
         self._watcher: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -290,6 +292,14 @@ class Engine:
             texts = [a.title for a in index.articles.values()] + [a.text for a in index.articles.values()]
             self._places = (index.version, place_names(texts))
         return self._places[1]
+
+    def facts(self, place: str | None = None) -> list[facts_table.Fact]:
+        """Every figure the articles of the live build state (about `place`, when given); the
+        table is computed once per build."""
+        index = self.retriever().index
+        if self._facts[0] != index.version:
+            self._facts = (index.version, facts_table.build(index.articles, index.chunks, self.place_names()))
+        return facts_table.about(self._facts[1], place)
 
     # -- articles --------------------------------------------------------------------
     def articles(self) -> list[Article]:

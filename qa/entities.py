@@ -69,16 +69,18 @@ def _head_before(text: str, start: int, heads: frozenset[str]) -> str | None:
 
 
 def is_head(word: str, heads: frozenset[str]) -> bool:
-    """`word` is one of `heads` (folded entries): compared with diacritics when it has any
-    letter that could carry them, so "Ban" (a board) is not "bản" (a village) in accented text."""
+    """`word` is one of `heads` (folded entries): compared with diacritics when the text being
+    read has them, so "Ban" (a board) is not "bản" (a village) in accented text."""
     if fold(word) not in heads:
         return False
-    return _BARE.get() or normalize(word.lower()) in _accented()
+    return _BARE.get() or normalize(word.lower()) in _accented(heads)
 
 
-@lru_cache(maxsize=1)
-def _accented() -> frozenset[str]:
-    return frozenset(normalize(w.lower()) for name in ("place_heads", "org_heads") for w in words(name))
+@lru_cache(maxsize=8)
+def _accented(heads: frozenset[str]) -> frozenset[str]:
+    """The accented entries of the head list(s) whose folded entries make up `heads`."""
+    lists = [name for name in ("place_heads", "org_heads") if frozenset(fold(w) for w in words(name)) <= heads]
+    return frozenset(normalize(w.lower()) for name in lists for w in words(name))
 
 
 @lru_cache(maxsize=16)
@@ -221,13 +223,16 @@ def place_names(texts: Iterable[str]) -> set[str]:
 
 
 def _placed_names(text: str) -> Iterable[str]:
-    place_heads, org_heads, _, not_names = _heads()
+    place_heads, org_heads, surnames, not_names = _heads()
     for run in _runs(text):
         while run and is_head(text[run[0][0]:run[0][1]], place_heads):
             run = run[1:]  # "Huyện Ba Bể", "Thành phố Sơn La"
-        if not run:
-            continue
-        s, e = run[0][0], run[:5][-1][1]
+        if not run or is_head(text[run[0][0]:run[0][1]], org_heads):
+            continue  # "Trường Phổ (thông)": a body's name, not a place
+        # A person's name may follow without a comma ("Huyện ủy Kon Plông Y Thị"): cut at it.
+        cut = next((i for i in range(2, len(run)) if fold(text[run[i][0]:run[i][1]]) in surnames), len(run))
+        run = run[:min(cut, 5)]
+        s, e = run[0][0], run[-1][1]
         # After a body's head only a name of two syllables or more is taken for a place:
         # "Huyện ủy Kon Plông", but not "Ban Thường (vụ)", "Đảng bộ Công (an)".
         placed = _head_before(text, s, place_heads) or (len(run) > 1 and _head_before(text, s, org_heads))

@@ -108,3 +108,19 @@ def eval_report(console: Console, report) -> None:
         got = o.result.answer.text if o.result.answer else None
         console.print(f"[dim]miss: {escape(o.case.question)} | want {o.case.answers} | got {got!r} | "
                       f"hit@1={o.hit1} hit@3={o.hit3}[/dim]")
+
+
+def facts(console: Console, found, titles: dict[str, str], place: str | None) -> None:
+    """The facts table; every cell wraps, so the whole sentence stays readable."""
+    if not found:
+        console.print(f"No figures about {escape(place)} in the articles." if place else "No figures in the articles.")
+        return
+    table = Table(title=f"Figures about {escape(place)}" if place else "Figures in the articles", show_lines=True)
+    for column in ("figure", "counts", "whose", "date", "article", "sentence"):
+        table.add_column(column, overflow="fold")
+    for f in found:
+        whose = f"{f.owner} ({f.owner_source})" if f.owner else "-"
+        table.add_row(escape(f.text), escape(f.counts), escape(whose), f.date or "",
+                      escape(titles.get(f.article_id, f.article_id)), escape(f.sentence))
+    console.print(table)
+    console.print(f"[dim]{len(found)} figures[/dim]")
