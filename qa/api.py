@@ -118,11 +118,11 @@ def _routes():
     def page() -> FileResponse:
         return FileResponse(WEB / "index.html", headers=m.PAGE_HEADERS)
 
-    @r.post("/ask", response_model=m.AskOut, responses=m.ERRORS)
+    @r.post("/ask", response_model=m.AskOut, responses=m.ERRORS, response_model_exclude_unset=True)
     def ask(body: m.AskIn, engine: EngineDep) -> dict:
         return engine.ask(body.question, k=body.k, article=body.article, date=body.date).to_json()
 
-    @r.post("/chat", response_model=m.ChatOut, responses=m.ERRORS)
+    @r.post("/chat", response_model=m.ChatOut, responses=m.ERRORS, response_model_exclude_unset=True)
     def chat(body: m.ChatIn, request: Request, engine: EngineDep) -> dict:
         session_id, conversation = request.app.state.sessions.open(body.session_id)
         turn = engine.chat(conversation, body.message, k=body.k)

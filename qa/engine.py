@@ -13,9 +13,9 @@ from pathlib import Path
 
 from . import buildcache, builder, index as index_store, readers
 from .answer import extract_answer
-from . import collection
+from . import answering, collection, compare
 from . import facts as facts_table
-from .chat import Conversation, Turn, place_names
+from .chat import Conversation, Turn, place_names, reply_language
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
 from .errors import ArticleNotFound, BadArticle, BadQuestion, IndexMissing, QAError
@@ -263,17 +263,29 @@ class Engine:
         retriever = self.retriever()
         if article is not None and article not in retriever.index.articles:
             raise ArticleNotFound(f"No article with id {article!r}. List them with: qa articles")
-        answer, also, passages = self._results.get(
+        answer, also, passages, note = self._results.get(
             (retriever.index.version, text, k, article, date), lambda _: self._answer(retriever, text, k, article, date))
         return AskResult(question=question, answer=answer, passages=passages,
-                         took_ms=(time.perf_counter() - started) * 1000, also=also)
+                         took_ms=(time.perf_counter() - started) * 1000, also=also, note=note)
 
-    @staticmethod
-    def _answer(retriever: Retriever, text: str, k: int, article: str | None, date: str | None):
-        passages = retriever.search(text, k=k, article=article, date=date)
+    def _answer(self, retriever: Retriever, text: str, k: int, article: str | None, date: str | None):
+        """(answer, also, passages shown, note): a computed comparison, else the answer stage over
+        one fixed pool of passages, whatever `k`."""
+        asked = retriever.with_diacritics(text)
+        gazetteer = frozenset(self.place_names())
+        language = reply_language(text)
+        if article is None and date is None and (op := compare.analyse(asked, gazetteer)) is not None:
+            pool, fused = retriever.fuse(asked, retriever.signals(asked))
+            score = dict(zip(pool.tolist(), fused.tolist()))
+            index = retriever.index
+            return answering.comparison(op, self.facts(), lambda f: score.get(f.chunk, 0.0), index.chunks,
+                                        index.articles, language)
+        pool = self.settings.answer_pool
+        passages = retriever.search(text, k=max(k, pool), article=article, date=date)
         authors = {p.article.id: retriever.index.articles[p.article.id].author for p in passages}
-        answer, also = extract_answer(retriever.with_diacritics(text), passages, authors)
-        return answer, also, tuple(passages)
+        extract = lambda question, found: extract_answer(question, found, authors)  # noqa: E731
+        answer, also, shown, note = answering.ordinary(asked, passages, k, pool, extract, gazetteer, language)
+        return answer, also, shown, note
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:
         """One conversational turn: resolve a follow-up against the conversation, answer, remember."""

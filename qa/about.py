@@ -1,0 +1,63 @@
+"""Is an answer about the entity the question asks about? Never answer with another place's figure.
+
+`entity_of(question)` is the place, body or person a question names (a known or head-word
+mention: "Quỳnh Nhai", "huyện X", "Đoàn Thanh niên", "ông Nguyễn Văn A"); `is_about` says
+whether a sentence answers about it: yes when the sentence names it; no when the sentence
+names another entity of that kind and not it ("… Đảng bộ huyện Mộc Châu … 716 nhà" is not
+about Quỳnh Nhai); otherwise yes when its article's title or its passage names it and the
+passage names no other one. Names are compared without diacritics. Does not pick answers.
+"""
+from __future__ import annotations
+
+import re
+
+from .entities import Mention, mentions
+from .text import fold
+
+ASKED_KINDS = ("place", "org", "person")
+NOT_ABOUT = {"vi": "Các bài báo không nói về {entity}.", "en": "The articles do not say about {entity}."}
+
+
+def _mention(question: str, gazetteer: frozenset[str]) -> Mention | None:
+    named = [m for m in mentions(question, gazetteer) if m.kind in ASKED_KINDS and m.rank == 0]
+    return min(named, key=lambda m: (ASKED_KINDS.index(m.kind), m.start)) if named else None
+
+
+def entity_of(question: str, gazetteer: frozenset[str] = frozenset()) -> str | None:
+    """The place (else body, else person) `question` names, or None."""
+    m = _mention(question, gazetteer)
+    return m.name if m else None
+
+
+def names(text: str, entity: str) -> bool:
+    """`text` names `entity` (as a whole word run, with or without diacritics)."""
+    return re.search(r"(?<!\w)%s(?!\w)" % re.escape(fold(entity)), fold(text)) is not None
+
+
+def _others(text: str, entity: str, kind: str, gazetteer: frozenset[str]) -> list[str]:
+    """Entities of `kind` that `text` names besides `entity` (and besides names inside it or around it)."""
+    want = fold(entity)
+    return [m.name for m in mentions(text, gazetteer) if m.kind == kind and m.rank == 0
+            and want not in fold(m.name) and fold(m.name) not in want]
+
+
+def is_about(entity: str, sentence: str, passage_text: str, article_title: str,
+             gazetteer: frozenset[str] = frozenset(), kind: str = "place") -> bool:
+    """Whether `sentence` (inside `passage_text`, of the article titled `article_title`)
+    answers about `entity`, an entity of `kind`."""
+    if names(sentence, entity):
+        return True
+    if _others(sentence, entity, kind, gazetteer):
+        return False  # the sentence is about another place (body, person)
+    if names(article_title, entity) and not _others(article_title, entity, kind, gazetteer):
+        return True
+    return names(passage_text, entity) and not _others(passage_text, entity, kind, gazetteer)
+
+
+def kind_asked(question: str, gazetteer: frozenset[str] = frozenset()) -> str:
+    m = _mention(question, gazetteer)
+    return m.kind if m else "place"
+
+
+def not_about(entity: str, language: str) -> str:
+    return NOT_ABOUT["en" if language == "en" else "vi"].format(entity=entity)
