@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 from . import compare
 from .about import entity_of, is_about, kind_asked, not_about
 from .facts import Fact, passage as fact_passage
-from .records import Answer, Passage
+from .records import Answer, Part, Passage
 
 Extract = Callable[[str, Sequence[Passage]], tuple[Answer | None, tuple[Answer, ...]]]
 
@@ -87,3 +87,22 @@ def comparison(op: compare.Comparison, facts: Sequence[Fact], relevance: Callabl
         answer = Answer(text=win.owner, sentence=win.sentence, passage=rank_of[win.chunk], confidence=1.0,
                         kind=op.kind, value=win.value, unit=win.unit)
     return answer, figures, tuple(passages), note
+
+
+def combine(questions: Sequence[str], answers: Sequence[tuple]) -> tuple:
+    """One result for a multi-part question: the first part's answer and passages, then each later
+    part's answer (in `parts`) citing its passage, appended to the shown ones when not there."""
+    answer, also, shown, note, _ = answers[0]
+    passages = list(shown)
+    parts = []
+    for question, (a, _also, found, part_note, _parts) in zip(questions[1:], answers[1:]):
+        if a is not None:
+            cited = next(p for p in found if p.rank == a.passage)
+            at = next((p.rank for p in passages if (p.article.id, p.start, p.end) ==
+                       (cited.article.id, cited.start, cited.end)), None)
+            if at is None:
+                at = len(passages) + 1
+                passages.append(replace(cited, rank=at))
+            a = replace(a, passage=at)
+        parts.append(Part(question=question, answer=a, note=part_note))
+    return answer, also, tuple(passages), note, tuple(parts)

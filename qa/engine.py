@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import buildcache, builder, index as index_store, readers
 from .answer import extract_answer
-from . import answering, collection, compare
+from . import answering, collection, compare, meta, multipart
 from . import facts as facts_table
 from .chat import Conversation, Turn, place_names, reply_language
 from .chunking import ChunkerSettings
@@ -263,29 +263,34 @@ class Engine:
         retriever = self.retriever()
         if article is not None and article not in retriever.index.articles:
             raise ArticleNotFound(f"No article with id {article!r}. List them with: qa articles")
-        answer, also, passages, note = self._results.get(
+        answer, also, passages, note, parts = self._results.get(
             (retriever.index.version, text, k, article, date), lambda _: self._answer(retriever, text, k, article, date))
         return AskResult(question=question, answer=answer, passages=passages,
-                         took_ms=(time.perf_counter() - started) * 1000, also=also, note=note)
+                         took_ms=(time.perf_counter() - started) * 1000, also=also, note=note, parts=parts)
 
-    def _answer(self, retriever: Retriever, text: str, k: int, article: str | None, date: str | None):
-        """(answer, also, passages shown, note): a computed comparison, else the answer stage over
-        one fixed pool of passages, whatever `k`."""
-        asked = retriever.with_diacritics(text)
-        gazetteer = frozenset(self.place_names())
-        language = reply_language(text)
+    def _answer(self, retriever: Retriever, text: str, k: int, article: str | None, date: str | None,
+                split: bool = True):
+        """(answer, also, passages shown, note, parts), by the first path that applies: a question
+        about an article itself (its metadata), a comparison computed from the facts table, a
+        multi-part question (each part asked), else the answer stage over one fixed pool."""
+        asked, gazetteer = retriever.with_diacritics(text), frozenset(self.place_names())
+        language, pool, index = reply_language(text), self.settings.answer_pool, retriever.index
+        if (field := meta.field_asked(asked)) is not None:
+            found = retriever.search(meta.strip_cues(text), k=max(k, pool), article=article, date=date)
+            answer, shown, note = meta.answer(asked, field, found, index.articles, gazetteer, language)
+            return answer, (), shown[:max(k, 1)], note, ()
         if article is None and date is None and (op := compare.analyse(asked, gazetteer)) is not None:
-            pool, fused = retriever.fuse(asked, retriever.signals(asked))
-            score = dict(zip(pool.tolist(), fused.tolist()))
-            index = retriever.index
-            return answering.comparison(op, self.facts(), lambda f: score.get(f.chunk, 0.0), index.chunks,
-                                        index.articles, language)
-        pool = self.settings.answer_pool
+            found, fused = retriever.fuse(asked, retriever.signals(asked))
+            score = dict(zip(found.tolist(), fused.tolist()))
+            return (*answering.comparison(op, self.facts(), lambda f: score.get(f.chunk, 0.0), index.chunks,
+                                          index.articles, language), ())
+        if split and len(questions := multipart.split(asked, gazetteer)) > 1:
+            answers = [self._answer(retriever, q, k, article, date, split=False) for q in questions]
+            return answering.combine(questions, answers)
         passages = retriever.search(text, k=max(k, pool), article=article, date=date)
-        authors = {p.article.id: retriever.index.articles[p.article.id].author for p in passages}
+        authors = {p.article.id: index.articles[p.article.id].author for p in passages}
         extract = lambda question, found: extract_answer(question, found, authors)  # noqa: E731
-        answer, also, shown, note = answering.ordinary(asked, passages, k, pool, extract, gazetteer, language)
-        return answer, also, shown, note
+        return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:
         """One conversational turn: resolve a follow-up against the conversation, answer, remember."""
