@@ -48,18 +48,34 @@ def result(console: Console, res: AskResult, *, full: bool = True) -> None:
             console.print(f"[dim]{CLOSEST[lang]}[/dim]")
         for p in res.passages[: 3 if not full else len(res.passages)]:
             console.print(f"  [dim]{cite(p)}[/dim]\n    {escape(p.sentence)}")
+        _parts(console, res, lang)
         console.print(f"[dim]{res.took_ms:.1f} ms[/dim]")
         return
     for answer in (res.answer, *res.also):
         passage = res.passages[answer.passage - 1]
         console.print(f"[bold green]{escape(answer.text)}[/bold green]  [cyan]{cite(passage)}[/cyan]")
         console.print(f"  {highlighted(answer.sentence, answer)}")
+    if res.note:  # a computed answer's figures, side by side
+        console.print(f"[dim]{escape(res.note)}[/dim]")
+    _parts(console, res, lang)
     if full and len(res.passages) > 1:
         console.print(f"\n[dim]{SOURCES[lang]}[/dim]")
         for p in res.passages:
             console.print(f"[cyan]{cite(p)}[/cyan]\n  [dim]{escape(p.text)}[/dim]")
     console.print(f"[dim]{res.took_ms:.1f} ms[/dim]")
 
+
+
+def _parts(console: Console, res: AskResult, lang: str) -> None:
+    """The later parts of a multi-part question, each answered and cited, or said unanswered."""
+    for part in res.parts:
+        console.print(f"[bold]{escape(part.question)}[/bold]")
+        if part.answer is None:
+            console.print(f"  {escape(part.note or NOT_IN_ARTICLES[lang])}")
+            continue
+        passage = res.passages[part.answer.passage - 1]
+        console.print(f"  [bold green]{escape(part.answer.text)}[/bold green]  [cyan]{cite(passage)}[/cyan]")
+        console.print(f"  {highlighted(part.answer.sentence, part.answer)}")
 
 
 def sources(console: Console, res: AskResult) -> None:
