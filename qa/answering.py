@@ -65,9 +65,13 @@ def _about(entity: str, kind: str, answer: Answer, passages: Sequence[Passage], 
 
 
 def comparison(op: compare.Comparison, facts: Sequence[Fact], relevance: Callable[[Fact], float],
-               chunks, articles, language: str) -> tuple[Answer | None, tuple[Answer, ...], tuple[Passage, ...], str]:
-    """(answer, every compared figure, their passages, a one-line summary or refusal)."""
+               chunks, articles, language: str) -> tuple[Answer | None, tuple[Answer, ...], tuple[Passage, ...], str] | None:
+    """(answer, every compared figure, their passages, a one-line summary or refusal); None when a
+    superlative finds fewer than two places stating the figure: the articles may say it in words
+    ("the largest city not on a freeway"), so the answer stage reads them instead."""
     outcome = compare.compute(op, facts, relevance)
+    if outcome.winner is None and op.op in ("max", "min") and outcome.reason in ("none", "one"):
+        return None
     passages: list[Passage] = []
     rank_of: dict[int, int] = {}
     for f in outcome.figures:

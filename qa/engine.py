@@ -282,8 +282,10 @@ class Engine:
         if article is None and date is None and (op := compare.analyse(asked, gazetteer)) is not None:
             found, fused = retriever.fuse(asked, retriever.signals(asked))
             score = dict(zip(found.tolist(), fused.tolist()))
-            return (*answering.comparison(op, self.facts(), lambda f: score.get(f.chunk, 0.0), index.chunks,
-                                          index.articles, language), ())
+            computed = answering.comparison(op, self.facts(), lambda f: score.get(f.chunk, 0.0), index.chunks,
+                                            index.articles, language)
+            if computed is not None:
+                return (*computed, ())
         if split and len(questions := multipart.split(asked, gazetteer)) > 1:
             answers = [self._answer(retriever, q, k, article, date, split=False) for q in questions]
             return answering.combine(questions, answers)
