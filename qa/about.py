@@ -5,7 +5,7 @@ mention: "Quỳnh Nhai", "huyện X", "Đoàn Thanh niên", "ông Nguyễn Văn 
 whether a sentence answers about it: yes when the sentence names it; no when the sentence
 names another entity of that kind and not it ("… Đảng bộ huyện Mộc Châu … 716 nhà" is not
 about Quỳnh Nhai); otherwise yes when its article's title or its passage names it and the
-passage names no other one. Names are compared without diacritics. Does not pick answers.
+passage names no other one (or the article's own place, the one its text names most, is it). Names are compared without diacritics. Does not pick answers.
 """
 from __future__ import annotations
 
@@ -42,15 +42,17 @@ def _others(text: str, entity: str, kind: str, gazetteer: frozenset[str]) -> lis
 
 
 def is_about(entity: str, sentence: str, passage_text: str, article_title: str,
-             gazetteer: frozenset[str] = frozenset(), kind: str = "place") -> bool:
-    """Whether `sentence` (inside `passage_text`, of the article titled `article_title`)
-    answers about `entity`, an entity of `kind`."""
+             gazetteer: frozenset[str] = frozenset(), kind: str = "place", article_place: str | None = None) -> bool:
+    """Whether `sentence` (inside `passage_text`, of the article titled `article_title`, whose
+    own place is `article_place` when known) answers about `entity`, an entity of `kind`."""
     if names(sentence, entity):
         return True
     if _others(sentence, entity, kind, gazetteer):
         return False  # the sentence is about another place (body, person)
     if names(article_title, entity) and not _others(article_title, entity, kind, gazetteer):
         return True
+    if article_place and fold(article_place) == fold(entity):
+        return True  # the article is about it, though its title does not say so
     return names(passage_text, entity) and not _others(passage_text, entity, kind, gazetteer)
 
 

@@ -10,7 +10,7 @@ figure. Does not extract spans itself (the answer stage does) and holds no prese
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from . import compare
 from .about import entity_of, is_about, kind_asked, not_about
@@ -39,7 +39,7 @@ def trim(passages: Sequence[Passage], k: int, answer: Answer | None, also: tuple
 
 
 def ordinary(question: str, passages: Sequence[Passage], k: int, pool: int, extract: Extract,
-             gazetteer: frozenset[str], language: str):
+             gazetteer: frozenset[str], language: str, places: Mapping[str, str | None] | None = None):
     """(answer, also, shown passages, note) for `question` over the ranked `passages` (at least
     `pool` of them when there are that many); the answer is read from the first `pool` only."""
     candidates = list(passages[:pool])
@@ -48,7 +48,7 @@ def ordinary(question: str, passages: Sequence[Passage], k: int, pool: int, extr
     entity = entity_of(question, gazetteer)
     if entity is not None and answer is not None:
         kind = kind_asked(question, gazetteer)
-        fits = [a for a in (answer, *also) if _about(entity, kind, a, candidates, gazetteer)]
+        fits = [a for a in (answer, *also) if _about(entity, kind, a, candidates, gazetteer, places or {})]
         if not fits:
             answer, also, note = None, (), not_about(entity, language)
         else:
@@ -57,11 +57,13 @@ def ordinary(question: str, passages: Sequence[Passage], k: int, pool: int, extr
     return answer, also, shown, note
 
 
-def _about(entity: str, kind: str, answer: Answer, passages: Sequence[Passage], gazetteer: frozenset[str]) -> bool:
+def _about(entity: str, kind: str, answer: Answer, passages: Sequence[Passage], gazetteer: frozenset[str],
+           places: Mapping[str, str | None]) -> bool:
     cited = next((p for p in passages if p.rank == answer.passage), None)
     if cited is None:
         return True  # nothing to check against: the answer stage cited no retrieved passage
-    return is_about(entity, answer.sentence, cited.text, cited.article.title, gazetteer, kind)
+    return is_about(entity, answer.sentence, cited.text, cited.article.title, gazetteer, kind,
+                    places.get(cited.article.id))
 
 
 def comparison(op: compare.Comparison, facts: Sequence[Fact], relevance: Callable[[Fact], float],

@@ -43,6 +43,7 @@ class Engine:
         self.last_problems: list = []
         self._places: tuple[str | None, set[str]] = (None, set())
         self._facts: tuple[str | None, tuple[facts_table.Fact, ...]] = (None, ())
+        self._own: tuple[str | None, dict[str, str | None]] = (None, {})
         self.load_error: tuple[str | None, float, str] | None = None  # (build, when, why) it failed to load
         self._watcher: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -292,7 +293,7 @@ class Engine:
         passages = retriever.search(text, k=max(k, pool), article=article, date=date)
         authors = {p.article.id: index.articles[p.article.id].author for p in passages}
         extract = lambda question, found: extract_answer(question, found, authors)  # noqa: E731
-        return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language), ())
+        return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, self.article_places()), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:
         """One conversational turn: resolve a follow-up against the conversation, answer, remember."""
@@ -319,6 +320,14 @@ class Engine:
         if self._facts[0] != index.version:
             self._facts = (index.version, facts_table.build(index.articles, index.chunks, self.place_names()))
         return facts_table.about(self._facts[1], place)
+
+    def article_places(self) -> dict[str, str | None]:
+        """Each article's own place (its title's, else the one its text names most), once per build."""
+        index = self.retriever().index
+        if self._own[0] != index.version:
+            known = frozenset(self.place_names())
+            self._own = (index.version, {a.id: facts_table.article_place(a, known) for a in index.articles.values()})
+        return self._own[1]
 
     # -- articles --------------------------------------------------------------------
     def articles(self) -> list[Article]:

@@ -160,3 +160,10 @@ def test_cli_facts_lists_a_place_with_citations(engine, monkeypatch):
     assert any(r["text"] == "698 mô hình" and "698 mô hình" in r["sentence"] for r in rows)
     table = CliRunner().invoke(cli.app, ["facts", "--place", "Thanh Liêm"])
     assert table.exit_code == 0 and "698 mô hình" in table.output and "Figures about Thanh Liêm" in table.output
+
+
+def test_is_about_the_articles_own_place_when_its_title_does_not_name_it():
+    sentence = "Khu 5 có 2 dân tộc Dao và Kinh sinh sống."
+    assert is_about("Sìn Hồ", sentence, sentence, "Tạo động lực thi đua", article_place="Sìn Hồ")
+    assert not is_about("Sìn Hồ", sentence, sentence, "Tạo động lực thi đua", article_place="Mộc Châu")
+    assert not is_about("Sìn Hồ", "Huyện Mộc Châu có 5 khu.", "", "Tin", GAZETTEER, article_place="Sìn Hồ")
