@@ -34,26 +34,30 @@ def names(text: str, entity: str) -> bool:
     return re.search(r"(?<!\w)%s(?!\w)" % re.escape(fold(entity)), fold(text)) is not None
 
 
-def _others(text: str, entity: str, kind: str, gazetteer: frozenset[str]) -> list[str]:
-    """Entities of `kind` that `text` names besides `entity` (and besides names inside it or around it)."""
-    want = fold(entity)
-    return [m.name for m in mentions(text, gazetteer) if m.kind == kind and m.rank == 0
-            and want not in fold(m.name) and fold(m.name) not in want]
+def _others(text: str, entity: str, kind: str, gazetteer: frozenset[str], answer: str | None = None) -> list[str]:
+    """Entities of `kind` that `text` names besides `entity` (and besides names inside it or around
+    it, and the answer itself: "Quận Duval" answers "Jacksonville nằm ở quận nào?")."""
+    want, given = fold(entity), fold(answer or "")
+    top = 1 if kind == "name" else 0  # a name of unknown kind is met by capitalised runs mid-sentence
+    return [m.name for m in mentions(text, gazetteer) if m.kind == kind and m.rank <= top
+            and want not in fold(m.name) and fold(m.name) not in want and not (given and fold(m.name) in given)]
 
 
 def is_about(entity: str, sentence: str, passage_text: str, article_title: str,
-             gazetteer: frozenset[str] = frozenset(), kind: str = "place", article_place: str | None = None) -> bool:
+             gazetteer: frozenset[str] = frozenset(), kind: str = "place", article_place: str | None = None,
+             answer: str | None = None) -> bool:
     """Whether `sentence` (inside `passage_text`, of the article titled `article_title`, whose
-    own place is `article_place` when known) answers about `entity`, an entity of `kind`."""
+    own place is `article_place` when known) answers about `entity`, an entity of `kind`;
+    `answer`, the span that answers, is never counted as another entity."""
     if names(sentence, entity):
         return True
-    if _others(sentence, entity, kind, gazetteer):
+    if _others(sentence, entity, kind, gazetteer, answer):
         return False  # the sentence is about another place (body, person)
     if names(article_title, entity) and not _others(article_title, entity, kind, gazetteer):
         return True
     if article_place and fold(article_place) == fold(entity):
         return True  # the article is about it, though its title does not say so
-    return names(passage_text, entity) and not _others(passage_text, entity, kind, gazetteer)
+    return names(passage_text, entity) and not _others(passage_text, entity, kind, gazetteer, answer)
 
 
 def kind_asked(question: str, gazetteer: frozenset[str] = frozenset()) -> str:

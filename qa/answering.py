@@ -63,7 +63,7 @@ def _about(entity: str, kind: str, answer: Answer, passages: Sequence[Passage], 
     if cited is None:
         return True  # nothing to check against: the answer stage cited no retrieved passage
     return is_about(entity, answer.sentence, cited.text, cited.article.title, gazetteer, kind,
-                    places.get(cited.article.id))
+                    places.get(cited.article.id), answer.text)
 
 
 def comparison(op: compare.Comparison, facts: Sequence[Fact], relevance: Callable[[Fact], float],

@@ -10,12 +10,13 @@ and does not read articles (`qa.facts` did).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Mapping, Sequence
 
 from . import cues
-from .entities import mentions
+from .entities import mentions, org_heads, place_heads
 from .facts import Fact
 from .text import fold, tokens
 from .wordlists import table
@@ -77,21 +78,44 @@ def _split_cue(question: str, opens, close: str) -> bool:
     return any(0 < len(question[m.end():e].split()) <= 5 for m in cues.find(question, opens) for e in ends)
 
 
+def _asks_for_a_place(question: str) -> bool:
+    """"Huyện nào …", "Which district …", "xã nào": the question asks which place or body, by a
+    head word next to its question word ("Who …", "Which player …" ask for something else)."""
+    heads = place_heads() | org_heads()
+    words = [fold(w) for w in re.findall(r"\w+", question)]
+    for i, w in enumerate(words):
+        if w in ("nao", "which", "what"):
+            before = {" ".join(words[max(0, i - n):i]) for n in (1, 2)}
+            after = {" ".join(words[i + 1:i + 1 + n]) for n in (1, 2)}
+            if before & heads and w == "nao" or after & heads and w != "nao":
+                return True
+    return False
+
+
+def _sized_place(question: str) -> bool:
+    """"the largest city": a superlative of the place itself, not of a figure it states."""
+    data = _data()
+    return any(fold(question[m.end():]).split()[:1] and fold(question[m.end():]).split()[0] in place_heads()
+               for m in cues.find(question, data["max"] + data["min"]))
+
+
 def analyse(question: str, gazetteer: frozenset[str] = frozenset()) -> Comparison | None:
-    """The comparison `question` asks for, or None for any other question."""
+    """The comparison `question` asks for, or None for any other question. Places and bodies
+    are what is compared: named ones (two or more), or "which district/huyện nào"."""
     data = _data()
 
     def cue(name: str) -> bool:
         return any(not _not_a_figure_cue(question, m) for m in cues.find(question, data[name])) or \
             _split_cue(question, *data["split"].get(name, ((), "")))
 
-    named = tuple(dict.fromkeys(m.name for m in mentions(question, gazetteer) if m.kind in ("place", "org", "name")))
+    named = tuple(dict.fromkeys(m.name for m in mentions(question, gazetteer) if m.kind in ("place", "org")
+                                and m.rank == 0))
     kinds, noun = _kinds(question), _noun(question)
-    if cue("total") and len(named) != 1:  # "tổng số đảng viên của Sìn Hồ" asks one place's own figure
+    which = _asks_for_a_place(question)
+    if cue("total") and (len(named) >= 2 or which or not named and _mentions_place_heads(question)):
         return Comparison("total", named, kinds, noun)
-    which = cues.has(question, data["which"])
     for op in ("max", "min"):
-        if cue(op) and which and not len(named) == 1:
+        if cue(op) and which and len(named) != 1 and not _sized_place(question):
             return Comparison(op, named, kinds, noun)
     for op in ("less", "more"):
         if cue(op) and len(named) >= 2:
@@ -99,6 +123,10 @@ def analyse(question: str, gazetteer: frozenset[str] = frozenset()) -> Compariso
     if cue("compare") and len(named) >= 2:
         return Comparison("more", named, kinds, noun)
     return None
+
+
+def _mentions_place_heads(question: str) -> bool:
+    return any(w in place_heads() for w in fold(question).split())
 
 
 def _same(a: str | None, b: str | None) -> bool:

@@ -50,6 +50,11 @@ def place_heads() -> frozenset[str]:
     return _heads()[0]
 
 
+def org_heads() -> frozenset[str]:
+    """The folded body head words ("huyen uy", "dang bo", "committee")."""
+    return _heads()[1]
+
+
 def aligned_fold(text: str) -> str:
     """`fold` with one output character per input character, so match spans index `text`."""
     return "".join((fold(c) or c)[0] for c in text)
