@@ -19,12 +19,15 @@ NOT_ABOUT = {"vi": "Các bài báo không nói về {entity}.", "en": "The artic
 
 
 def _mention(question: str, gazetteer: frozenset[str]) -> Mention | None:
-    named = [m for m in mentions(question, gazetteer) if m.kind in ASKED_KINDS and m.rank == 0]
-    return min(named, key=lambda m: (ASKED_KINDS.index(m.kind), m.start)) if named else None
+    # A name of unknown kind ("Broncos", "Fresno" typed mid-sentence) counts when nothing better is named.
+    named = [m for m in mentions(question, gazetteer)
+             if m.kind in ASKED_KINDS and m.rank == 0 or m.kind == "name" and m.rank == 1]
+    order = ASKED_KINDS + ("name",)
+    return min(named, key=lambda m: (order.index(m.kind), m.start)) if named else None
 
 
 def entity_of(question: str, gazetteer: frozenset[str] = frozenset()) -> str | None:
-    """The place (else body, else person) `question` names, or None."""
+    """The place (else body, else person, else a mid-sentence name) `question` names, or None."""
     m = _mention(question, gazetteer)
     return m.name if m else None
 
