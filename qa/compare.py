@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Sequence
 
 from . import cues
 from .entities import mentions, org_heads, place_heads
@@ -204,7 +204,7 @@ def amount_text(value: float, fact: Fact) -> str:
     return f"{number}{fact.unit}" if fact.unit in ("%",) else f"{number} {fact.counts}"
 
 
-def summary(outcome: Outcome, language: str, names: Mapping[str, str] | None = None) -> str:
+def summary(outcome: Outcome, language: str) -> str:
     """One line a person reads: every figure compared, or why nothing was compared."""
     parts = "; ".join(f"{f.owner}: {f.text}" for f in outcome.figures)
     if outcome.winner is not None:

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from .entities import aligned_fold
 from .text import fold, has_diacritics, normalize
 
 
@@ -22,7 +23,7 @@ def _pattern(phrases: tuple[str, ...], bare: bool) -> re.Pattern:
 
 def _view(text: str) -> tuple[str, bool]:
     bare = not has_diacritics(text)
-    return ("".join((fold(c) or c)[0] for c in text) if bare else normalize(text).lower()), bare
+    return (aligned_fold(text) if bare else normalize(text).lower()), bare
 
 
 def find(text: str, phrases: Iterable[str]) -> list[re.Match]:

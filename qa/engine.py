@@ -2,7 +2,9 @@
 
 It validates questions, builds the index on first use, notices a new build between
 requests (another process may have rebuilt it) and swaps to it, and turns a question
-into an `AskResult`: cited passages plus the answer span. Holds no presentation logic.
+into an `AskResult`: cited passages plus the answer span (or a computed comparison, an
+article's metadata, the parts of a multi-part question: `_answer` tries them in order; the
+facts table and each article's own place are kept per build). Holds no presentation logic.
 """
 from __future__ import annotations
 
