@@ -12,16 +12,19 @@ from __future__ import annotations
 import re
 
 from .entities import Mention, mentions
-from .text import fold
+from .text import detect_language, fold
 
 ASKED_KINDS = ("place", "org", "person")
 NOT_ABOUT = {"vi": "Các bài báo không nói về {entity}.", "en": "The articles do not say about {entity}."}
 
 
 def _mention(question: str, gazetteer: frozenset[str]) -> Mention | None:
-    # A name of unknown kind ("Broncos", "Fresno" typed mid-sentence) counts when nothing better is named.
+    # A name of unknown kind ("Broncos", "Fresno" typed mid-sentence) counts when nothing better is
+    # named, in a Vietnamese question only: an English one may name in English what the Vietnamese
+    # text names otherwise ("Muscovy ducks" are "vịt Xiêm", "Uncle Ho" is "Bác Hồ").
+    vietnamese = detect_language(question) != "en"
     named = [m for m in mentions(question, gazetteer)
-             if m.kind in ASKED_KINDS and m.rank == 0 or m.kind == "name" and m.rank == 1]
+             if m.kind in ASKED_KINDS and m.rank == 0 or vietnamese and m.kind == "name" and m.rank == 1]
     order = ASKED_KINDS + ("name",)
     return min(named, key=lambda m: (order.index(m.kind), m.start)) if named else None
 
