@@ -147,6 +147,21 @@ def articles():
     render.articles(out, items, counts)
 
 
+@app.command()
+def facts(place: Optional[str] = typer.Option(None, "--place", help="Only the figures about this place or body."),
+          as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """List every figure the articles state: what it counts, whose it is, the date and the sentence."""
+    try:
+        eng = engine()
+        found, titles = eng.facts(place), {a.id: a.title for a in eng.articles()}
+    except QAError as exc:
+        fail(exc)
+    if as_json:
+        print(json.dumps([f.to_json(titles.get(f.article_id)) for f in found], ensure_ascii=False, indent=2))
+    else:
+        render.facts(out, found, titles, place)
+
+
 @app.command("eval")
 def eval_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL: question, answers, article."),
              k: int = typer.Option(5, "-k"), as_json: bool = typer.Option(False, "--json")):

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Request
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -129,19 +129,24 @@ def _routes():
     def page() -> FileResponse:
         return FileResponse(WEB / "index.html", headers=m.PAGE_HEADERS)
 
-    @r.post("/ask", response_model=m.AskOut, responses=m.ERRORS)
+    @r.post("/ask", response_model=m.AskOut, responses=m.ERRORS, response_model_exclude_unset=True)
     def ask(body: m.AskIn, engine: EngineDep) -> dict:
         return engine.ask(body.question, k=body.k, article=body.article, date=body.date).to_json()
 
-    @r.post("/chat", response_model=m.ChatOut, responses=m.ERRORS)
+    @r.post("/chat", response_model=m.ChatOut, responses=m.ERRORS, response_model_exclude_unset=True)
     def chat(body: m.ChatIn, request: Request, engine: EngineDep) -> dict:
         session_id, conversation = request.app.state.sessions.open(body.session_id)
         turn = engine.chat(conversation, body.message, k=body.k)
         request.app.state.sessions.account(session_id)
         language = reply_language(body.message)
-        reply = turn.result.answer.text if turn.result.answer else NOT_FOUND[language]
+        reply = turn.result.answer.text if turn.result.answer else turn.result.note or NOT_FOUND[language]
         return {"session_id": session_id, "message": body.message, "question": turn.question,
                 "reply": reply, "language": language, "result": turn.result.to_json()}
+
+    @r.get("/facts", response_model=list[m.FactOut])
+    def facts(engine: EngineDep, place: Annotated[str | None, Query(max_length=200)] = None) -> list[dict]:
+        titles = {a.id: a.title for a in engine.articles()}
+        return [f.to_json(titles.get(f.article_id)) for f in engine.facts(place)]
 
     @r.get("/articles", response_model=list[m.ArticleOut])
     def articles(engine: EngineDep) -> list[dict]:

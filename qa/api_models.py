@@ -120,12 +120,23 @@ class AnswerOut(BaseModel):
     unit: str | None
 
 
+class PartOut(BaseModel):
+    question: str
+    answer: AnswerOut | None = Field(description="null when this part is unanswered.")
+    note: str | None = None
+
+
 class AskOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"description": "`note` and `parts` appear only when set."})
     question: str
     answer: AnswerOut | None = Field(description="null when nothing in the articles answers.")
     also: list[AnswerOut] = Field(description="Further answers from other articles.")
     passages: list[PassageOut]
     took_ms: float
+    note: str | None = Field(None, description="Why there is no answer, when the articles say nothing about "
+                                               "the asked entity; or a remark on a computed answer.")
+    parts: list[PartOut] | None = Field(None, description="The later parts of a multi-part question, "
+                                                          "each answered (citing a passage) or not.")
 
 
 class ChatOut(BaseModel):
@@ -172,6 +183,26 @@ class HealthOut(BaseModel):
     jobs_running: int
     newer_build_not_loaded: dict | None = Field(
         None, description="A newer build that could not be loaded (version, error); the one above still answers.")
+
+
+class FactOut(BaseModel):
+    """One figure an article states (`qa.facts.Fact`); offsets index the article's text."""
+    article_id: str
+    article_title: str | None
+    value: float
+    text: str
+    kind: str
+    unit: str | None
+    counts: str = Field(description="What it counts: the noun after it, else its unit.")
+    owner: str | None = Field(description="The place or body it belongs to.")
+    owner_kind: str | None
+    owner_source: str = Field(description="sentence, title, article (the place it names most) or none.")
+    date: str | None
+    sentence: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
 
 
 class ErrorOut(BaseModel):

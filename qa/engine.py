@@ -2,7 +2,9 @@
 
 It validates questions, builds the index on first use, notices a new build between
 requests (another process may have rebuilt it) and swaps to it, and turns a question
-into an `AskResult`: cited passages plus the answer span. Holds no presentation logic.
+into an `AskResult`: cited passages plus the answer span (or a computed comparison, an
+article's metadata, the parts of a multi-part question: `_answer` tries them in order; the
+facts table and each article's own place are kept per build). Holds no presentation logic.
 """
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from typing import Callable
 
 from . import buildcache, builder, collection, index as index_store, readers, writes
 from .answer import extract_answer
-from .chat import Conversation, Turn, place_names
+from . import answering, compare, meta, multipart
+from . import facts as facts_table
+from .chat import Conversation, Turn, place_names, reply_language
 from .chunking import ChunkerSettings
 from .embed import Embedder, make_embedder
 from .errors import ArticleNotFound, BadQuestion, IndexMissing, NoArticles, QAError
@@ -46,6 +50,8 @@ class Engine:
         self._load_lock = threading.RLock()  # re-entered by a first-use build, which then loads
         self.last_problems: list = []
         self._places: tuple[str | None, set[str]] = (None, set())
+        self._facts: tuple[str | None, tuple[facts_table.Fact, ...]] = (None, ())
+        self._own: tuple[str | None, dict[str, str | None]] = (None, {})
         self.load_error: tuple[str | None, float, str] | None = None  # (build, when, why) it failed to load
         self._watcher: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -277,22 +283,44 @@ class Engine:
                              f"saved .html), or put the files in {folder} and run: qa index")
         if article is not None and article not in retriever.index.articles:
             raise ArticleNotFound(f"No article with id {article!r}. List them with: qa articles")
-        answer, also, passages = self._results.get(
+        answer, also, passages, note, parts = self._results.get(
             (retriever.index.version, text, k, article, date), lambda _: self._answer(retriever, text, k, article, date))
         return AskResult(question=question, answer=answer, passages=passages,
-                         took_ms=(time.perf_counter() - started) * 1000, also=also)
+                         took_ms=(time.perf_counter() - started) * 1000, also=also, note=note, parts=parts)
 
-    @staticmethod
-    def _answer(retriever: Retriever, text: str, k: int, article: str | None, date: str | None):
-        passages = retriever.search(text, k=k, article=article, date=date)
-        authors = {p.article.id: retriever.index.articles[p.article.id].author for p in passages}
-        answer, also = extract_answer(retriever.with_diacritics(text), passages, authors)
-        return answer, also, tuple(passages)
+    def _answer(self, retriever: Retriever, text: str, k: int, article: str | None, date: str | None,
+                split: bool = True):
+        """(answer, also, passages shown, note, parts), by the first path that applies: a question
+        about an article itself (its metadata), a comparison computed from the facts table, a
+        multi-part question (each part asked), else the answer stage over one fixed pool."""
+        asked, gazetteer = retriever.with_diacritics(text), frozenset(self.place_names())
+        language, pool, index = reply_language(text), self.settings.answer_pool, retriever.index
+        if (field := meta.field_asked(asked)) is not None:
+            found = retriever.search(meta.strip_cues(text), k=max(k, pool), article=article, date=date)
+            answer, shown, note = meta.answer(asked, field, found, index.articles, gazetteer, language)
+            return answer, (), shown[:max(k, 1)], note, ()
+        if article is None and date is None and (op := compare.analyse(asked, gazetteer)) is not None:
+            found, fused = retriever.fuse(asked, retriever.signals(asked))
+            score = dict(zip(found.tolist(), fused.tolist()))
+            computed = answering.comparison(op, self.facts(), lambda f: score.get(f.chunk, 0.0), index.chunks,
+                                            index.articles, language)
+            if computed is not None:
+                return (*computed, ())
+        if split and len(questions := multipart.split(asked, gazetteer)) > 1:
+            answers = [self._answer(retriever, q, k, article, date, split=False) for q in questions]
+            return answering.combine(questions, answers)
+        passages = retriever.search(text, k=max(k, pool), article=article, date=date)
+        authors = {p.article.id: index.articles[p.article.id].author for p in passages}
+        extract = lambda question, found: extract_answer(question, found, authors)  # noqa: E731
+        return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, self.article_places()), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:
         """One conversational turn: resolve a follow-up against the conversation, answer, remember."""
         conversation.gazetteer = frozenset(self.place_names())  # follows the live build
-        question = conversation.resolve(normalize(message or "").strip())
+        text = normalize(message or "").strip()
+        if (turn := conversation.non_question(text)) is not None:
+            return turn  # a command, "clear", "thanks": answered, never remembered as context
+        question = conversation.resolve(text)
         result = self.ask(question, k=k)
         return conversation.add(message, question, result)
 
@@ -303,6 +331,22 @@ class Engine:
             texts = [a.title for a in index.articles.values()] + [a.text for a in index.articles.values()]
             self._places = (index.version, place_names(texts))
         return self._places[1]
+
+    def facts(self, place: str | None = None) -> list[facts_table.Fact]:
+        """Every figure the articles of the live build state (about `place`, when given); the
+        table is computed once per build."""
+        index = self.retriever().index
+        if self._facts[0] != index.version:
+            self._facts = (index.version, facts_table.build(index.articles, index.chunks, self.place_names()))
+        return facts_table.about(self._facts[1], place)
+
+    def article_places(self) -> dict[str, str | None]:
+        """Each article's own place (its title's, else the one its text names most), once per build."""
+        index = self.retriever().index
+        if self._own[0] != index.version:
+            known = frozenset(self.place_names())
+            self._own = (index.version, {a.id: facts_table.article_place(a, known) for a in index.articles.values()})
+        return self._own[1]
 
     # -- articles --------------------------------------------------------------------
     def articles(self) -> list[Article]:

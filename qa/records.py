@@ -103,6 +103,20 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One part of a multi-part question ("… dài bao nhiêu km và trị giá bao nhiêu?"):
+    its own question, and its answer citing one of the result's passages (or None)."""
+
+    question: str
+    answer: Answer | None
+    note: str | None = None  # why it is unanswered, when it is
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "answer": self.answer.to_json() if self.answer else None,
+                "note": self.note}
+
+
+@dataclass(frozen=True)
 class AskResult:
     """What `Engine.ask` returns; `to_json` is the answer contract (docs/answer-contract.md)."""
 
@@ -111,12 +125,21 @@ class AskResult:
     passages: tuple[Passage, ...]
     took_ms: float
     also: tuple[Answer, ...] = field(default_factory=tuple)  # further answers from other articles
+    # Optional, and in the JSON only when set: what to say instead of the bare "not found"
+    # ("The articles do not say about Quỳnh Nhai."), and the later parts of a multi-part question.
+    note: str | None = None
+    parts: tuple[Part, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "question": self.question,
             "answer": self.answer.to_json() if self.answer else None,
             "also": [a.to_json() for a in self.also],
             "passages": [p.to_json() for p in self.passages],
             "took_ms": round(self.took_ms, 2),
         }
+        if self.note:
+            out["note"] = self.note
+        if self.parts:
+            out["parts"] = [p.to_json() for p in self.parts]
+        return out

@@ -61,7 +61,7 @@ def result(console: Console, res: AskResult, *, verbose: bool = False, more: str
     lang = language(res.question)
     window = 120 if verbose else 60
     if res.answer is None:
-        console.print(f"[bold]{NOT_IN_ARTICLES[lang]}[/bold]")
+        console.print(f"[bold]{escape(res.note or NOT_IN_ARTICLES[lang])}[/bold]")
         if res.passages:
             console.print(f"[dim]{CLOSEST[lang]}[/dim]")
         for p in res.passages if verbose else res.passages[:2]:
@@ -70,12 +70,16 @@ def result(console: Console, res: AskResult, *, verbose: bool = False, more: str
             else:
                 _line(console, f"  [dim]{cite(p)}[/dim]")
                 _line(console, f"    {escape(p.sentence)}")
+        _parts(console, res, lang, window)
     else:
         answers = (res.answer, *res.also) if verbose else (res.answer,)
         for answer in answers:
             passage = res.passages[answer.passage - 1]
             console.print(f"[bold green]{escape(answer.text)}[/bold green]  [cyan]{cite(passage)}[/cyan]")
             console.print(f"  {highlighted(answer.sentence, answer, window)}")
+        if res.note:  # a computed answer's figures, side by side
+            console.print(f"[dim]{escape(res.note)}[/dim]")
+        _parts(console, res, lang, window)
         if verbose:
             console.print(f"\n[dim]{SOURCES[lang]}[/dim]")
             for p in res.passages:
@@ -100,6 +104,18 @@ def _short_sources(console: Console, res: AskResult, lang: str) -> None:
         _line(console, f"[dim]{SOURCES[lang]}[/dim] " + "  ".join(f"[cyan]{cite(p)}[/cyan]" for p in others[:1]))
         for p in others[1:]:
             _line(console, f"{' ' * len(SOURCES[lang])} [cyan]{cite(p)}[/cyan]")
+
+
+def _parts(console: Console, res: AskResult, lang: str, window: int) -> None:
+    """The later parts of a multi-part question, each answered and cited, or said unanswered."""
+    for part in res.parts:
+        console.print(f"[bold]{escape(part.question)}[/bold]")
+        if part.answer is None:
+            console.print(f"  {escape(part.note or NOT_IN_ARTICLES[lang])}")
+            continue
+        passage = res.passages[part.answer.passage - 1]
+        console.print(f"  [bold green]{escape(part.answer.text)}[/bold green]  [cyan]{cite(passage)}[/cyan]")
+        console.print(f"  {highlighted(part.answer.sentence, part.answer, window)}")
 
 
 def sources(console: Console, res: AskResult) -> None:
@@ -175,3 +191,19 @@ def eval_report(console: Console, report) -> None:
         got = o.result.answer.text if o.result.answer else None
         console.print(f"[dim]miss: {escape(o.case.question)} | want {o.case.answers} | got {got!r} | "
                       f"hit@1={o.hit1} hit@3={o.hit3}[/dim]")
+
+
+def facts(console: Console, found, titles: dict[str, str], place: str | None) -> None:
+    """The facts table; every cell wraps, so the whole sentence stays readable."""
+    if not found:
+        console.print(f"No figures about {escape(place)} in the articles." if place else "No figures in the articles.")
+        return
+    table = Table(title=f"Figures about {escape(place)}" if place else "Figures in the articles", show_lines=True)
+    for column in ("figure", "counts", "whose", "date", "article", "sentence"):
+        table.add_column(column, overflow="fold")
+    for f in found:
+        whose = f"{f.owner} ({f.owner_source})" if f.owner else "-"
+        table.add_row(escape(f.text), escape(f.counts), escape(whose), f.date or "",
+                      escape(titles.get(f.article_id, f.article_id)), escape(f.sentence))
+    console.print(table)
+    console.print(f"[dim]{len(found)} figures[/dim]")

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     top_k: int = 5
     answer_cache: int = 1024  # results kept per live build for repeated questions (0: none)
     max_k: int = 50
+    answer_pool: int = 10  # passages the answer is read from, whatever k (k only trims what is shown)
     max_question_chars: int = 1000
     max_article_bytes: int = 5_000_000
     api_token: str | None = None

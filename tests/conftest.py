@@ -17,7 +17,9 @@ from qa.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"  # copies of the five seed articles
 SAMPLE_EVAL = ROOT / "docs" / "sample-eval.jsonl"
-DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+# ../shared from the checkout (CI); from a worktree under wt/ it is one level further up.
+DEV_SET = next((p / "shared" / "eval" / "dev.jsonl" for p in ROOT.parents[:2] if (p / "shared" / "eval" / "dev.jsonl").exists()),
+               ROOT.parent / "shared" / "eval" / "dev.jsonl")
 # An article the seeds do not have, for the tests that add one (its id comes from the title).
 NEW_ID = "bac-yen-trong-moi-7-321-cay-mac-ca-tren-dat-doc"
 NEW_ARTICLE = """Bắc Yên: Trồng mới 7.321 cây mắc ca trên đất dốc

@@ -25,8 +25,9 @@ def result(question: str, answer: str | None = None, kind: str = "other", title:
 
 
 def after(question: str, gazetteer=GAZETTEER, **answer) -> Conversation:
+    """A conversation whose one turn asked `question` and got an answer (a turn without one is no context)."""
     conversation = Conversation(gazetteer=gazetteer)
-    conversation.add(question, question, result(question, **answer))
+    conversation.add(question, question, result(question, **{"answer": "12 tỷ đồng", **answer}))
     return conversation
 
 
@@ -63,7 +64,7 @@ def test_follow_up_adds_the_place_when_the_previous_question_named_none():
 def test_follow_ups_chain_on_the_resolved_question():
     conversation = after(EN_QUESTION)
     question = conversation.resolve("Còn Mộc Châu?")
-    conversation.add("Còn Mộc Châu?", question, result(question))
+    conversation.add("Còn Mộc Châu?", question, result(question, answer="2 tỷ 800 triệu đồng"))
     assert conversation.resolve("And Thanh Liêm?") == "How much did Thanh Liêm raise?"
 
 
@@ -93,7 +94,8 @@ def test_an_answer_that_is_not_a_place_is_not_taken_for_one():
 
 def test_there_falls_back_to_the_cited_article():
     conversation = Conversation()
-    conversation.add("m", "Mô hình nào được nhân rộng?", result("q", title="Kon Plông: Chuyển biến giữa việc học"))
+    conversation.add("m", "Mô hình nào được nhân rộng?",
+                     result("q", answer="cá niêng", title="Kon Plông: Chuyển biến giữa việc học"))
     assert conversation.resolve("How many models are there?") == "How many models are in Kon Plông?"
 
 

@@ -122,8 +122,19 @@ function botBubble(turn, turnId) {
       children.push(el("p", { class: "also-title" }, t("also")),
                     ...result.also.map((a) => answerBlock(a, turnId, false)));
     }
+    if (result.note) children.push(el("p", { class: "note" }, result.note));
   } else {
     children.push(el("p", { class: "not-found" }, reply || t("notFound")));
+  }
+  // The later parts of a multi-part question: each answered and cited, or said unanswered.
+  for (const part of result.parts || []) {
+    children.push(el("p", { class: "part-question" }, part.question));
+    if (part.answer) {
+      figures.has(part.answer.passage) || figures.set(part.answer.passage, part.answer.text);
+      children.push(answerBlock(part.answer, turnId, true));
+    } else {
+      children.push(el("p", { class: "not-found" }, part.note || t("notFound")));
+    }
   }
   if (result.passages.length) {
     children.push(el("div", { class: answer ? "sources" : "sources closest" },

@@ -1,0 +1,169 @@
+"""Tests for the facts table and what is computed from it (qa.facts, qa.compare), the about-check
+(qa.about), multi-part splitting (qa.multipart), article questions (qa.meta), and `k` trimming
+(qa.answering.trim). Engine-level ones run over a copy of the seeds with the fake embedder."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from qa import compare, meta, multipart
+from qa.about import entity_of, is_about
+from qa.answering import trim
+from qa.engine import Engine
+from qa.facts import build
+from qa.records import Answer, Article, ArticleRef, Chunk, Passage
+
+GAZETTEER = frozenset(["Quỳnh Nhai", "Mộc Châu", "Thanh Liêm", "Kon Plông"])
+
+
+def chunk(article_id: str, sentence: str, start: int = 0) -> Chunk:
+    return Chunk(article_id, 0, sentence, sentence, start, start + len(sentence), start, start + len(sentence), "h")
+
+
+def test_a_figure_belongs_to_the_place_named_before_it_else_to_the_article():
+    articles = {"a": Article("a", "Kon Plông: Chuyển biến", "…", date="2023-05-25")}
+    chunks = [chunk("a", "Đảng bộ huyện Mộc Châu đã làm được 716 nhà, còn huyện Quỳnh Nhai 48 hộ."),
+              chunk("a", "Toàn huyện có 50 mô hình.", 100)]
+    facts = build(articles, chunks, GAZETTEER)
+    assert [(f.text, f.owner, f.owner_source, f.counts) for f in facts] == [
+        ("716 nhà", "Mộc Châu", "sentence", "nhà"), ("48 hộ", "Quỳnh Nhai", "sentence", "hộ"),
+        ("50 mô hình", "Kon Plông", "title", "mô hình")]
+    last = facts[-1]
+    assert (last.start, last.end, last.date) == (114, 124, "2023-05-25")
+    assert chunks[1].sentence[last.start - 100:last.end - 100] == "50 mô hình"
+
+
+def fact_table():
+    articles = {"x": Article("x", "Tin", "…")}
+    chunks = [chunk("x", "Huyện Thanh Liêm xây dựng 698 mô hình và huy động 2 tỷ đồng."),
+              chunk("x", "Huyện Kon Plông có 50 mô hình, trị giá 5 km đường."),
+              chunk("x", "Huyện Mộc Châu huy động được 2 tỷ 800 triệu đồng.")]
+    return build(articles, chunks, GAZETTEER)
+
+
+def test_superlative_comparison_total_and_refusal_are_computed():
+    facts, anything = fact_table(), (lambda f: 1.0)
+    most = compare.analyse("Huyện nào xây dựng được nhiều mô hình nhất?", GAZETTEER)
+    assert most is not None and most.op == "max" and most.noun == "mô hình"
+    outcome = compare.compute(most, facts, anything)
+    assert outcome.winner.owner == "Thanh Liêm" and [f.value for f in outcome.figures] == [698, 50]
+    fewest = compare.compute(compare.analyse("Huyện nào có ít mô hình nhất?", GAZETTEER), facts, anything)
+    assert fewest.winner.owner == "Kon Plông"
+    more = compare.analyse("Which raised more, Mộc Châu or Thanh Liêm?", GAZETTEER)
+    assert more.op == "more" and set(more.entities) == {"Mộc Châu", "Thanh Liêm"} and "money" in more.kinds
+    assert compare.compute(more, facts, anything).winner.owner == "Mộc Châu"
+    total = compare.analyse("Tổng cộng Mộc Châu và Thanh Liêm huy động bao nhiêu tiền?", GAZETTEER)
+    summed = compare.compute(total, facts, anything)
+    assert summed.total == 4.8e9 and compare.amount_text(summed.total, summed.winner) == "4,8 tỷ đồng"
+    # Kon Plông states no money figure: nothing to compare it with.
+    refused = compare.compute(compare.analyse("Which raised more, Kon Plông or Mộc Châu?", GAZETTEER), facts, anything)
+    assert refused.winner is None and "Kon Plông" in compare.summary(refused, "en")
+
+
+@pytest.mark.parametrize("question", ["Ít nhất 5 hộ ở Sìn Hồ làm gì?", "Mộc Châu có hơn 500 cá nhân làm gì?",
+                                      "Quỳnh Nhai huy động được bao nhiêu tiền?", "Tổng số đảng viên của Sìn Hồ?"])
+def test_ordinary_questions_are_not_comparisons(question):
+    assert compare.analyse(question, GAZETTEER | {"Sìn Hồ"}) is None
+
+
+def test_different_units_are_not_comparable():
+    facts = fact_table()
+    op = compare.Comparison("more", ("Thanh Liêm", "Kon Plông"), frozenset({"length"}), None)
+    assert compare.compute(op, facts, lambda f: 1.0).winner is None
+
+
+@pytest.mark.parametrize("sentence, title, expected", [
+    ("Đảng bộ huyện Mộc Châu đã làm được 716 nhà.", "Sơn La: Tạo chuyển biến", False),  # another place's figure
+    ("Quỳnh Nhai đã làm được 48 nhà.", "Sơn La: Tạo chuyển biến", True),
+    ("Toàn huyện có 50 mô hình.", "Quỳnh Nhai: Chuyển biến", True),  # the article's own place
+    ("Toàn huyện có 50 mô hình.", "Tin tức", False),  # nothing says whose
+])
+def test_is_about(sentence, title, expected):
+    assert is_about("Quỳnh Nhai", sentence, sentence, title, GAZETTEER) is expected
+
+
+def test_entity_of_prefers_the_place():
+    assert entity_of("Ai là Phó Bí thư Huyện ủy Kon Plông?", GAZETTEER) == "Kon Plông"
+    assert entity_of("Giá vàng hôm nay là bao nhiêu?", GAZETTEER) is None
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("Mô hình Đường hoa quân sự dài bao nhiêu km và trị giá bao nhiêu?",
+     ["Mô hình Đường hoa quân sự dài bao nhiêu km?", "Mô hình Đường hoa quân sự trị giá bao nhiêu?"]),
+    ("How long is the road and how much did it cost?", ["How long is the road?", "how much did the road cost?"]),
+    ("Mộc Châu và Quỳnh Nhai huy động bao nhiêu tiền?", ["Mộc Châu và Quỳnh Nhai huy động bao nhiêu tiền?"]),
+])
+def test_multipart_split(question, parts):
+    assert multipart.split(question, GAZETTEER) == parts
+
+
+@pytest.mark.parametrize("question, field", [
+    ("Bài về Kon Plông được đăng ngày nào?", "date"), ("When was the article about Kon Plông published?", "date"),
+    ("Ai là tác giả bài về Sìn Hồ?", "author"), ("Nguồn của bài về Sìn Hồ là gì?", "source"),
+    ("What is the title of the article about Thanh Liêm?", "title"),
+    ("Kon Plông có bao nhiêu mô hình?", None), ("When did Mộc Châu build 716 houses?", None)])
+def test_meta_field_asked(question, field):
+    assert meta.field_asked(question) == field
+
+
+def passages(n: int) -> list[Passage]:
+    return [Passage(rank=i, score=1 / i, text=f"p{i}", sentence=f"s{i}", article=ArticleRef(id="a", title="T"),
+                    start=i, end=i + 1, sentence_start=i, sentence_end=i + 1) for i in range(1, n + 1)]
+
+
+def test_trim_keeps_the_cited_passage_shown_and_renumbers():
+    answer = Answer("x", "s4", passage=4, confidence=0.9)
+    shown, moved, also = trim(passages(10), 2, answer, (Answer("y", "s2", 2, 0.5), Answer("z", "s7", 7, 0.5)))
+    assert [p.text for p in shown] == ["p4", "p1"] and moved.passage == 1
+    assert also == ()  # neither other citation is shown at k=2
+    shown, moved, also = trim(passages(10), 5, answer, (Answer("y", "s2", 2, 0.5),))
+    assert [p.text for p in shown] == ["p1", "p2", "p3", "p4", "p5"] and moved.passage == 4 and also[0].passage == 2
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    import shutil
+
+    from conftest import SEEDS
+    from qa.settings import Settings
+
+    home = tmp_path_factory.mktemp("facts-home")
+    shutil.copytree(SEEDS, home / "seeds")
+    return Engine(Settings(home=home, embedder="fake"))
+
+
+def test_engine_facts_by_place(engine):
+    thanh_liem = engine.facts("thanh liem")
+    assert thanh_liem and all(f.owner == "Thanh Liêm" for f in thanh_liem)
+    assert any(f.text == "698 mô hình" for f in thanh_liem)
+    assert len(engine.facts()) > len(thanh_liem)
+
+
+def test_engine_answers_the_superlative_from_the_facts(engine):
+    result = engine.ask("Huyện nào xây dựng được nhiều mô hình nhất?", k=1)
+    assert result.answer.text == "Thanh Liêm" and result.answer.kind == "superlative" and result.answer.value == 698
+    cited = result.passages[result.answer.passage - 1]
+    assert "698 mô hình" in cited.sentence
+    assert {a.text for a in result.also} >= {"698 mô hình", "50 mô hình"}
+    assert all(0 < a.passage <= len(result.passages) for a in result.also)
+
+
+def test_cli_facts_lists_a_place_with_citations(engine, monkeypatch):
+    import cli
+
+    monkeypatch.setattr(cli, "engine", lambda: engine)
+    out = CliRunner().invoke(cli.app, ["facts", "--place", "Thanh Liêm", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)
+    assert any(r["text"] == "698 mô hình" and "698 mô hình" in r["sentence"] for r in rows)
+    table = CliRunner().invoke(cli.app, ["facts", "--place", "Thanh Liêm"])
+    assert table.exit_code == 0 and "698 mô hình" in table.output and "Figures about Thanh Liêm" in table.output
+
+
+def test_is_about_the_articles_own_place_when_its_title_does_not_name_it():
+    sentence = "Khu 5 có 2 dân tộc Dao và Kinh sinh sống."
+    assert is_about("Sìn Hồ", sentence, sentence, "Tạo động lực thi đua", article_place="Sìn Hồ")
+    assert not is_about("Sìn Hồ", sentence, sentence, "Tạo động lực thi đua", article_place="Mộc Châu")
+    assert not is_about("Sìn Hồ", "Huyện Mộc Châu có 5 khu.", "", "Tin", GAZETTEER, article_place="Sìn Hồ")
