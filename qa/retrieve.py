@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from bisect import bisect_right
 from threading import Lock
+from typing import Sequence
 
 import numpy as np
 
@@ -104,6 +106,7 @@ class Retriever:
         ids = [c.article_id for c in index.chunks]
         self._groups = np.array([i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]], dtype=np.int64)
         self._group_sizes = np.diff(np.append(self._groups, len(ids)))
+        self._starts: dict[str, tuple[list[int], list[int]]] | None = None  # built on first use
 
     def _dense(self, field: str, query: np.ndarray) -> np.ndarray:
         """Dense scores for every chunk (exact below EXACT_LIMIT, else FAISS top-POOL)."""
@@ -144,18 +147,57 @@ class Retriever:
             "article": np.repeat(np.maximum.reduceat(folded, self._groups), self._group_sizes) if len(folded) else folded,
         }
 
-    def fuse(self, question: str, raw: dict[str, np.ndarray], weights: Weights | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(candidate chunk ids, fused scores in [0, 1]) over the pool of each signal's top candidates."""
+    def fuse(self, question: str, raw: dict[str, np.ndarray], weights: Weights | None = None,
+             allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate chunk ids, fused scores in [0, 1]) over the pool of each signal's top candidates;
+        `allowed` (a mask over chunks) keeps others out as if they were not in the corpus."""
         w = weights or self.weights[detect_language(normalize(question))]
+        if allowed is not None:
+            raw = {s: np.where(allowed, v, np.float32(v.min()) - 1) for s, v in raw.items()}
         pool = np.unique(np.concatenate([np.argsort(-raw[s])[:POOL] for s in SIGNALS if w.of(s)]))
+        if allowed is not None:
+            pool = pool[allowed[pool]]
         fused = sum(w.of(s) * _scaled(raw[s][pool]) for s in SIGNALS if w.of(s))
         return pool, fused / max(sum(w.of(s) for s in SIGNALS), 1e-9)
 
-    def search(self, question: str, k: int = 5, article: str | None = None, date: str | None = None) -> list[Passage]:
+    def query_vector(self, question: str) -> np.ndarray:
+        """The question's e5 vector (the one `signals` used: cached, never embedded twice)."""
+        return self.cache.get(self.with_diacritics(normalize(question)), self.embedder.embed_query)
+
+    def _chunk_starts(self) -> dict[str, tuple[list[int], list[int]]]:
+        """Per article: chunk starts in text order and the chunk ids, for `dense_similarity`."""
+        if self._starts is None:
+            starts: dict[str, list[tuple[int, int]]] = {}
+            for i, chunk in enumerate(self.index.chunks):
+                starts.setdefault(chunk.article_id, []).append((chunk.start, i))
+            self._starts = {a: ([s for s, _ in sorted(v)], [i for _, i in sorted(v)]) for a, v in starts.items()}
+        return self._starts
+
+    def dense_similarity(self, question: str, where: Sequence[tuple[str, int]]) -> np.ndarray:
+        """(question·sentence, question·sentence-in-context) of the chunk holding each (article id,
+        offset): the index's stored vectors, so the answer stage embeds nothing."""
+        query, starts = self.query_vector(question), self._chunk_starts()
+        out = np.zeros((len(where), 2), dtype=np.float64)
+        rows = []
+        for n, (article, offset) in enumerate(where):
+            if article in starts:
+                first, ids = starts[article]
+                rows.append((n, ids[max(bisect_right(first, offset) - 1, 0)]))
+        if rows:
+            at, ids = zip(*rows)
+            for column, field in enumerate(("sentence", "context")):
+                out[list(at), column] = np.asarray(self.index.vectors[field][list(ids)], dtype=np.float64) @ query
+        return out
+
+    def search(self, question: str, k: int = 5, article: str | None = None, date: str | None = None,
+               exclude: frozenset[str] = frozenset()) -> list[Passage]:
+        """The k best passages; articles in `exclude` are treated as absent from the corpus
+        (how the answer scorer's fitting makes unanswerable questions)."""
         chunks = self.index.chunks
         if not chunks:
             return []
-        pool, fused = self.fuse(question, self.signals(question))
+        allowed = np.array([c.article_id not in exclude for c in chunks]) if exclude else None
+        pool, fused = self.fuse(question, self.signals(question), allowed=allowed)
         order = pool[np.argsort(-fused, kind="stable")]
         score_of = dict(zip(pool.tolist(), fused.tolist()))
         passages: list[Passage] = []
