@@ -195,7 +195,8 @@ class Engine:
     def _answer(retriever: Retriever, text: str, k: int, article: str | None, date: str | None):
         passages = retriever.search(text, k=k, article=article, date=date)
         authors = {p.article.id: retriever.index.articles[p.article.id].author for p in passages}
-        answer, also = extract_answer(retriever.with_diacritics(text), passages, authors)
+        answer, also = extract_answer(retriever.with_diacritics(text), passages, authors,
+                                      dense=lambda where: retriever.dense_similarity(text, where))
         return answer, also, tuple(passages)
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:

@@ -2,25 +2,16 @@
 
 Lexical evidence needs Vietnamese words, so an English question's nouns ("students" ->
 "học sinh") and topic words ("raise" -> "huy động | vận động | quyên góp") are looked up
-here, after crude stemming ("households" -> "household"). The table is general vocabulary
-of Vietnamese local and community news (administration, party life, farming, money), not
-tied to any question. `english_type` is the English side of `questions.classify_question`;
-the Vietnamese words that name what is asked (place, body and document words) live here too.
-Does not translate anything else: an unknown English word is evidence that nobody can find.
+here, after crude stemming ("households" -> "household"), for folded BM25 retrieval only
+(`retrieve.folded_query`): a word it knows adds evidence; an unknown word adds none and
+takes none away. The answer stage does not use it. The table is general vocabulary of
+Vietnamese local and community news (administration, party life, farming, money).
 """
 from __future__ import annotations
 
 import re
 
 from .text import fold
-
-# Vietnamese words that name what a question asks for ("huyện nào", "tổ chức nào", "kết luận nào").
-PLACE_WORDS = ("thành phố", "thị trấn", "thị xã", "huyện", "xã", "phường", "tỉnh", "quận", "thôn", "bản", "khu",
-               "tổ dân phố", "làng", "địa phương", "địa bàn")
-ORG_WORDS = ("tổ chức", "đảng bộ", "đảng ủy", "chi bộ", "cơ quan", "đơn vị", "đoàn thể", "hội", "trường",
-             "cấp ủy", "ban", "doanh nghiệp", "hợp tác xã", "công ty", "lực lượng")
-CODE_WORDS = {"kết luận": "KL", "chỉ thị": "CT", "nghị quyết": "NQ", "kế hoạch": "KH", "quyết định": "QĐ",
-              "quy định": "QĐ", "thông báo": "TB", "văn bản": "", "hướng dẫn": "HD", "công văn": ""}
 
 # Counted things and units: "english[, english...]: vietnamese | vietnamese".
 NOUNS = """
@@ -258,7 +249,6 @@ def _table(data: str) -> dict[tuple[str, ...], tuple[str, ...]]:
 
 NOUN_TABLE = _table(NOUNS)
 WORD_TABLE = _table(WORDS)
-MEASURES = {"m": "m", "km": "km", "ha": "ha", "tấn": "tấn", "kg": "kg", "lít": "lít", "m2": "m2"}
 # Words that show a question is English (short glossary words like "ho", "chi" are Vietnamese too).
 ENGLISH_WORDS = FUNCTION_WORDS | {
     w for t in (NOUNS, WORDS) for line in t.strip().splitlines() for w in re.findall(r"[a-z]{4,}", line.split(":")[0])
@@ -295,112 +285,3 @@ def english_terms(question: str, names: set[str] = frozenset()) -> list[tuple[st
             out.append((words[i], ((words[i],),) if vietnamese else ()))
         i += 1
     return out
-
-
-def translate_terms(question: str) -> list[str]:
-    """Vietnamese words and phrases, with diacritics, for the English content words of a
-    question ("Saturday" -> "thứ bảy", "thứ 7"; "districts" -> "huyện"), in question order,
-    without repeats. Only glossary translations: names and Vietnamese words already in the
-    question, and English words the glossary does not know, give nothing. For lexical retrieval."""
-    words = [w.strip("'’-") for w in re.findall(r"[^\W\d_][\w'’-]*", question.lower())]
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        hit = None if words[i] in FUNCTION_WORDS else _lookup(words, i, NOUN_TABLE) or _lookup(words, i, WORD_TABLE)
-        out.extend(hit[1] if hit else ())
-        i += hit[0] if hit else 1
-    return list(dict.fromkeys(out))
-
-
-_PHRASE_END = frozenset("did do does were was are is have has had in at on from to for by since with "
-                        "that which who".split())
-
-
-def _nouns_after(words: list[str], i: int) -> tuple[str, ...]:
-    """Glossary nouns of the phrase starting at words[i], up to its verb ("collectives and individuals")."""
-    found: list[str] = []
-    start = i
-    while i < len(words) and words[i] not in _PHRASE_END and not words[i].endswith("ed"):
-        hit = _lookup(words, i, NOUN_TABLE) or (_lookup(words, i, WORD_TABLE) if i == start else None)
-        if hit:
-            found.extend(v for v in hit[1] if v not in found)
-            i += hit[0]
-        else:
-            i += 1
-    return tuple(found)
-
-
-def _asks(kind: str, nouns: tuple[str, ...] = (), unit: str | None = None, **more) -> dict:
-    return {"kind": kind, "nouns": tuple(nouns), "unit": unit, **more}
-
-
-def english_type(question: str) -> dict:
-    """The fields of `questions.QuestionType` for an English question (kind, nouns, unit...)."""
-    q = question.lower()
-    words = re.findall(r"[a-z][\w'-]*|%", q)
-    total = bool(re.search(r"\b(in total|total|altogether|in all|overall)\b", q))
-    which = r"\b(?:which|what|in which|for which)\s+"
-    if re.search(r"\b(percent|percentage|proportion|share)\b|%", q):
-        i = next((k + 1 for k, w in enumerate(words) if w in ("percent", "percentage", "%", "of")), len(words))
-        return _asks("percent", _nouns_after(words, i), "%")
-    if re.search(which + r"(period|phase|stage|term|years)\b|\bfrom when\b", q):
-        return _asks("period")
-    m = re.search(which + r"(conclusion|directive|resolution|decision|plan|regulation|document)\b", q)
-    if m:
-        vi = WORD_TABLE.get((stem(m.group(1)),), ("văn bản",))[0]
-        return _asks("code", (vi,), CODE_WORDS.get(vi) or None)
-    if re.search(r"\bwhen\b|" + which + r"(year|date|day|month|time)\b", q):
-        return _asks("date")
-    if re.search(r"\b(by whom|who (launch|run|start|organi[sz]|initiat|manag|implement|carr|lead|sponsor)\w*)\b", q):
-        return _asks("person", ("tổ chức",))  # a person or a body
-    if re.search(r"\b(who|whom|whose)\b|" + which + r"(person|official|leader|comrade|secretary)\b", q):
-        return _asks("person")
-    m = re.search(which + r"(\w+)", q)
-    if m and m.group(1) != "s":
-        hit = _lookup(words, words.index(m.group(1)), NOUN_TABLE) if m.group(1) in words else None
-        if hit and hit[1][0] in PLACE_WORDS:
-            return _asks("place", hit[1])
-        if re.match(r"(organi[sz]ation|unit|agency|body|party|union|school|association|force|department|committee)", m.group(1)):
-            vi = hit[1] if hit else ()
-            return _asks("org", tuple(v for v in vi if v in ORG_WORDS) or vi)
-    if re.search(r"\bwhere\b", q):
-        return _asks("place")
-    if re.search(r"\bhow (long|far)\b|\b(length|distance)\b", q):
-        return _asks("amount", (), "m")
-    if re.search(r"\bhow (big|large)\b|\b(area|surface)\b", q):
-        return _asks("amount", (), "m2")
-    if "how many" in q or "how much" in q:
-        i = words.index("many" if "how many" in q else "much") + 1
-        nouns = _nouns_after(words, i)[:3]
-        if nouns and nouns[0] in MEASURES:
-            return _asks("amount", (), MEASURES[nouns[0]], total=total)
-        if "how many" in q:
-            # A counted thing the glossary does not know: no figure can be checked against it.
-            unknown = not nouns and i < len(words) and stem(words[i]) not in GENERIC and words[i] not in _PHRASE_END
-            return _asks("count", nouns, total=total, unknown_noun=unknown)
-        return _asks("amount", (), "VND", total=total)
-    if re.search(r"\b(cost|budget|amount of money|sum of money)\b", q):
-        return _asks("amount", (), "VND", total=total)
-    m = re.search(which + r"(?:kinds? of |types? of )?(\w+)", q)
-    if m and m.group(1) in words:
-        nouns = _nouns_after(words, words.index(m.group(1)))[:1]
-        if nouns:
-            return _asks("list", nouns)
-    return _asks("other")
-
-
-# Vietnamese words that news text uses for one another: a question may say "quyên góp"
-# where the article says "huy động". Folded forms; each group is one meaning.
-VI_SYNONYMS = [tuple(tuple(fold(w).split()) for w in group.split(" | ")) for group in (
-    "huy động | vận động | quyên góp | ủng hộ | đóng góp | gây quỹ",
-    "hỗ trợ | giúp đỡ | trợ giúp",
-    "khen thưởng | biểu dương | tuyên dương",
-)]
-
-
-def vi_synonyms(form: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """The forms meaning the same as `form` (itself first), or just `form`."""
-    for group in VI_SYNONYMS:
-        if form in group:
-            return (form,) + tuple(f for f in group if f != form)
-    return (form,)
