@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ..glossary import english_terms
 from ..text import detect_language, fold, has_diacritics, normalize
 from ..wordlists import table, words
 
@@ -84,6 +85,8 @@ def analyse(question: str) -> QuestionAnalysis:
     capital = [w[:1].isupper() for w, _, _ in found]
     names = tuple(fold(w) for i, (w, a, _) in enumerate(found) if w[:1].isdigit() or (
         capital[i] and fold(w) not in stop and (a > 0 or (i + 1 < len(found) and capital[i + 1]))))
+    if detect_language(text) == "en":  # a bilingual table may add evidence, never take it away
+        terms |= frozenset(w for _, forms in english_terms(text) for form in forms for w in form)
     numbers = frozenset(re.sub(r"[.,](?=\d{3}(?!\d))", "", w) for w, _, _ in found if w[:1].isdigit())
     return QuestionAnalysis(text=text, language=detect_language(text), asked=asked_type(text),
                             terms=terms, names=names, numbers=numbers)
