@@ -92,7 +92,10 @@ def prepare_home(home: Path, articles: Path, drop: set[str] = frozenset(), reuse
 
 
 def engine_for(home: Path, warm: bool = True) -> Engine:
+    """An engine over `home`, its index brought in line with its seeds (a copied index still
+    holds the articles left out: the rebuild drops them, embedding nothing new)."""
     engine = Engine(Settings(home=home))
+    engine.rebuild()
     engine.retriever()
     if warm:
         engine.ask("câu hỏi khởi động")
