@@ -142,11 +142,14 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
         if e > s:
             found.setdefault((s, e), set()).add(flag)
 
+    figures = [(x.start, x.end) for x in find_quantities(text)]
     for quantity in find_quantities(text):
         add(quantity.start, quantity.end, _QUANTITY_FLAG.get(quantity.kind, "number"))
     for m in _NUMBER.finditer(text):
-        add(m.start(), m.start() + len(m.group(0).split()[0]), "number")
-        add(m.start(), m.end(), "number")
+        for s, e in ((m.start(), m.start() + len(m.group(0).split()[0])), (m.start(), m.end())):
+            # A parsed figure is one unit: "2 tỷ" out of "2 tỷ 652 triệu đồng" would cut it.
+            if not any(a <= s and e <= b and (s, e) != (a, b) for a, b in figures):
+                add(s, e, "number")
     for m in _DATE.finditer(text):
         add(m.start(), m.end(), "date")
     for s, e in _names(text):
