@@ -142,11 +142,17 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
         if e > s:
             found.setdefault((s, e), set()).add(flag)
 
+    stop = stopwords()
     figures = [(x.start, x.end) for x in find_quantities(text)]
     for quantity in find_quantities(text):
         add(quantity.start, quantity.end, _QUANTITY_FLAG.get(quantity.kind, "number"))
     for m in _NUMBER.finditer(text):
-        for s, e in ((m.start(), m.start() + len(m.group(0).split()[0])), (m.start(), m.end())):
+        # The number with the words after it up to the first function word ("24 lần", not "24 lần và").
+        words = m.group(0).split()
+        kept = 1
+        while kept < len(words) and fold(words[kept]) not in stop:
+            kept += 1
+        for s, e in ((m.start(), m.start() + len(words[0])), (m.start(), m.start() + len(" ".join(words[:kept])))):
             # A parsed figure is one unit: "2 tỷ" out of "2 tỷ 652 triệu đồng" would cut it.
             if not any(a <= s and e <= b and (s, e) != (a, b) for a, b in figures):
                 add(s, e, "number")
@@ -157,7 +163,6 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
     for m in _QUOTED.finditer(text):
         add(m.start(1), m.end(1), "quoted")
     pieces = [(a, b) for a, b in _pieces(text) if b > a]
-    stop = stopwords()
     for n, (a, b) in enumerate(pieces):
         add(a, b, "clause")
         if n + 1 < len(pieces):
