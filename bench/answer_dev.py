@@ -1,10 +1,10 @@
 """Answer extraction, end to end on an evaluation file: per-question table and accuracy.
 
-    python bench/answer_dev.py [FILE.jsonl] [--k 5] [--index-dir DIR] [--cache PASSAGES.pkl]
+    python bench/answer_dev.py [FILE.jsonl] [--k 5] [--index-dir DIR]
 
-Retrieves with `Engine(Settings()).ask` (so the index is built on first use), then runs
-`qa.answer.extract_answer` on the passages. With --cache the retrieved passages are kept
-in a pickle so that re-running after a change to the answer stage skips retrieval.
+Asks every question through `Engine(Settings()).ask` (so the index is built on first use;
+point QA_HOME or --index-dir at a copy, never at the checkout's index) and prints what the
+answer stage (`qa.answer`) made of each, with the asked type of its question analysis.
 Accuracy: an expected answer string inside answer.text; unanswerable questions must
 abstain; "answered" is the share of answerable questions that got any answer.
 """
@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.answer import classify_question, extract_answer  # noqa: E402
+from qa.answer import analyse  # noqa: E402
 from qa.text import detect_language as language_of, normalize  # noqa: E402
 
 
@@ -28,20 +27,12 @@ def _contains(text: str, needles: list[str]) -> bool:
     return any(normalize(n).casefold() in hay for n in needles)
 
 
-def retrieve(cases: list[dict], k: int, index_dir: str | None, cache: Path | None) -> dict[str, list]:
-    stored = pickle.loads(cache.read_bytes()) if cache and cache.exists() else {}
-    missing = [c["question"] for c in cases if (c["question"], k) not in stored]
-    if missing:
-        from qa.engine import Engine
-        from qa.settings import Settings
+def ask_all(cases: list[dict], k: int, index_dir: str | None) -> dict[str, object]:
+    from qa.engine import Engine
+    from qa.settings import Settings
 
-        settings = Settings(index_dir=index_dir) if index_dir else Settings()
-        engine = Engine(settings)
-        for q in missing:
-            stored[(q, k)] = list(engine.ask(q, k=k).passages)
-        if cache:
-            cache.write_bytes(pickle.dumps(stored))
-    return {c["question"]: stored[(c["question"], k)] for c in cases}
+    engine = Engine(Settings(index_dir=index_dir) if index_dir else Settings())
+    return {c["question"]: engine.ask(c["question"], k=k) for c in cases}
 
 
 def main() -> int:
@@ -51,17 +42,17 @@ def main() -> int:
                         help="eval file (docs/evaluation.md); default docs/sample-eval.jsonl")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--index-dir", default=None)
-    parser.add_argument("--cache", type=Path, default=None)
     args = parser.parse_args()
     cases = [json.loads(line) for line in Path(args.file).read_text(encoding="utf-8").splitlines() if line.strip()]
-    passages = retrieve(cases, args.k, args.index_dir, args.cache)
-    rows, started = [], time.perf_counter()
+    started = time.perf_counter()
+    results = ask_all(cases, args.k, args.index_dir)
+    rows = []
     for case in cases:
         q, expected = case["question"], case.get("answers", [])
-        answer, also = extract_answer(q, passages[q])
+        answer, also = results[q].answer, results[q].also
         if expected:
             ok = answer is not None and _contains(answer.text, expected)
-            in_passages = any(_contains(p.text, expected) for p in passages[q])
+            in_passages = any(_contains(p.text, expected) for p in results[q].passages)
         else:
             ok, in_passages = answer is None, False
         rows.append((q, expected, answer, also, ok, in_passages))
@@ -69,8 +60,8 @@ def main() -> int:
     for q, expected, answer, also, ok, in_passages in rows:
         mark = "ok " if ok else ("ERR" if in_passages or not expected else "ret")
         got = f"{answer.text[:60]!r} p{answer.passage} c{answer.confidence:.2f}" if answer else "—"
-        kind = classify_question(q).kind
-        print(f"{mark} [{language_of(q):15}] {kind:7} {q[:70]:70} | want {expected[:1]} | got {got}"
+        kind = analyse(q).asked
+        print(f"{mark} [{language_of(q):15}] {kind:8} {q[:70]:70} | want {expected[:1]} | got {got}"
               + (f" | also {[a.text[:30] for a in also]}" if also else ""))
     answerable = [r for r in rows if r[1]]
     unanswerable = [r for r in rows if not r[1]]
@@ -78,7 +69,7 @@ def main() -> int:
           f" = {sum(r[4] for r in answerable) / max(len(answerable), 1):.3f}"
           f"   answered {sum(r[2] is not None for r in answerable) / max(len(answerable), 1):.3f}"
           f"   abstained {sum(r[4] for r in unanswerable)}/{len(unanswerable)}"
-          f"   extraction {took:.1f} ms/question"
+          f"   {took:.1f} ms/question (retrieval + answer)"
           f"   (ret = expected answer not in the retrieved passages)")
     for lang in ("vi", "vi-nodiacritics", "en"):
         group = [r for r in answerable if language_of(r[0]) == lang]

@@ -72,7 +72,8 @@ def our_method(engine: Engine, weights: Weights):
     def ask(question: str, k: int) -> AskResult:
         started = time.perf_counter()
         passages = retriever.search(question, k=k)
-        answer, also = extract_answer(retriever.with_diacritics(question), passages)
+        answer, also = extract_answer(retriever.with_diacritics(question), passages,
+                                      dense=lambda where: retriever.dense_similarity(question, where))
         return AskResult(question, answer, tuple(passages), (time.perf_counter() - started) * 1000, also)
 
     return ask
@@ -109,7 +110,7 @@ def txtai_method(engine: Engine, articles, with_title: bool):
                              "instructions": {"query": QUERY, "data": PASSAGE}})
     embeddings.index([(i, f"{a.title}. {a.text[s:e]}" if with_title else a.text[s:e], None)
                       for i, (a, s, e) in enumerate(units)])
-    restore = engine.retriever().with_diacritics  # the extractor's input, same as every row
+    ours = engine.retriever()  # the extractor's input and its dense evidence, same as every row
 
     def ask(question: str, k: int) -> AskResult:
         started = time.perf_counter()
@@ -118,7 +119,8 @@ def txtai_method(engine: Engine, articles, with_title: bool):
             a, s, e = units[int(uid)]
             passages.append(Passage(rank=rank, score=float(score), text=a.text[s:e], sentence=a.text[s:e],
                                     article=a.ref(), start=s, end=e, sentence_start=s, sentence_end=e))
-        answer, also = extract_answer(restore(question), passages)
+        answer, also = extract_answer(ours.with_diacritics(question), passages,
+                                      dense=lambda where: ours.dense_similarity(question, where))
         return AskResult(question, answer, tuple(passages), (time.perf_counter() - started) * 1000, also)
 
     ask.backend = embeddings.config.get("backend"), len(units)

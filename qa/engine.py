@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import buildcache, builder, collection, index as index_store, readers, writes
-from .answer import extract_answer
+from .answer import answer_passages
 from . import answering, compare, meta, multipart
 from . import facts as facts_table
 from .chat import Conversation, Turn, place_names, reply_language
@@ -311,7 +311,8 @@ class Engine:
             return answering.combine(questions, answers)
         passages = retriever.search(text, k=max(k, pool), article=article, date=date)
         authors = {p.article.id: index.articles[p.article.id].author for p in passages}
-        extract = lambda question, found: extract_answer(question, found, authors)  # noqa: E731
+        dense = lambda where: retriever.dense_similarity(asked, where)  # noqa: E731
+        extract = lambda question, found: answer_passages(question, found, authors, dense)  # noqa: E731
         return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, self.article_places()), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:

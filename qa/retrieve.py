@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from bisect import bisect_right
 from threading import Lock
+from typing import Sequence
 
 import numpy as np
 
@@ -102,6 +104,7 @@ class Retriever:
         self.embedder = embedder
         self.weights = weights or DEFAULT_WEIGHTS
         self.cache = cache or QueryCache()
+        self._starts: dict[str, tuple[list[int], list[int]]] | None = None  # built on first use
 
     def with_diacritics(self, question: str) -> str:
         """The question as the dense model and the accented BM25 need it: a Vietnamese question
@@ -121,20 +124,66 @@ class Retriever:
         """Raw scores under each signal (used by tuning; on the embedded store, of every chunk)."""
         return self.candidates(question).scores
 
-    def fuse(self, question: str, raw: dict[str, np.ndarray], weights: Weights | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(candidate chunk ids, fused scores in [0, 1]) over the pool of each signal's top candidates."""
+    def fuse(self, question: str, raw: dict[str, np.ndarray], weights: Weights | None = None,
+             allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate chunk ids, fused scores in [0, 1]) over the pool of each signal's top candidates;
+        `allowed` (a mask over chunks) keeps others out as if they were not in the corpus."""
         w = weights or self.weights[detect_language(normalize(question))]
+        if allowed is not None:
+            raw = {s: np.where(allowed, v, np.float32(v.min()) - 1) for s, v in raw.items()}
         pool = np.unique(np.concatenate([np.argsort(-raw[s])[:POOL] for s in SIGNALS if w.of(s)]))
+        if allowed is not None:
+            pool = pool[allowed[pool]]
         fused = sum(w.of(s) * _scaled(raw[s][pool]) for s in SIGNALS if w.of(s))
         return pool, fused / max(sum(w.of(s) for s in SIGNALS), 1e-9)
 
-    def search(self, question: str, k: int = 5, article: str | None = None, date: str | None = None) -> list[Passage]:
+    def query_vector(self, question: str) -> np.ndarray:
+        """The question's e5 vector (the one `candidates` used: cached, never embedded twice)."""
+        return self.cache.get(self.with_diacritics(normalize(question)), self.embedder.embed_query)
+
+    def _chunk_starts(self) -> dict[str, tuple[list[int], list[int]]]:
+        """Per article: chunk starts in text order and the chunk ids, for `dense_similarity`."""
+        if self._starts is None:
+            starts: dict[str, list[tuple[int, int]]] = {}
+            for i, chunk in enumerate(self.view.chunks):
+                starts.setdefault(chunk.article_id, []).append((chunk.start, i))
+            self._starts = {a: ([s for s, _ in sorted(v)], [i for _, i in sorted(v)]) for a, v in starts.items()}
+        return self._starts
+
+    def dense_similarity(self, question: str, where: Sequence[tuple[str, int]]) -> np.ndarray:
+        """(question·sentence, question·sentence-in-context) of the chunk holding each (article id,
+        offset): the index's stored vectors, so the answer stage embeds nothing. A store that
+        keeps its vectors remote (Milvus) gives zeros: the answer stage then goes without."""
+        out = np.zeros((len(where), 2), dtype=np.float64)
+        vectors = getattr(getattr(self.view, "index", None), "vectors", None)
+        if vectors is None:
+            return out
+        query, starts = self.query_vector(question), self._chunk_starts()
+        rows = []
+        for n, (article, offset) in enumerate(where):
+            if article in starts:
+                first, ids = starts[article]
+                rows.append((n, ids[max(bisect_right(first, offset) - 1, 0)]))
+        if rows:
+            at, ids = zip(*rows)
+            for column, field in enumerate(("sentence", "context")):
+                out[list(at), column] = np.asarray(vectors[field][list(ids)], dtype=np.float64) @ query
+        return out
+
+    def search(self, question: str, k: int = 5, article: str | None = None, date: str | None = None,
+               exclude: frozenset[str] = frozenset()) -> list[Passage]:
+        """The k best passages; articles in `exclude` are treated as absent from the corpus
+        (how the answer scorer's fitting makes unanswerable questions)."""
         if not self.view.size:
             return []
         found = self.candidates(question, article, date)
         if found.rows is not None and not len(found.rows):
             return []  # a remote store found nothing under the filters
-        pool, fused = self.fuse(question, found.scores)
+        allowed = None
+        if exclude:
+            chunks = self.view.chunks if found.rows is None else self.view.chunks_at(found.rows.tolist())
+            allowed = np.array([c.article_id not in exclude for c in chunks])
+        pool, fused = self.fuse(question, found.scores, allowed=allowed)
         order = pool[np.argsort(-fused, kind="stable")]
         score_of = dict(zip(pool.tolist(), fused.tolist()))
         chunks = self.view.chunks_at((order if found.rows is None else found.rows[order]).tolist())

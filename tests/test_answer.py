@@ -1,330 +1,154 @@
-"""Answer extraction: question kinds (vi / vi without diacritics / en) and spans picked from
-hand-built passages made of seed sentences; abstention when the passages are about something else."""
-from pathlib import Path
-
+"""The answer stage on text nobody tuned it on: sentences written here in the manner of
+encyclopaedic and news text (foreign names, money in US dollars, reasons given as clauses,
+English questions over Vietnamese text with no glossary word), not the seeds."""
+import numpy as np
 import pytest
 
-from qa.answer import classify_question, extract_answer
-from qa.chunking import sentence_spans
+from qa.answer import analyse, extract_answer, prepare
+from qa.answer.candidates import candidates, in_sentence, sentences
+from qa.answer.features import NAMES
+from qa.answer.scorer import Scorer, default_scorer
 from qa.records import ArticleRef, Passage
 
-SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
-TITLES = {
-    "son-la-tao-chuyen-bien-manh-me": "Sơn La: Tạo chuyển biến mạnh mẽ trong học tập và làm theo Bác",
-    "thanh-liem-nhan-rong-mo-hinh": "Nhân rộng các mô hình học tập và làm theo Bác ở Đảng bộ Thanh Liêm",
-    "kon-plong-chuyen-bien": "Kon Plông: Chuyển biến giữa việc học tập và làm theo Bác",
-    "day-manh-xay-dung-chinh-don-dang": "Đẩy mạnh xây dựng, chỉnh đốn Đảng theo tư tưởng Hồ Chí Minh",
-    "sin-ho-tao-dong-luc-thi-dua": "Tạo động lực thi đua trong cán bộ, đảng viên, Nhân dân",
-}
+
+def passage(text: str, rank: int = 1, article: str = "a", focus: int = 0) -> Passage:
+    """`text` as a retrieved passage of `article` (offset 100 into it); sentence `focus` is its own."""
+    from qa.chunking import sentence_spans
+    s, e = sentence_spans(text)[focus]
+    return Passage(rank=rank, score=1.0 / rank, text=text, sentence=text[s:e],
+                   article=ArticleRef(id=article, title=article.title()), start=100, end=100 + len(text),
+                   sentence_start=100 + s, sentence_end=100 + e)
 
 
-def passage(article: str, snippet: str, rank: int = 1, neighbours: int = 0) -> Passage:
-    """The seed sentence holding `snippet` (plus neighbours) as a retrieved passage."""
-    text = (SEEDS / f"{article}.txt").read_text(encoding="utf-8")
-    spans = sentence_spans(text)
-    i = next(k for k, (s, e) in enumerate(spans) if snippet in text[s:e])
-    lo, hi = spans[max(0, i - neighbours)][0], spans[min(len(spans) - 1, i + neighbours)][1]
-    s, e = spans[i]
-    return Passage(rank=rank, score=1.0 / rank, text=text[lo:hi], sentence=text[s:e],
-                   article=ArticleRef(id=article, title=TITLES[article]), start=lo, end=hi,
-                   sentence_start=s, sentence_end=e)
+def close(sims=(0.88, 0.86)):
+    """A dense lookup that finds every sentence as similar to the question (isolates the other evidence)."""
+    return lambda where: np.tile(np.asarray(sims, dtype=float), (len(where), 1))
 
 
-QUYNH_NHAI = passage("son-la-tao-chuyen-bien-manh-me", "Quỹ Chỉ thị 05")
-MODELS = passage("son-la-tao-chuyen-bien-manh-me", "Người tốt, việc tốt", neighbours=1)
-DISTRACTORS = [
-    passage("thanh-liem-nhan-rong-mo-hinh", "Đường hoa quân sự", rank=2),
-    passage("sin-ho-tao-dong-luc-thi-dua", "4.036 đảng viên", rank=3),
-    passage("kon-plong-chuyen-bien", "50 mô hình", rank=4),
-]
-
-
-# ---- classification --------------------------------------------------------------------
-@pytest.mark.parametrize("question,kind,noun", [
-    ("Quỳnh Nhai đã huy động được bao nhiêu tiền?", "amount", None),
-    ("quynh nhai huy dong duoc bao nhieu tien", "amount", None),
-    ("How much money did the fund raise?", "amount", None),
-    ("Huyện có bao nhiêu học sinh được hỗ trợ?", "count", "học sinh"),
-    ("huyen co bao nhieu hoc sinh duoc ho tro", "count", "hoc sinh"),
-    ("How many students did the fund help?", "count", "học sinh"),
-    ("How many households escaped poverty?", "count", "hộ"),
-    ("How many working days did it take?", "count", "ngày công"),
-    ("Bao nhiêu phần trăm đảng viên hoàn thành nhiệm vụ?", "percent", "đảng viên"),
-    ("bao nhieu phan tram dang vien hoan thanh nhiem vu", "percent", "dang vien"),
-    ("What percentage of party members completed their tasks?", "percent", "đảng viên"),
-    ("Ai là Trưởng Ban Tuyên giáo Huyện ủy?", "person", None),
-    ("ai la truong ban tuyen giao huyen uy", "person", None),
-    ("Who is the head of the propaganda department?", "person", None),
-    ("Kế hoạch được ban hành khi nào?", "date", None),
-    ("ke hoach duoc ban hanh ngay nao", "date", None),
-    ("When was the plan issued?", "date", None),
-    ("Mô hình này ở huyện nào?", "place", "huyện"),
-    ("mo hinh nay o xa nao", "place", "xã"),
-    ("Which ward runs the model?", "place", "phường"),
-    ("Where do farmers grow tea?", "place", None),
-    ("Mô hình do tổ chức nào đảm nhiệm?", "org", "tổ chức"),
-    ("mo hinh cua dang bo nao", "org", "đảng bộ"),
-    ("Which organisation runs the model?", "org", None),
-    ("Xã có những mô hình nào?", "list", "mô hình"),
-    ("xa co nhung mo hinh nao", "list", "mo hinh"),
-    ("What models does the commune have?", "list", "mô hình"),
-    ("Kế hoạch nhằm thực hiện kết luận nào?", "code", "kết luận"),
-    ("ke hoach thuc hien ket luan nao", "code", "kết luận"),
-    ("Which conclusion does the plan implement?", "code", "kết luận"),
-    ("Bằng khen được trao cho giai đoạn nào?", "period", None),
-    ("bang khen trao cho giai doan nao", "period", None),
-    ("For which period were the certificates awarded?", "period", None),
-    ("How do people develop their economy?", "other", None),
+@pytest.mark.parametrize("question,asked", [
+    ("Công ty đã huy động được bao nhiêu tiền?", "money"), ("Cong ty da huy dong duoc bao nhieu tien?", "money"),
+    ("How much money did the company raise?", "money"), ("Bao nhiêu phần trăm dân số sống ở thành thị?", "percent"),
+    ("What percentage of the population lives in cities?", "percent"), ("Cây cầu được xây dựng vào năm nào?", "date"),
+    ("When was the bridge built?", "date"), ("Cuộc chiến kéo dài bao lâu?", "duration"), ("How long did the war last?", "duration"),
+    ("Ai đã thiết kế khu vườn?", "person"), ("ai da thiet ke khu vuon", "person"), ("Who designed the garden?", "person"),
+    ("Nhà máy nằm ở đâu?", "place"), ("Where is the factory?", "place"), ("Tại sao con đập bị vỡ?", "reason"),
+    ("Why did the dam break?", "reason"), ("vi sao con dap bi vo", "reason"), ("Có bao nhiêu vận động viên tham gia?", "quantity"),
+    ("How many athletes took part?", "quantity"), ("Người dân đã phản ứng như thế nào?", "manner"),
 ])
-def test_classify_question(question, kind, noun):
-    qtype = classify_question(question)
-    assert qtype.kind == kind
-    if noun is not None:
-        assert qtype.noun == noun
+def test_the_asked_type_comes_from_general_question_words_in_any_form(question, asked):
+    assert analyse(question).asked == asked
 
 
-def test_classify_units_and_rates():
-    assert classify_question("How many metres of fences were demolished?").unit == "m"
-    assert classify_question("Đường dài bao nhiêu km?").unit == "km"
-    assert classify_question("Quỹ đã trích bao nhiêu tiền?").unit == "VND"
-    assert classify_question("Mỗi tháng đảng viên ủng hộ bao nhiêu tiền?").per == "tháng"
-    assert classify_question("kon plong co tat ca bao nhieu mo hinh").total
-    assert classify_question("How many collectives and individuals were commended?").nouns == ("tập thể", "cá nhân")
+def test_who_wrote_is_a_byline_question_only_when_it_names_the_article():
+    assert analyse("Ai là tác giả bài viết về cà phê?").asked == "author"
+    assert analyse("Who wrote the article about coffee exports?").asked == "author"
+    assert analyse("Who wrote the poem The Mask of Anarchy?").asked == "person"  # a person in the text
+    assert analyse("Which authority approved the plan?").asked != "author"
 
 
-# ---- extraction: the right figure among many -------------------------------------------
-@pytest.mark.parametrize("question,expected,value,unit", [
-    ("Quỳnh Nhai đã huy động được bao nhiêu tiền?", "2 tỷ 652 triệu đồng", 2_652_000_000, "VND"),
-    ("quynh nhai huy dong duoc bao nhieu tien", "2 tỷ 652 triệu đồng", 2_652_000_000, "VND"),
-    ("Trong năm 2021 quỹ của Quỳnh Nhai đã trích bao nhiêu tiền?", "1 tỷ 420 triệu đồng", 1_420_000_000, "VND"),
-    ("How many students did the Quỳnh Nhai fund support?", "10 học sinh", 10, "học sinh"),
-    ("Quỹ của Quỳnh Nhai hỗ trợ bao nhiêu hộ nghèo?", "48 hộ", 48, "hộ"),
-    ("How much must leading party members in Quỳnh Nhai give to the fund each month?", "30.000đ", 30_000, "VND/tháng"),
-])
-def test_picks_the_figure_the_question_asks_for(question, expected, value, unit):
-    answer, _ = extract_answer(question, [QUYNH_NHAI, *DISTRACTORS])
-    assert answer is not None and expected in answer.text
-    assert answer.value == pytest.approx(value) and answer.unit == unit
-    assert answer.passage == 1 and answer.sentence == QUYNH_NHAI.sentence
-    assert 0.0 < answer.confidence <= 1.0
+def test_the_question_terms_leave_out_question_words_and_keep_names():
+    q = analyse("Vườn Saxon được thiết kế bởi ai?")
+    assert {"vuon", "saxon", "thiet", "ke"} <= q.terms and "ai" not in q.terms
+    assert "saxon" in q.names
+    assert analyse("Nhà máy nằm ở đâu?").terms >= {"nha", "may", "nam"}  # máy is not mấy, nằm is not năm
 
 
-def test_count_answer_among_distractor_passages():
-    question = "How many working days did the military flower road take?"
-    answer, _ = extract_answer(question, [QUYNH_NHAI, *DISTRACTORS])
-    assert answer.text == "700 ngày công" and answer.passage == 2 and answer.kind == "count"
+def test_candidates_include_foreign_names_money_in_dollars_and_dates():
+    text = "Năm 2019, công ty Acme của ông Jean-Luc de la Fontaine đã huy động được 1,2 tỷ USD tại Kraków."
+    spans = {text[s:e]: flags for (s, e), flags in in_sentence(text, analyse("Acme huy động bao nhiêu tiền?")).items()}
+    assert "name" in spans["Jean-Luc de la Fontaine"]
+    assert "name" in spans["Kraków"]  # a foreign name as written, tone mark where the article put it
+    assert "1,2 tỷ USD" in spans
+    assert "date" in spans["Năm 2019"] or "date" in spans["2019"]
 
 
-@pytest.mark.parametrize("question,expected", [
-    ("Mô hình ngày về cơ sở xây dựng nông thôn mới ở huyện nào?", "Mai Sơn"),
-    ("Which ward of Sơn La city runs the good people, good deeds honour roll model?", "Chiềng Lề"),
-    ("Mô hình Việc tốt mỗi ngày của đảng bộ nào?", "Mộc Châu"),
-])
-def test_places_and_bodies(question, expected):
-    answer, _ = extract_answer(question, [MODELS, *DISTRACTORS])
-    assert answer is not None and expected in answer.text
-    assert "Sơn La" not in answer.text  # the question's own place is never the answer
+def test_a_why_question_always_has_clause_candidates():
+    text = "Con đập bị vỡ vì mưa lớn kéo dài suốt ba tuần, khiến mực nước dâng cao bất thường."
+    found = {text[s:e]: flags for (s, e), flags in in_sentence(text, analyse("Tại sao con đập bị vỡ?")).items()}
+    assert any("clause" in f or "gap" in f for f in found.values())
+    assert "gap" in found["mưa lớn kéo dài suốt ba tuần"]  # the part that does not repeat the question
 
 
-def test_body_in_parentheses_belongs_to_the_title_before_it():
-    lights = passage("thanh-liem-nhan-rong-mo-hinh", "Camera an ninh")
-    answer, _ = extract_answer("Mô hình Camera an ninh do tổ chức nào phát động?", [lights])
-    assert "chi bộ công an" in answer.text
-    answer, _ = extract_answer("Mô hình Thắp sáng đường làng ngõ xóm do tổ chức nào đảm nhiệm?", [lights])
-    assert answer.text == "Đoàn thanh niên"
+def test_each_sentence_is_read_once_at_the_best_ranked_passage_showing_it():
+    one = "Câu thứ nhất nói về A. Câu thứ hai nói về B."
+    p1, p2 = passage(one, rank=1), passage(one, rank=2)
+    sents = sentences([p1, p2])
+    assert [s.passage for s in sents] == [0, 0] and sents[0].focus and not sents[1].focus
+    assert all(c.text == sents[c.sentence].text[c.start:c.end] for c in candidates(sents, analyse("B là gì?")))
 
 
-def test_code_person_period_list():
-    plan = passage("day-manh-xay-dung-chinh-don-dang", "82-KH/TU")
-    answer, _ = extract_answer("Kế hoạch 82-KH/TU thực hiện kết luận nào?", [plan])
-    assert answer.text == "21-KL/TW"
-    leader = passage("son-la-tao-chuyen-bien-manh-me", "Nguyễn Duy Lương")
-    answer, _ = extract_answer("Ai là Phó trưởng Ban Thường trực Ban Tuyên giáo Tỉnh ủy Sơn La?", [leader])
-    assert answer.text == "Nguyễn Duy Lương"
-    merit = passage("day-manh-xay-dung-chinh-don-dang", "giai đoạn 2016 - 2020")
-    answer, _ = extract_answer("For which period were the provincial certificates of merit awarded?", [merit])
-    assert answer.text == "2016 - 2020"
-    communes = passage("kon-plong-chuyen-bien", "Đảng ủy xã Đăk Ring")
-    answer, _ = extract_answer("Đảng ủy xã Pờ Ê có những mô hình nào?", [communes])
-    assert "chăn nuôi heo" in answer.text and "Đăk Ring" not in answer.text
-    answer, _ = extract_answer("Which commune raises local pigs with Muscovy ducks and breeding buffaloes?", [communes])
-    assert answer.text == "xã Hiếu"
+def test_the_fitted_scorer_matches_the_features():
+    scorer = default_scorer()
+    assert scorer.rank_weights.shape == (len(NAMES),) and scorer.confidence_weights.shape == (len(NAMES) + 1,)
+    assert 0 < scorer.threshold < 1
+    doc = {"features": ["something else"], "rank": [1.0], "confidence": [1.0, 1.0], "confidence_bias": 0,
+           "mean": [0], "scale": [1], "threshold": 0.5}
+    with pytest.raises(ValueError):
+        Scorer.from_json(doc)
 
 
-# ---- abstention -----------------------------------------------------------------------
-@pytest.mark.parametrize("question", [
-    "Giá vàng hôm nay là bao nhiêu?",
-    "How much did Hà Nội raise for flood relief in 2024?",
-    "Thủ tướng Chính phủ hiện nay là ai?",
-    "How many hospitals are there in Quỳnh Nhai?",
-    "What is the population of Thanh Liêm district?",
-    "Quỳnh Nhai có bao nhiêu đảng viên?",
-])
-def test_abstains_when_the_passages_are_about_something_else(question):
-    answer, also = extract_answer(question, [QUYNH_NHAI, *DISTRACTORS])
-    assert answer is None and also == ()
+def test_money_in_dollars_is_the_answer_to_how_much():
+    p = passage("Năm 2019, công ty khởi nghiệp Acme đã huy động được 1,2 tỷ USD từ các quỹ đầu tư. "
+                "Công ty có 300 nhân viên tại ba văn phòng.")
+    answer, _ = extract_answer("Công ty Acme đã huy động được bao nhiêu tiền?", [p], dense=close())
+    assert answer is not None and "1,2 tỷ USD" in answer.text and answer.passage == 1
 
 
-def test_abstains_without_passages():
-    assert extract_answer("Quỳnh Nhai đã huy động được bao nhiêu tiền?", []) == (None, ())
+def test_an_english_question_is_answered_from_vietnamese_text_without_a_glossary_word():
+    p = passage("Vườn Saxon được thiết kế bởi kiến trúc sư người Hà Lan Tylman van Gameren vào năm 1713. "
+                "Đây là công viên công cộng lâu đời nhất của thành phố.")
+    answer, _ = extract_answer("Who designed the Saxon Garden?", [p], dense=close())
+    assert answer is not None and "Tylman van Gameren" in answer.text
 
 
-# ---- several articles -----------------------------------------------------------------
-def test_answers_from_other_articles_come_second():
-    savings = [
-        passage("son-la-tao-chuyen-bien-manh-me", "Việc tốt mỗi ngày", rank=1),
-        passage("day-manh-xay-dung-chinh-don-dang", "Quỹ tiết kiệm cộng đồng", rank=2),
-    ]
-    answer, also = extract_answer("Đảng bộ huyện nào có mô hình quỹ tiết kiệm?", savings)
-    found = [answer.text, *(a.text for a in also)]
-    assert any("Mộc Châu" in t for t in found) and any("Bạch Thông" in t for t in found)
-    assert {answer.passage, *(a.passage for a in also)} == {1, 2}
+def test_a_why_question_is_answered_by_the_clause_with_the_reason():
+    p = passage("Trận lũ năm 1998 gây thiệt hại nặng cho vùng hạ lưu. "
+                "Con đập bị vỡ vì mưa lớn kéo dài suốt ba tuần, khiến mực nước dâng cao bất thường.", focus=1)
+    answer, _ = extract_answer("Tại sao con đập bị vỡ?", [p], dense=close())
+    assert answer is not None and "mưa lớn" in answer.text
+    assert len(answer.text) < len(answer.sentence)  # a clause, not the whole sentence
 
 
-# ---- several articles answer: each with its own citation ------------------------------
-MUONG_LA = "son-la-tao-chuyen-bien-manh-me", "Ngày thứ 7 với dân"  # "... của Đảng bộ xã Ngọc Chiến huyện Mường La"
-THANH_LIEM = "thanh-liem-nhan-rong-mo-hinh", "Ngày thứ bảy về với dân"  # "... do UBND các xã, thị trấn triển khai"
+def test_the_answer_is_a_span_of_the_cited_text_never_altered():
+    text = "Nhà soạn nhạc Frédéric Chopin sinh ra ở Żelazowa Wola, gần Warszawa, vào năm 1810."
+    answer, _ = extract_answer("Chopin sinh năm nào?", [passage(text)], dense=close())
+    assert answer is not None and answer.text in text and "1810" in answer.text
+    answer, _ = extract_answer("Chopin sinh ra ở đâu?", [passage(text)], dense=close())
+    assert answer is not None and answer.text in text
 
 
-def saturday_passages():
-    return [passage(*THANH_LIEM, rank=1), passage(*MUONG_LA, rank=2),
-            passage("son-la-tao-chuyen-bien-manh-me", "Việc tốt mỗi ngày", rank=3),
-            passage("day-manh-xay-dung-chinh-don-dang", "Quỹ tiết kiệm cộng đồng", rank=4)]
+def test_abstains_without_passages_and_when_the_passages_are_about_something_else():
+    assert extract_answer("Công ty đã huy động được bao nhiêu tiền?", []) == (None, ())
+    off_topic = passage("Mùa hè ở vùng núi thường mát mẻ và có nhiều mưa rào vào buổi chiều.")
+    answer, _ = extract_answer("Ai đã phát minh ra máy in?", [off_topic], dense=close((0.74, 0.73)))
+    assert answer is None
 
 
-@pytest.mark.parametrize("question", [
-    "Những huyện nào có mô hình “Ngày thứ bảy với dân”?",
-    "nhung huyen nao co mo hinh ngay thu bay voi dan",
-    "Which districts run a 'Saturday with the people' model?",
-])
-def test_several_districts_each_cited_at_its_own_passage(question):
-    passages = saturday_passages()
-    answer, also = extract_answer(question, passages)
-    answers = [answer, *also]
-    by_place = {("Mường La" if "Mường La" in a.text else "Thanh Liêm" if "Thanh Liêm" in a.text else a.text): a
-                for a in answers}
-    assert set(by_place) == {"Mường La", "Thanh Liêm"}  # Mộc Châu, Bạch Thông: other models
-    assert by_place["Mường La"].passage == 2 and "Ngày thứ 7 với dân" in by_place["Mường La"].sentence
-    # The sentence names no district: the place is the article's own (its title: "... ở Đảng bộ Thanh Liêm").
-    assert by_place["Thanh Liêm"].passage == 1 and "Ngày thứ bảy về với dân" in by_place["Thanh Liêm"].sentence
-    assert all(a.kind == "place" and 0 < a.confidence <= 1 for a in answers)
+@pytest.mark.parametrize("question", ["???", "là gì", "what is"])
+def test_a_question_that_asks_about_nothing_gets_no_answer(question):
+    p = passage("Năm 2019, công ty Acme đã huy động được 1,2 tỷ USD.")
+    assert extract_answer(question, [p], dense=close()) == (None, ())
 
 
-def test_the_sentence_own_place_of_the_asked_level_wins():
-    answer, also = extract_answer("Những xã nào có mô hình “Ngày thứ bảy với dân”?", saturday_passages())
-    # The Thanh Liêm article is about a district and names no commune for the model.
-    assert answer.text == "xã Ngọc Chiến" and answer.passage == 2 and also == ()
-
-
-def test_a_place_named_near_the_model_beats_the_article_place():
-    answer, also = extract_answer("Những huyện nào có mô hình “Ngày thứ bảy với dân”?", saturday_passages())
-    assert answer.text == "huyện Mường La" and [a.passage for a in also] == [1]
-
-
-@pytest.mark.parametrize("question", [
-    "Những huyện nào có mô hình “Chủ nhật xanh”?",
-    "Which provinces run a 'Green Sunday' model?",
-    "Những huyện nào có mô hình “Ngày thứ sáu với dân”?",  # another number: another model
-    "Mô hình “Ngày thứ bảy về với doanh nghiệp” ở huyện nào?",
-    "Which districts have a 'Friday for the people' model?",  # "Friday": no glossary word, never found
-    "Huyện nào có mô hình nuôi cá hồi?",
-])
-def test_several_answers_question_about_something_else_abstains(question):
-    assert extract_answer(question, saturday_passages()) == (None, ())
-
-
-@pytest.mark.parametrize("question,several,noun", [
-    ("Những huyện nào có mô hình “Ngày thứ bảy với dân”?", True, "huyện"),
-    ("Các xã nào có mô hình này?", True, "xã"),
-    ("Mô hình này ở huyện nào?", False, "huyện"),
-    ("Những địa phương nào có mô hình này?", True, "địa phương"),
-    ("Which districts run a 'Saturday with the people' model?", True, "huyện"),
-    ("Which ward runs the model?", False, "phường"),
-    ("Which business runs the model?", False, None),
-])
-def test_plural_questions_want_several_answers(question, several, noun):
-    qtype = classify_question(question)
-    assert qtype.several is several
-    if noun:
-        assert qtype.noun == noun
-
-
-def test_quoted_names_match_loosely_but_not_another_name():
-    from qa.evidence import loose_hits, tokens
-    from qa.questions import question_terms
-
-    def found(question: str, text: str) -> list[str]:
-        term = question_terms(question, classify_question(question))[0]
-        words = [t[0] for t in tokens(text)]
-        return [" ".join(words[a:b]) for a, b, _ in loose_hits(words, term)]
-
-    text = "như: “Chưa hết việc, chưa hết giờ”, “Ngày thứ bảy về với dân”, “Ngày không viết, ngày không hẹn”"
-    assert found("Mô hình “Ngày thứ 7 với dân” ở đâu?", text) == ["ngay thu bay ve voi dan"]
-    assert found("Mô hình “Ngày thứ bảy về với dân” ở đâu?", "Mô hình “Ngày thứ 7 với dân” của") == ["ngay thu 7 voi dan"]
-    assert found("Which districts run a 'Saturday with the people' model?", text) == ["thu bay ve voi dan"]
-    assert found("Mô hình “Ngày thứ ba với dân” ở đâu?", text) == []
-    assert found("Mô hình “Nuôi ong lấy sữa” ở đâu?", "làm vườn ươm, nuôi ong lấy mật, lò đốt rác") == []
-    assert found("Which provinces run a 'Green Sunday' model?", "Chủ nhật, 10/12/2023, 18:14 màu xanh") == []
-
-
-def test_article_place_from_the_title():
-    from qa.spans import article_place
-    assert article_place(TITLES["thanh-liem-nhan-rong-mo-hinh"]) == ("Thanh Liêm", None)
-    assert article_place(TITLES["thanh-liem-nhan-rong-mo-hinh"], ["Ban CHQS huyện Thanh Liêm"]) == ("Thanh Liêm", "huyện")
-    assert article_place(TITLES["kon-plong-chuyen-bien"], ["Huyện ủy Kon Plông"]) == ("Kon Plông", "huyện")
-    assert article_place("Mô hình hay ở xã Ngọc Chiến") == ("Ngọc Chiến", "xã")
-    assert article_place(TITLES["day-manh-xay-dung-chinh-don-dang"]) is None
-
-
-def test_translate_terms_for_retrieval():
-    from qa.glossary import translate_terms
-    words = translate_terms("Which districts run a 'Saturday with the people' model?")
-    assert {"huyện", "thứ bảy", "thứ 7", "dân", "nhân dân", "mô hình"} <= set(words)
-    assert len(words) == len(set(words))
-    assert translate_terms("How much did Quỳnh Nhai raise?") == ["huy động", "vận động", "quyên góp"]
-    assert translate_terms("Giá vàng hôm nay là bao nhiêu?") == []
-
-
-@pytest.mark.slow
-def test_several_districts_through_the_real_engine(real_engine):
-    result = real_engine.ask("Những huyện nào có mô hình “Ngày thứ bảy với dân”?")
-    assert result.answer is not None
-    cited = {a.text: result.passages[a.passage - 1] for a in (result.answer, *result.also)}
-    places = {("Mường La" if "Mường La" in t else "Thanh Liêm" if "Thanh Liêm" in t else t): p for t, p in cited.items()}
-    assert places["Mường La"].article.id == "son-la-tao-chuyen-bien-manh-me"
-    assert places["Thanh Liêm"].article.id == "thanh-liem-nhan-rong-mo-hinh"
-    assert "Ngày thứ 7 với dân" in places["Mường La"].text and "Ngày thứ bảy về với dân" in places["Thanh Liêm"].text
-    assert real_engine.ask("Những huyện nào có mô hình “Chủ nhật xanh”?").answer is None
-
-
-def test_a_vietnamese_question_may_use_a_synonym_of_the_article_verb():
-    from qa.glossary import vi_synonyms
-    from qa.questions import classify_question, question_terms
-
-    assert ("huy", "dong") in vi_synonyms(("quyen", "gop"))
-    assert vi_synonyms(("mo", "hinh")) == (("mo", "hinh"),)
-    question = "Quỳnh Nhai quyên góp được bao nhiêu tiền?"
-    terms = question_terms(question, classify_question(question))
-    assert any(("huy", "dong") in t.forms for t in terms)
+def test_prepare_gives_one_feature_row_per_candidate():
+    p = passage("Năm 2019, công ty Acme đã huy động được 1,2 tỷ USD.")
+    prepared = prepare("Acme huy động bao nhiêu tiền?", [p], dense=close())
+    assert prepared.features.shape == (len(prepared.candidates), len(NAMES))
 
 
 @pytest.mark.parametrize("question", ["Ai là tác giả bài viết về Kon Plông?", "ai viet bai ve Kon Plong",
                                       "Who wrote the article about Kon Plông?", "Bài về Kon Plông do phóng viên nào viết?",
                                       "Kon Plông article author?"])
 def test_who_wrote_it_is_answered_from_the_byline_of_the_article_it_is_about(question):
-    assert classify_question(question).kind == "author"
-    about = passage("kon-plong-chuyen-bien", "50 mô hình")
-    other = passage("son-la-tao-chuyen-bien-manh-me", "Quỹ Chỉ thị 05", rank=2)
-    answer, also = extract_answer(question, [about, other],
-                                  {"kon-plong-chuyen-bien": "Trần Văn Phúc", "son-la-tao-chuyen-bien-manh-me": "Phong Lưu"})
+    about = passage("Huyện Kon Plông có 50 mô hình mới.", article="kon-plong")
+    other = passage("Quỹ đã huy động được 2 tỷ đồng.", rank=2, article="quynh-nhai")
+    answer, also = extract_answer(question, [about, other], {"kon-plong": "Trần Văn Phúc", "quynh-nhai": "Phong Lưu"})
     assert answer.text == "Trần Văn Phúc" and answer.kind == "author" and answer.passage == 1 and also == ()
 
 
 def test_an_article_without_a_byline_abstains_rather_than_naming_another_author():
-    about = passage("thanh-liem-nhan-rong-mo-hinh", "Đường hoa quân sự")
-    other = passage("kon-plong-chuyen-bien", "50 mô hình", rank=2)
+    about = passage("Thanh Liêm làm đường hoa.", article="thanh-liem")
+    other = passage("Huyện Kon Plông có 50 mô hình mới.", rank=2, article="kon-plong")
     answer, _ = extract_answer("Ai là tác giả bài về Thanh Liêm?", [about, other],
-                               {"thanh-liem-nhan-rong-mo-hinh": None, "kon-plong-chuyen-bien": "Trần Văn Phúc"})
+                               {"thanh-liem": None, "kon-plong": "Trần Văn Phúc"})
     assert answer is None
-    assert classify_question("Ai là Bí thư Huyện ủy Quỳnh Nhai?").kind == "person"  # not a byline question
-    assert classify_question("Which authority approved the plan?").kind != "author"

@@ -21,12 +21,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from .evidence import LOOSE_MIN, PassageView, find, occurrences, proximity, tokens
-from .numbers import Quantity, find_quantities
-from .questions import QuestionType, Term, classify_question, question_terms
-from .records import Answer, Passage
-from .spans import Span, article_place, list_items, locatives, orgs, people, places
-from .text import fold
+from ..evidence import LOOSE_MIN, PassageView, find, occurrences, proximity, tokens
+from ..numbers import Quantity, find_quantities
+from ..questions import QuestionType, Term, classify_question, question_terms
+from ..records import Answer, Passage
+from ..spans import Span, article_place, list_items, locatives, orgs, people, places
+from ..text import fold
 
 __all__ = ["QuestionType", "classify_question", "extract_answer"]
 

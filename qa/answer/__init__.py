@@ -1,0 +1,106 @@
+"""The answer stage: from ranked passages to the span that answers, or an honest abstention.
+
+`question.analyse` reads the question once; `candidates` lists spans of the passages'
+sentences (typed figures, dates, names, and always clauses); `features` describes each
+(dense similarity from the index's vectors, lexical evidence, type fit); `scorer` turns
+them into a probability with weights fitted on real questions (`bench/fit_answer.py`).
+The best-ranked candidate answers unless its confidence (how likely it is right) is under
+the fitted threshold; the best of each other article that is nearly as confident goes to `also`. "Who wrote ...?" is
+answered from the byline. The answer text is a span of the cited passage, never altered.
+Does not retrieve.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from ..records import Answer, Passage
+from .candidates import Candidate, Sentence, candidates, sentences
+from .features import matrix
+from .question import QuestionAnalysis, analyse
+from .scorer import Scorer, default_scorer
+
+__all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "prepare", "Prepared"]
+
+ALSO_RATIO = 0.9  # another article's best answer is shown when it scores this close to the best
+MAX_ANSWERS = 5
+# Dense similarities (question·sentence, question·context) of sentences given as (article id, offset).
+DenseLookup = Callable[[Sequence[tuple[str, int]]], np.ndarray]
+_KIND = {"organisation": "org"}  # the contract's name for it (chat follows places and orgs)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    question: QuestionAnalysis
+    sentences: tuple[Sentence, ...]
+    candidates: tuple[Candidate, ...]
+    features: np.ndarray
+
+
+def prepare(question: str | QuestionAnalysis, passages: Sequence[Passage], dense: DenseLookup | None = None) -> Prepared:
+    """Candidates of the passages and their feature rows (what the scorer and its fitting read)."""
+    q = question if isinstance(question, QuestionAnalysis) else analyse(question)
+    sents = sentences(passages)
+    cands = candidates(sents, q)
+    keys = [(passages[s.passage].article.id, passages[s.passage].start + s.start) for s in sents]
+    sims = dense(keys) if dense is not None and keys else np.zeros((len(sents), 2))
+    return Prepared(q, tuple(sents), tuple(cands), matrix(q, passages, sents, cands, sims))
+
+
+def _byline(passages: Sequence[Passage], authors: Mapping[str, str | None]) -> Answer | None:
+    """The author of the article the question is about (the best passage's), from its byline;
+    None when that article has none: another article's author would answer another question."""
+    if not passages or not authors.get(passages[0].article.id):
+        return None
+    best = passages[0]
+    return Answer(text=authors[best.article.id], sentence=best.sentence, passage=best.rank,
+                  confidence=round(min(1.0, best.score), 3), kind="author")
+
+
+def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
+                   dense: DenseLookup | None = None, scorer: Scorer | None = None
+                   ) -> tuple[Answer | None, tuple[Answer, ...]]:
+    """(best answer or None, answers from other articles that also fit) for the ranked passages."""
+    q = analyse(question)
+    if q.asked == "author":
+        return _byline(passages, authors), ()
+    if not q.terms and not q.names:  # "???", "what is": nothing asked about, nothing to find
+        return None, ()
+    prepared = prepare(q, passages, dense)
+    if not prepared.candidates:
+        return None, ()
+    scorer = scorer or default_scorer()
+    _, scores = scorer.scores(prepared.features)
+    # The best-ranked candidate of each article, best first; each has its confidence.
+    order = np.argsort(-scores, kind="stable").tolist()
+    firsts: dict[str, int] = {}
+    for n in order:
+        firsts.setdefault(passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id, n)
+    chosen = np.array(list(firsts.values())[:MAX_ANSWERS])
+    confidence = scorer.confidences(prepared.features, chosen)
+    if confidence[0] < scorer.threshold:
+        return None, ()
+    answers = []
+    for n, conf in zip(chosen.tolist(), confidence.tolist()):
+        if answers and conf < max(scorer.threshold, ALSO_RATIO * confidence[0]):
+            continue
+        c = prepared.candidates[n]
+        sent = prepared.sentences[c.sentence]
+        answers.append(Answer(text=c.text, sentence=sent.text, passage=passages[sent.passage].rank,
+                              confidence=round(conf, 3), kind=_KIND.get(q.asked, q.asked), value=c.value, unit=c.unit))
+    return answers[0], tuple(answers[1:])
+
+
+def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
+                    dense: DenseLookup | None = None) -> tuple[Answer | None, tuple[Answer, ...]]:
+    """The answer the engine gives: the rule stage's (`rules`, hand-set on news) when it finds
+    one, else the learned stage's. Measured (README, "Answer stage"): the learned stage alone
+    answers far more on text nobody tuned for, but gets most news dev questions wrong, while
+    the rules, where they answer, are right more often on both; so the rules go first until
+    the learned stage beats them on news."""
+    from . import rules  # the rule stage's modules load only when an answer is asked for
+
+    found = rules.extract_answer(question, passages, authors)
+    return found if found[0] is not None else extract_answer(question, passages, authors, dense)

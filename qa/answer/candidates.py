@@ -1,0 +1,193 @@
+"""Candidate answer spans in the sentences of the retrieved passages, general by construction.
+
+For every sentence of a fixed pool of passages (each sentence once, cited at the best-ranked
+passage that shows it) it lists typed spans -- figures with their units and dates
+(`numbers.find_quantities` plus bare numbers and Vietnamese date phrases), capitalised name
+runs (Vietnamese and foreign, with a common head such as "sông" or "đại học" from
+`qa/data/name_parts.json`), quoted text -- and always clause-level spans: the pieces of the
+sentence between punctuation, pairs of them, the whole sentence, and the runs of a piece that
+do not repeat the question. So a "why" or "how" question still gets the shortest clause that
+answers. Does not score anything: `features` and `scorer` do.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Sequence
+
+from ..chunking import sentence_spans
+from ..numbers import find_quantities
+from ..records import Passage
+from ..text import fold
+from ..wordlists import table
+from .question import QuestionAnalysis, stopwords, word_list
+
+FLAGS = ("number", "money", "percent", "date", "duration", "name", "quoted", "clause", "gap", "sentence")
+_QUANTITY_FLAG = {"money": "money", "percent": "percent", "duration": "duration", "year": "date", "date": "date",
+                  "period": "date"}
+# Vietnamese dates as the grammar writes them: "ngày 7 tháng 2 năm 2016", "năm 1943",
+# "thế kỷ 19", "thập niên 1960"; a bare four-digit year.
+_DATE = re.compile(
+    r"(?<!\w)(?:(?:ngày\s+\d{1,2}\s+)?tháng\s+\d{1,2}(?:\s*(?:năm\s+|,\s*)\d{3,4})?"
+    r"|(?:những\s+)?năm\s+\d{3,4}(?:\s*[-–]\s*\d{2,4})?(?:\s+TCN)?"
+    r"|thế\s+kỷ\s+(?:thứ\s+)?[\dIVXLC]+(?:\s+TCN)?|thập\s+(?:niên|kỷ)\s+\d{2,4}"
+    r"|\d{1,2}/\d{1,2}/\d{4}|[12]\d{3})(?!\w)", re.I)
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s+[^\W\d_]+){0,2}")
+_QUOTED = re.compile(r"[“\"‘«]([^”\"’»\n]{2,80})[”\"’»]")
+# Clause boundaries: punctuation followed by a space (never the comma of "0,62"), brackets, dashes.
+_CLAUSE_BREAK = re.compile(r"[,;:](?=\s)\s*|\s*[()\[\]]\s*|\s+[–—-]\s+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    passage: int  # index into the passages given
+    start: int  # offsets into the passage's text
+    end: int
+    text: str
+    focus: bool  # the passage's own (best-matching) sentence
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: int  # index into the sentences
+    start: int  # offsets into the sentence's text
+    end: int
+    text: str
+    flags: frozenset[str]
+    value: float | None = None
+    unit: str | None = None
+
+
+@cache
+def _name_parts() -> tuple[frozenset[str], re.Pattern]:
+    parts = table("name_parts")
+    heads = sorted(parts["heads"], key=len, reverse=True)
+    return frozenset(parts["connectors"]), re.compile(r"(?:" + "|".join(re.escape(h) for h in heads) + r")$")
+
+
+def sentences(passages: Sequence[Passage]) -> list[Sentence]:
+    """Every sentence of the passages once, at the best-ranked passage showing it."""
+    seen, out = set(), []
+    for i, p in enumerate(passages):
+        for s, e in sentence_spans(p.text):
+            key = (p.article.id, p.start + s, p.start + e)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Sentence(i, s, e, p.text[s:e], p.sentence_start - p.start <= s < p.sentence_end - p.start))
+    return out
+
+
+def _names(text: str) -> list[tuple[int, int]]:
+    """Runs of capitalised words (and numbers inside them), foreign connectors allowed inside."""
+    connectors, heads = _name_parts()
+    words = word_list(text)
+    runs, i = [], 0
+    while i < len(words):
+        if not words[i][0][:1].isupper():
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and text[words[j][2]:words[j + 1][1]] in (" ", "-"):
+            k = j + 1
+            while k < len(words) and words[k][0] in connectors:  # "de la" in "Jean de la Fontaine"
+                k += 1
+            if k == len(words) or not (words[k][0][:1].isupper() or words[k][0][:1].isdigit()):
+                break
+            j = k
+        start, end = words[i][1], words[j][2]
+        if i == j == 0:  # one capitalised word opening the sentence is most often just its first word
+            i += 1
+            continue
+        runs.append((start, end))
+        before = text[max(0, start - 30):start].rstrip()
+        folded = fold(before)  # NFC text folds character for character
+        head = heads.search(folded) if len(folded) == len(before) else None
+        if head and (head.start() == 0 or not folded[head.start() - 1].isalnum()):
+            runs.append((max(0, start - 30) + head.start(), end))
+        i = j + 1
+    return runs
+
+
+def _gaps(text: str, s: int, e: int, asked: frozenset[str], stop: frozenset[str]) -> list[tuple[int, int]]:
+    """Runs of the piece text[s:e] whose words do not repeat the question, function words trimmed."""
+    words = [(w, a, b) for w, a, b in word_list(text[s:e])]
+    if not any(fold(w) in asked for w, _, _ in words):
+        return []
+    runs, current = [], []
+    for w, a, b in words + [("", 0, 0)]:
+        if w and fold(w) not in asked:
+            current.append((w, a, b))
+            continue
+        while current and fold(current[0][0]) in stop:
+            current.pop(0)
+        while current and fold(current[-1][0]) in stop:
+            current.pop()
+        if current:
+            runs.append((s + current[0][1], s + current[-1][2]))
+        current = []
+    return runs
+
+
+def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str]]:
+    """(start, end) -> flags of every candidate span of one sentence."""
+    found: dict[tuple[int, int], set[str]] = {}
+
+    def add(s: int, e: int, flag: str) -> None:
+        while s < e and not text[s].isalnum():
+            s += 1
+        while e > s and not (text[e - 1].isalnum() or text[e - 1] in "%)”\"'’"):
+            e -= 1
+        if e > s:
+            found.setdefault((s, e), set()).add(flag)
+
+    stop = stopwords()
+    figures = [(x.start, x.end) for x in find_quantities(text)]
+    for quantity in find_quantities(text):
+        add(quantity.start, quantity.end, _QUANTITY_FLAG.get(quantity.kind, "number"))
+    for m in _NUMBER.finditer(text):
+        # The number with the words after it up to the first function word ("24 lần", not "24 lần và").
+        words = m.group(0).split()
+        kept = 1
+        while kept < len(words) and fold(words[kept]) not in stop:
+            kept += 1
+        for s, e in ((m.start(), m.start() + len(words[0])), (m.start(), m.start() + len(" ".join(words[:kept])))):
+            # A parsed figure is one unit: "2 tỷ" out of "2 tỷ 652 triệu đồng" would cut it.
+            if not any(a <= s and e <= b and (s, e) != (a, b) for a, b in figures):
+                add(s, e, "number")
+    for m in _DATE.finditer(text):
+        add(m.start(), m.end(), "date")
+    for s, e in _names(text):
+        add(s, e, "name")
+    for m in _QUOTED.finditer(text):
+        add(m.start(1), m.end(1), "quoted")
+    pieces = [(a, b) for a, b in _pieces(text) if b > a]
+    for n, (a, b) in enumerate(pieces):
+        add(a, b, "clause")
+        if n + 1 < len(pieces):
+            add(a, pieces[n + 1][1], "clause")
+        for s, e in _gaps(text, a, b, q.terms, stop):
+            add(s, e, "gap")
+    add(0, len(text), "sentence")
+    return found
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    pos, out = 0, []
+    for m in _CLAUSE_BREAK.finditer(text):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, len(text)))
+    return out
+
+
+def candidates(sents: Sequence[Sentence], q: QuestionAnalysis) -> list[Candidate]:
+    out = []
+    for i, sent in enumerate(sents):
+        quantities = {(x.start, x.end): x for x in find_quantities(sent.text)}
+        for (s, e), flags in sorted(in_sentence(sent.text, q).items()):
+            quantity = quantities.get((s, e))
+            out.append(Candidate(i, s, e, sent.text[s:e], frozenset(flags),
+                                 quantity.value if quantity else None, quantity.unit if quantity else None))
+    return out

@@ -1,0 +1,104 @@
+"""Features of each candidate span: what the learned scorer weighs (`scorer`).
+
+Per sentence: the dense similarity of the question to the sentence and to the sentence in
+its context (the index's own e5 vectors; nothing is embedded here), and how far each falls
+below the best sentence of the pool; the share of the question's folded content terms the
+sentence holds (and its gap to the best); the share of the question's names its passage
+holds; the passage's fused retrieval score and rank. Per candidate: the question terms in a
+window around it, the distance in words to the nearest one, how much of it repeats the
+question or is function words, its length and position, its kinds (`candidates.FLAGS`) and
+those kinds crossed with the asked type, whether a figure stands next to or holds a question
+word, and a few signals crossed with "asked in English" (where lexical overlap with
+Vietnamese text means little). The words at a candidate's edges crossed with the asked type
+(hashed) were tried and dropped: they fitted the training articles and lost on held-out ones. Does not decide anything.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from ..records import Passage
+from ..text import fold
+from .candidates import FLAGS, Candidate, Sentence
+from .question import TYPES, QuestionAnalysis, stopwords, word_list
+
+WINDOW = 8  # words on each side of a candidate that count as "around" it
+_BASE = ("sent_cos", "ctx_cos", "sent_cos_gap", "ctx_cos_gap", "lex", "lex_gap", "names", "fused", "inv_rank",
+         "focus", "lex_win", "near", "no_term", "repeat", "function", "log_len", "one_word", "short", "long",
+         "rel_len", "rel_pos", "cap_start")
+_EN = ("en_sent_cos", "en_ctx_cos", "en_lex", "en_lex_win", "en_near", "en_repeat")
+# A figure next to, or holding, the noun the question counts ("09 tập thể" for "bao nhiêu tập thể").
+_ADJACENT = ("before_term", "after_term", "figure_x_repeat", "figure_x_after_term")
+_FIGURES = frozenset({"number", "money", "percent", "duration"})
+NAMES = (_BASE + _ADJACENT + ("best_lex", "best_dense") + tuple(f"is_{f}" for f in FLAGS) + tuple(f"asked_{t}" for t in TYPES)
+         + tuple(f"{t}_x_{f}" for t in TYPES for f in FLAGS) + _EN)
+_INDEX = {name: i for i, name in enumerate(NAMES)}
+
+
+def _sentence_rows(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sentence],
+                   dense: np.ndarray) -> tuple[list[list[str]], np.ndarray]:
+    """(folded words of each sentence, per-sentence features [sent_cos, ctx_cos, lex, names])."""
+    terms = q.terms
+    folded = [[fold(w) for w, _, _ in word_list(s.text)] for s in sents]
+    passage_words = [set(fold(w) for w, _, _ in word_list(p.text)) for p in passages]
+    rows = np.zeros((len(sents), 4), dtype=np.float64)
+    for i, s in enumerate(sents):
+        rows[i, 0:2] = dense[i]
+        rows[i, 2] = len(terms & set(folded[i])) / len(terms) if terms else 0.0
+        names = q.names
+        rows[i, 3] = sum(n in passage_words[s.passage] for n in names) / len(names) if names else 1.0
+    return folded, rows
+
+
+def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sentence],
+           cands: Sequence[Candidate], dense: np.ndarray) -> np.ndarray:
+    """One row of NAMES per candidate. `dense[i]` is (question·sentence, question·context) of sentence i."""
+    X = np.zeros((len(cands), len(NAMES)), dtype=np.float64)
+    if not cands:
+        return X
+    folded, rows = _sentence_rows(q, passages, sents, dense)
+    best = rows.max(axis=0)
+    stop, terms, english = stopwords(), q.terms, q.english
+    offsets = [[(a, b) for _, a, b in word_list(s.text)] for s in sents]
+    asked = TYPES.index(q.asked) if q.asked in TYPES else TYPES.index("other")
+    for n, c in enumerate(cands):
+        s, words, spans = sents[c.sentence], folded[c.sentence], offsets[c.sentence]
+        inside = [i for i, (a, b) in enumerate(spans) if a >= c.start and b <= c.end]
+        first, last = (inside[0], inside[-1]) if inside else (0, -1)
+        hits = [i for i, w in enumerate(words) if w in terms and not first <= i <= last]
+        around = {words[i] for i in hits if first - WINDOW <= i <= last + WINDOW}
+        distance = min((first - i if i < first else i - last for i in hits), default=None)
+        mine = [words[i] for i in inside]
+        sent_cos, ctx_cos, lex, names = rows[c.sentence]
+        p = passages[s.passage]
+        values = {
+            "sent_cos": sent_cos, "ctx_cos": ctx_cos, "sent_cos_gap": sent_cos - best[0], "ctx_cos_gap": ctx_cos - best[1],
+            "lex": lex, "lex_gap": lex - best[2], "names": names, "fused": p.score, "inv_rank": 1.0 / p.rank,
+            "focus": float(s.focus), "lex_win": len(around) / len(terms) if terms else 0.0,
+            "near": 1.0 / (1.0 + distance) if distance is not None else 0.0, "no_term": float(distance is None),
+            "repeat": sum(w in terms for w in mine) / len(mine) if mine else 0.0,
+            "function": sum(w in stop for w in mine) / len(mine) if mine else 0.0,
+            "log_len": math.log1p(len(mine)), "one_word": float(len(mine) == 1), "short": float(len(mine) <= 4),
+            "long": float(len(mine) > 12), "rel_len": len(mine) / max(len(words), 1),
+            "rel_pos": first / max(len(words), 1), "cap_start": float(c.text[:1].isupper()),
+        }
+        row = X[n]
+        for name, value in values.items():
+            row[_INDEX[name]] = value
+        figure = float(bool(c.flags & _FIGURES))
+        row[_INDEX["before_term"]] = float(first > 0 and words[first - 1] in terms)
+        row[_INDEX["after_term"]] = after = float(last + 1 < len(words) and words[last + 1] in terms)
+        row[_INDEX["figure_x_repeat"]] = figure * values["repeat"]
+        row[_INDEX["figure_x_after_term"]] = figure * after
+        row[_INDEX["best_lex"]] = float(lex >= best[2] and lex > 0)
+        row[_INDEX["best_dense"]] = float(sent_cos >= best[0])
+        for f in c.flags:
+            row[_INDEX[f"is_{f}"]] = 1.0
+            row[_INDEX[f"{TYPES[asked]}_x_{f}"]] = 1.0
+        row[_INDEX[f"asked_{TYPES[asked]}"]] = 1.0
+        if english:
+            for name in _EN:
+                row[_INDEX[name]] = values[name[3:]]
+    return X
