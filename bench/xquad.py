@@ -2,9 +2,10 @@
 
     python bench/xquad.py [--articles DIR] [--questions FILE] [--home DIR] [--leave-out N] [--k 5]
 
-Defaults: the 24 articles and 612 x 3 questions of /work/shared/eval/xquad-dev, QA_HOME
-/work/xq-12b (its `seeds/` is filled from --articles when missing; the index there is built
-or reused, so only what changed is embedded). Every question goes through `Engine.ask`.
+Defaults: the 24 articles and 612 x 3 questions of ../shared/eval/xquad-dev, QA_HOME
+bench/out/xquad-home (its `seeds/` is filled from --articles when missing; the index there
+is built or reused, so only what changed is embedded). Questions with `answers: []` are
+unanswerable ones of the set itself. Every question goes through `Engine.ask`.
 
 Per group (vi, vi-nodiac, en), over answerable questions asked against all articles:
 hit@1 / hit@5 (a gold span inside a shown passage), "holds" (a gold span inside
@@ -34,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from qa.engine import Engine  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
-DATA = Path("/work/shared/eval/xquad-dev")
+DATA = ROOT.parent / "shared" / "eval" / "xquad-dev"
 GROUPS = ("vi", "vi-nodiac", "en")
 
 
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=Path, default=DATA / "articles")
     parser.add_argument("--questions", type=Path, default=DATA / "questions.jsonl")
-    parser.add_argument("--home", type=Path, default=Path("/work/xq-12b"))
+    parser.add_argument("--home", type=Path, default=ROOT / "bench" / "out" / "xquad-home")
     parser.add_argument("--leave-out", type=int, default=4)
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions (a quick look)")
@@ -152,12 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     drop = left_out(names, args.leave_out)
     started = time.perf_counter()
     full = engine_for(prepare_home(args.home, args.articles))
-    answerable = [(q, full.ask(q["question"], k=args.k)) for q in questions]
-    unanswerable = []
+    asked = [(q, full.ask(q["question"], k=args.k)) for q in questions]
+    answerable = [(q, r) for q, r in asked if q["answers"]]
+    unanswerable = [(q, r) for q, r in asked if not q["answers"]]  # a set's own (`answers: []`)
     if drop:
         lo_home = args.home.with_name(f"{args.home.name}-lo{args.leave_out}")
         lo = engine_for(prepare_home(lo_home, args.articles, drop, reuse=args.home))
-        unanswerable = [(q, lo.ask(q["question"], k=args.k)) for q in questions if q["article"] in drop]
+        unanswerable += [(q, lo.ask(q["question"], k=args.k)) for q in questions if q["article"] in drop and q["answers"]]
     if args.dump:
         with args.dump.open("w", encoding="utf-8") as out:
             for tag, items in (("answerable", answerable), ("unanswerable", unanswerable)):

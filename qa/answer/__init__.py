@@ -17,6 +17,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from ..records import Answer, Passage
+from .byline import byline
 from .candidates import Candidate, Sentence, candidates, sentences
 from .features import matrix
 from .question import QuestionAnalysis, analyse
@@ -49,23 +50,13 @@ def prepare(question: str | QuestionAnalysis, passages: Sequence[Passage], dense
     return Prepared(q, tuple(sents), tuple(cands), matrix(q, passages, sents, cands, sims))
 
 
-def _byline(passages: Sequence[Passage], authors: Mapping[str, str | None]) -> Answer | None:
-    """The author of the article the question is about (the best passage's), from its byline;
-    None when that article has none: another article's author would answer another question."""
-    if not passages or not authors.get(passages[0].article.id):
-        return None
-    best = passages[0]
-    return Answer(text=authors[best.article.id], sentence=best.sentence, passage=best.rank,
-                  confidence=round(min(1.0, best.score), 3), kind="author")
-
-
 def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
                    dense: DenseLookup | None = None, scorer: Scorer | None = None
                    ) -> tuple[Answer | None, tuple[Answer, ...]]:
     """(best answer or None, answers from other articles that also fit) for the ranked passages."""
     q = analyse(question)
     if q.asked == "author":
-        return _byline(passages, authors), ()
+        return byline(passages, authors), ()
     if not q.terms and not q.names:  # "???", "what is": nothing asked about, nothing to find
         return None, ()
     prepared = prepare(q, passages, dense)

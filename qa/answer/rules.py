@@ -25,6 +25,7 @@ from ..evidence import LOOSE_MIN, PassageView, find, occurrences, proximity, tok
 from ..numbers import Quantity, find_quantities
 from ..questions import QuestionType, Term, classify_question, question_terms
 from ..records import Answer, Passage
+from .byline import byline
 from ..spans import Span, article_place, list_items, locatives, orgs, people, places
 from ..text import fold
 
@@ -221,23 +222,13 @@ def _article_place(view: PassageView, qtype: QuestionType, terms: list[Term], as
     return score * INDIRECT * (1.0 if view.names_here else 0.85), _Candidate(start, start, text, qtype.kind, fit)
 
 
-def _byline(passages: Sequence[Passage], authors: Mapping[str, str | None]) -> Answer | None:
-    """The author of the article the question is about (the best passage's), from its byline;
-    None when that article has none: another article's author would answer another question."""
-    if not passages or not authors.get(passages[0].article.id):
-        return None
-    best = passages[0]
-    return Answer(text=authors[best.article.id], sentence=best.sentence, passage=best.rank,
-                  confidence=round(min(1.0, best.score), 3), kind="author")
-
-
 def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {}
                    ) -> tuple[Answer | None, tuple[Answer, ...]]:
     """(best answer or None, answers from other articles that also fit) for the ranked passages;
     `authors` (article id -> byline) answers "who wrote ...?"."""
     qtype = classify_question(question)
     if qtype.kind == "author":
-        return _byline(passages, authors), ()
+        return byline(passages, authors), ()
     terms = question_terms(question, qtype)
     asked = {w for t in terms for f in (*t.forms, *(a for p in t.parts for a in p)) for w in f}
     asked_numbers = {f[0] for t in terms for f in t.forms if len(f) == 1 and f[0][:1].isdigit()}
