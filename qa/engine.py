@@ -312,7 +312,8 @@ class Engine:
         passages = retriever.search(text, k=max(k, pool), article=article, date=date)
         authors = {p.article.id: index.articles[p.article.id].author for p in passages}
         dense = lambda where: retriever.dense_similarity(asked, where)  # noqa: E731
-        extract = lambda question, found: answer_passages(question, found, authors, dense)  # noqa: E731
+        extract = lambda question, found: answer_passages(  # noqa: E731
+            question, found, authors, dense, self.settings.learned_min_confidence)
         return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, self.article_places()), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:

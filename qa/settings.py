@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     hnsw_threshold: int = 50_000
     context_sentences: int = 1  # neighbours on each side of a sentence in its passage
     top_k: int = 5
+    # Behind the rule stage, the learned answer stage answers only this confident (0..1;
+    # bench/fallback_threshold.py: the largest keeping abstention on answerable Vietnamese
+    # XQuAD-dev questions within 10 %).
+    learned_min_confidence: float = Field(default=0.07, ge=0.0, le=1.0)
     answer_cache: int = 1024  # results kept per live build for repeated questions (0: none)
     max_k: int = 50
     answer_pool: int = 10  # passages the answer is read from, whatever k (k only trims what is shown)

@@ -152,3 +152,9 @@ def test_an_article_without_a_byline_abstains_rather_than_naming_another_author(
     answer, _ = extract_answer("Ai là tác giả bài về Thanh Liêm?", [about, other],
                                {"thanh-liem": None, "kon-plong": "Trần Văn Phúc"})
     assert answer is None
+
+
+def test_a_bare_name_asks_nothing_so_nothing_is_answered():
+    text = "Ông Jean Dupont, Giám đốc công ty Acme tại Lyon, cho biết doanh thu năm 2023 đạt 5 triệu USD."
+    assert extract_answer("What about Jean Dupont?", [passage(text)])[0] is None
+    assert extract_answer("What about Lyon?", [passage(text)])[0] is None

@@ -215,7 +215,8 @@ def test_multi_part_road(engine):
 
 @pytest.fixture(scope="module")
 def client(settings, engine):
-    with TestClient(create_app(settings, engine=engine)) as c:
+    # A loopback Host: the app answers only the hosts QA_ALLOWED_HOSTS names (TestClient's default is "testserver").
+    with TestClient(create_app(settings, engine=engine), base_url="http://127.0.0.1") as c:
         yield c
 
 

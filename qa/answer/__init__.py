@@ -59,6 +59,8 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
         return byline(passages, authors), ()
     if not q.terms and not q.names:  # "???", "what is": nothing asked about, nothing to find
         return None, ()
+    if q.asked == "other" and q.terms <= set(q.names):  # "What about Thanh Liêm?": a name, nothing asked of it
+        return None, ()
     prepared = prepare(q, passages, dense)
     if not prepared.candidates:
         return None, ()
@@ -85,13 +87,19 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
 
 
 def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
-                    dense: DenseLookup | None = None) -> tuple[Answer | None, tuple[Answer, ...]]:
+                    dense: DenseLookup | None = None, min_confidence: float = 0.0
+                    ) -> tuple[Answer | None, tuple[Answer, ...]]:
     """The answer the engine gives: the rule stage's (`rules`, hand-set on news) when it finds
     one, else the learned stage's. Measured (README, "Answer stage"): the learned stage alone
     answers far more on text nobody tuned for, but gets most news dev questions wrong, while
     the rules, where they answer, are right more often on both; so the rules go first until
-    the learned stage beats them on news."""
+    the learned stage beats them on news. Behind the rules the learned stage answers only at
+    `min_confidence` or more (`Settings.learned_min_confidence`, chosen with
+    `bench/fallback_threshold.py`)."""
     from . import rules  # the rule stage's modules load only when an answer is asked for
 
     found = rules.extract_answer(question, passages, authors)
-    return found if found[0] is not None else extract_answer(question, passages, authors, dense)
+    if found[0] is not None:
+        return found
+    learned = extract_answer(question, passages, authors, dense)
+    return learned if learned[0] is not None and learned[0].confidence >= min_confidence else (None, ())

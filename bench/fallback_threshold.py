@@ -1,0 +1,71 @@
+"""How confident must the learned stage be to answer when the rule stage abstains?
+
+Runs every XQuAD-dev question (../shared/eval/xquad-dev, the tuning data) through the
+engine's retrieval, asks the rule stage, and where it abstains records the learned stage's
+best answer and confidence. Then, for each threshold, prints what the cascade would score
+(holds gold, SQuAD F1, abstention on answerable and on left-out-article questions).
+The chosen value goes to `Settings.learned_min_confidence`. Tunes one number; prints a table.
+
+    python bench/fallback_threshold.py [--home DIR] [--leave-out 4]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from xquad import DATA, engine_for, f1, holds, left_out, load_questions, prepare_home  # noqa: E402
+
+from qa.answer import extract_answer  # noqa: E402
+from qa.answer import rules  # noqa: E402
+
+THRESHOLDS = (0.0, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3)
+
+
+def outcomes(engine, questions, k: int = 10):
+    retriever = engine.retriever()
+    out = []
+    for q in questions:
+        text = q["question"]
+        asked = retriever.with_diacritics(text)
+        passages = retriever.search(text, k=k)
+        found, _ = rules.extract_answer(asked, passages)
+        if found is not None:
+            out.append((q, found.text, None))
+            continue
+        learned, _ = extract_answer(asked, passages, dense=lambda where: retriever.dense_similarity(asked, where))
+        out.append((q, learned.text if learned else None, learned.confidence if learned else None))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, default=ROOT / "bench" / "out" / "xquad-home")
+    parser.add_argument("--leave-out", type=int, default=4)
+    args = parser.parse_args()
+    questions = load_questions(DATA / "questions.jsonl")
+    drop = left_out([f.stem for f in (DATA / "articles").glob("*.txt")], args.leave_out)
+    full = outcomes(engine_for(prepare_home(args.home, DATA / "articles")), questions)
+    lo_home = args.home.with_name(f"{args.home.name}-lo{args.leave_out}")
+    blind = outcomes(engine_for(prepare_home(lo_home, DATA / "articles", drop, reuse=args.home)),
+                     [q for q in questions if q["article"] in drop])
+    print("| threshold | group | holds gold | SQuAD F1 | abstains, answerable | abstains, unanswerable |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for t in THRESHOLDS:
+        for group in ("vi", "vi-nodiac", "en"):
+            def kept(items):
+                return [(q, a if c is None or c >= t else None) for q, a, c in items if q["group"] == group]
+            ans, un = kept(full), kept(blind)
+            print(f"| {t} | {group} | {statistics.mean(holds(a, q['answers']) for q, a in ans):.3f} | "
+                  f"{statistics.mean(f1(a, q['answers']) for q, a in ans):.3f} | "
+                  f"{statistics.mean(a is None for _, a in ans):.3f} | {statistics.mean(a is None for _, a in un):.3f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
