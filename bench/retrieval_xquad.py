@@ -1,6 +1,6 @@
 """Paragraph retrieval on XQuAD-dev: is a gold span inside the first (and any of the first 5) passages?
 
-    QA_HOME=DIR python bench/retrieval_xquad.py [--questions /work/shared/eval/xquad-dev/questions.jsonl]
+    QA_HOME=DIR python bench/retrieval_xquad.py [--questions ../shared/eval/xquad-dev/questions.jsonl]
 
 DIR holds the 24 XQuAD articles (in DIR/seeds) and their index (`qa index` builds it). Each
 question is searched as `Engine.ask` searches it (the same passages; `--ask` runs the whole
@@ -31,7 +31,7 @@ def holds(text: str, answers: list[str]) -> bool:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--questions", default="/work/shared/eval/xquad-dev/questions.jsonl")
+    ap.add_argument("--questions", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "xquad-dev" / "questions.jsonl"))
     ap.add_argument("--limit", type=int, default=0, help="questions per group (0: all)")
     ap.add_argument("--ask", action="store_true", help="run Engine.ask (answer stage too)")
     args = ap.parse_args()

@@ -8,7 +8,7 @@ two real clause embeddings plus noise drawn from the covariance of the real embe
 plus a little isotropic noise, re-normalised (`--data gaussian`: plain random unit
 vectors, an ANN worst case). Queries come from the same generator, never from the corpus.
 
-    /work/venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--write-readme]
+    python bench/scale.py [--sizes 10000,100000,1000000] [--write-readme]
 
 Exits non-zero if any run fails. Does not test anything about text or retrieval quality.
 """
@@ -210,7 +210,7 @@ def main() -> int:
     print(f"\n{result}\n\n{verdict(rows)}\n\ntotal {elapsed:.0f} s")
     failed = any("error" in r for r in rows)
     if args.write_readme and not failed:
-        command = "/work/venv/bin/python bench/scale.py " + " ".join(sys.argv[1:])
+        command = "python bench/scale.py " + " ".join(sys.argv[1:])
         write_readme(ROOT / "bench" / "README.md", "\n".join([
             SECTION, "",
             f"Run {dt.date.today().isoformat()} on {header_machine}, at the end "

@@ -38,7 +38,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import httpx  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-XQUAD = Path("/work/shared/eval/xquad-dev/articles")
+XQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "xquad-dev" / "articles"
 TOKEN = "soak-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 WORDS = ("huyện xã bản người dân trồng cây mắc ca chè cà phê lúa ngô đất dốc nước vốn vay hộ nghèo trường học "
