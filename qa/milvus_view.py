@@ -11,6 +11,7 @@ scores negated (milvus-lite 3.2.2), so their magnitude is used. Does not write.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from functools import cached_property
 from typing import Sequence
 
@@ -54,6 +55,22 @@ class MilvusView:
         found = {r["id"]: r["chunk"] for r in self.client.get(self.collection, ids=rows, output_fields=["chunk"])} \
             if rows else {}
         return [Chunk(**json.loads(found[r])) for r in rows]
+
+    def vectors_at(self, where: Sequence[tuple[str, int]]) -> dict[str, np.ndarray]:
+        """One query per article named (the answer stage reads a few articles' sentences)."""
+        dim = int(self.manifest["embedder"]["dim"])
+        out = {f: np.zeros((len(where), dim), dtype=np.float32) for f in ("sentence", "context")}
+        for article in {a for a, _ in where}:
+            rows = self.client.query(self.collection, filter=f"article_id == {quoted(article)}",
+                                     output_fields=["chunk", "sentence", "context"])
+            rows.sort(key=lambda r: json.loads(r["chunk"])["start"])
+            starts = [json.loads(r["chunk"])["start"] for r in rows]
+            for n, (a, offset) in enumerate(where):
+                if a == article and rows:
+                    row = rows[max(bisect_right(starts, offset) - 1, 0)]
+                    for f in out:
+                        out[f][n] = np.asarray(row[f], dtype=np.float32)
+        return out
 
     def _filter(self, article: str | None, date: str | None) -> str:
         parts = [f"article_id == {quoted(article)}"] if article else []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from bisect import bisect_right
 from threading import Lock
 from typing import Sequence
 
@@ -104,7 +103,6 @@ class Retriever:
         self.embedder = embedder
         self.weights = weights or DEFAULT_WEIGHTS
         self.cache = cache or QueryCache()
-        self._starts: dict[str, tuple[list[int], list[int]]] | None = None  # built on first use
 
     def with_diacritics(self, question: str) -> str:
         """The question as the dense model and the accented BM25 need it: a Vietnamese question
@@ -141,34 +139,13 @@ class Retriever:
         """The question's e5 vector (the one `candidates` used: cached, never embedded twice)."""
         return self.cache.get(self.with_diacritics(normalize(question)), self.embedder.embed_query)
 
-    def _chunk_starts(self) -> dict[str, tuple[list[int], list[int]]]:
-        """Per article: chunk starts in text order and the chunk ids, for `dense_similarity`."""
-        if self._starts is None:
-            starts: dict[str, list[tuple[int, int]]] = {}
-            for i, chunk in enumerate(self.view.chunks):
-                starts.setdefault(chunk.article_id, []).append((chunk.start, i))
-            self._starts = {a: ([s for s, _ in sorted(v)], [i for _, i in sorted(v)]) for a, v in starts.items()}
-        return self._starts
-
     def dense_similarity(self, question: str, where: Sequence[tuple[str, int]]) -> np.ndarray:
         """(question·sentence, question·sentence-in-context) of the chunk holding each (article id,
-        offset): the index's stored vectors, so the answer stage embeds nothing. A store that
-        keeps its vectors remote (Milvus) gives zeros: the answer stage then goes without."""
-        out = np.zeros((len(where), 2), dtype=np.float64)
-        vectors = getattr(getattr(self.view, "index", None), "vectors", None)
-        if vectors is None:
-            return out
-        query, starts = self.query_vector(question), self._chunk_starts()
-        rows = []
-        for n, (article, offset) in enumerate(where):
-            if article in starts:
-                first, ids = starts[article]
-                rows.append((n, ids[max(bisect_right(first, offset) - 1, 0)]))
-        if rows:
-            at, ids = zip(*rows)
-            for column, field in enumerate(("sentence", "context")):
-                out[list(at), column] = np.asarray(vectors[field][list(ids)], dtype=np.float64) @ query
-        return out
+        offset): the store's own vectors, so the answer stage embeds nothing."""
+        if not where:
+            return np.zeros((0, 2), dtype=np.float64)
+        query, found = self.query_vector(question), self.view.vectors_at(where)
+        return np.stack([np.asarray(found[f], dtype=np.float64) @ query for f in ("sentence", "context")], axis=1)
 
     def search(self, question: str, k: int = 5, article: str | None = None, date: str | None = None,
                exclude: frozenset[str] = frozenset()) -> list[Passage]:

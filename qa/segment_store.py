@@ -8,6 +8,7 @@ is a no-op here. Does not fuse signals (`retrieve`) nor build (`builder`).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from pathlib import Path
 from typing import Sequence
 
@@ -32,6 +33,7 @@ class SegmentView:
         ids = [c.article_id for c in index.chunks]
         self._groups = np.array([i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]], dtype=np.int64)
         self._group_sizes = np.diff(np.append(self._groups, len(ids)))
+        self._starts: dict[str, tuple[list[int], list[int]]] | None = None  # for vectors_at, built on first use
 
     @property
     def size(self) -> int:
@@ -44,6 +46,23 @@ class SegmentView:
     def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
         chunks = self.index.chunks
         return [chunks[i] for i in rows]
+
+    def vectors_at(self, where: Sequence[tuple[str, int]]) -> dict[str, np.ndarray]:
+        if self._starts is None:  # per article: chunk starts in text order and their rows
+            starts: dict[str, list[tuple[int, int]]] = {}
+            for i, chunk in enumerate(self.index.chunks):
+                starts.setdefault(chunk.article_id, []).append((chunk.start, i))
+            self._starts = {a: ([s for s, _ in sorted(v)], [i for _, i in sorted(v)]) for a, v in starts.items()}
+        rows = [(n, self._starts[a][1][max(bisect_right(self._starts[a][0], offset) - 1, 0)])
+                for n, (a, offset) in enumerate(where) if a in self._starts]
+        out = {}
+        for field in ("sentence", "context"):
+            matrix = self.index.vectors[field]
+            out[field] = np.zeros((len(where), matrix.shape[1]), dtype=np.float32)
+            if rows:
+                at, ids = zip(*rows)
+                out[field][list(at)] = matrix[list(ids)]
+        return out
 
     def candidates(self, query: Query, pool: int, article: str | None = None, date: str | None = None) -> Candidates:
         """Every chunk scored (filters are left to the retriever: scoring all costs the same)."""

@@ -71,6 +71,11 @@ class StoreView(Protocol):
     def chunks_at(self, rows: Sequence[int]) -> list["Chunk"]:
         """The chunks of `rows` (positions named by `Candidates.rows`), in that order."""
 
+    def vectors_at(self, where: Sequence[tuple[str, int]]) -> dict[str, np.ndarray]:
+        """The stored vectors ("sentence", "context": one row each) of the chunk holding each
+        (article id, character offset) — the sentences the answer stage reads; zeros where
+        no chunk does."""
+
 
 class StoreWriter(Protocol):
     """Writing one new version: rows of articles in, articles out, then publish atomically."""

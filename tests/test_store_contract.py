@@ -14,6 +14,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import DEV_SET, NEW_ARTICLE, NEW_ID, SEEDS
@@ -231,3 +232,13 @@ def test_a_new_title_alone_is_an_edit(engine, home):
     assert engine.article("son-la-tao-chuyen-bien-manh-me").title == "Sơn La: học tập và làm theo Bác, tiêu đề mới"
     found = engine.ask("Quỳnh Nhai huy động được bao nhiêu?", k=3).passages
     assert found[0].article.title == "Sơn La: học tập và làm theo Bác, tiêu đề mới"
+
+
+def test_the_answer_stage_reads_each_sentences_own_vectors_from_the_store(engine):
+    question = "Quỳnh Nhai huy động được bao nhiêu?"
+    retriever = engine.retriever()
+    passages = retriever.search(question, k=3)
+    sims = retriever.dense_similarity(question, [(p.article.id, p.sentence_start) for p in passages])
+    embed, query = engine.embedder.embed_passages, engine.embedder.embed_query(question)
+    expected = [[embed([p.sentence])[0] @ query, embed([f"{p.article.title}. {p.text}"])[0] @ query] for p in passages]
+    assert sims.shape == (3, 2) and np.allclose(sims, expected, atol=1e-5)
