@@ -242,3 +242,43 @@ def test_the_answer_stage_reads_each_sentences_own_vectors_from_the_store(engine
     embed, query = engine.embedder.embed_passages, engine.embedder.embed_query(question)
     expected = [[embed([p.sentence])[0] @ query, embed([f"{p.article.title}. {p.text}"])[0] @ query] for p in passages]
     assert sims.shape == (3, 2) and np.allclose(sims, expected, atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", STORES)
+def test_a_live_server_answers_every_request_while_an_http_add_switches_the_version(kind, home, request):
+    """A real uvicorn server; the add goes through POST /articles (a milvus-lite file opens in
+    one process only, so the server is the writer): no request fails, and once the job is done
+    the next question is answered from the new article."""
+    import httpx
+    from qa.api import create_app
+    from live_server import live_server
+
+    settings = settings_for(kind, home, request, api_token="secret")
+    engine = Engine(settings)
+    engine.rebuild()
+    statuses, stop = [], threading.Event()
+
+    def ask_forever(url: str) -> None:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            while not stop.is_set():
+                statuses.append(client.post("/ask", json={"question": "Quỳnh Nhai huy động được bao nhiêu?"}).status_code)
+
+    with live_server(create_app(settings, engine=engine)) as url:
+        asker = threading.Thread(target=ask_forever, args=(url,))
+        asker.start()
+        try:
+            auth = {"Authorization": "Bearer secret"}
+            job = httpx.post(f"{url}/articles", json={"text": NEW_ARTICLE}, headers=auth, timeout=60).json()
+            for _ in range(600):
+                state = httpx.get(f"{url}/jobs/{job['id']}", headers=auth, timeout=60).json()
+                if state["status"] in ("done", "failed"):
+                    break
+                stop.wait(0.1)
+            answer = httpx.post(f"{url}/ask", json={"question": "Bắc Yên trồng mới bao nhiêu cây mắc ca?"}, timeout=60)
+        finally:
+            stop.set()
+            asker.join(timeout=60)
+    assert state["status"] == "done", state
+    assert statuses and set(statuses) == {200}
+    assert answer.json()["passages"][0]["article"]["id"] == NEW_ID
