@@ -50,7 +50,7 @@ def fail(exc: QAError) -> None:
 
 
 @app.command()
-def ask(question: str, k: int = typer.Option(5, "-k", help="How many passages to retrieve."),
+def ask(question: str, k: Optional[int] = typer.Option(None, "-k", help="How many passages to show (default QA_TOP_K)."),
         article: Optional[str] = typer.Option(None, help="Only this article id."),
         verbose: bool = typer.Option(False, "-v", "--sources", help="Show every passage in full."),
         as_json: bool = typer.Option(False, "--json", help="Print the JSON answer contract.")):
@@ -66,7 +66,7 @@ def ask(question: str, k: int = typer.Option(5, "-k", help="How many passages to
 
 
 @app.command()
-def chat(k: int = typer.Option(5, "-k", help="Passages per answer.")):
+def chat(k: Optional[int] = typer.Option(None, "-k", help="Passages per answer (default QA_TOP_K).")):
     """Chat in the terminal; follow-ups like "Còn Mộc Châu thì sao?" work. /sources /reset /quit."""
     from qa import console
 

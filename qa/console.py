@@ -45,7 +45,7 @@ def _reader(history: Path | None):
     return plain
 
 
-def run(engine, console: Console, history: Path | None = None, k: int = 5) -> None:
+def run(engine, console: Console, history: Path | None = None, k: int | None = None) -> None:
     conversation = Conversation(max_turns=engine.settings.chat_max_turns)
     read = _reader(history)
     console.print(f"[dim]{escape(HELP)}[/dim]")

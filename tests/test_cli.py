@@ -27,6 +27,13 @@ def test_ask_json_prints_the_contract(env):
     assert {"rank", "score", "text", "article", "start", "end"} <= set(payload["passages"][0])
 
 
+def test_ask_shows_qa_top_k_passages_unless_k_is_given(env, monkeypatch):
+    monkeypatch.setenv("QA_TOP_K", "3")
+    default = runner.invoke(app, ["ask", "quynh nhai huy dong duoc bao nhieu", "--json"])
+    given = runner.invoke(app, ["ask", "quynh nhai huy dong duoc bao nhieu", "--json", "-k", "4"])
+    assert len(json.loads(default.stdout)["passages"]) == 3 and len(json.loads(given.stdout)["passages"]) == 4
+
+
 def test_ask_readable_output_cites_title(env):
     result = runner.invoke(app, ["ask", "Sìn Hồ có bao nhiêu đảng viên xây dựng bản cam kết?"])
     assert result.exit_code == 0, result.output
