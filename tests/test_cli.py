@@ -132,3 +132,10 @@ def test_the_sample_eval_file_is_answerable_from_the_seed_articles(real_engine):
 
     rows = {r["group"]: r for r in evaluate.run(real_engine, evaluate.load_cases(SAMPLE_EVAL)).rows()}
     assert rows["all"]["hit@3"] >= 0.75
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(env, monkeypatch):
+    monkeypatch.setenv("QA_INDEX_TYPE", "foo")
+    result = runner.invoke(app, ["ask", "Sìn Hồ"])
+    assert result.exit_code == 2 and "QA_INDEX_TYPE" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
