@@ -205,7 +205,6 @@ def test_multi_part_question_answers_each_part(engine):
     assert part.answer.sentence in result.passages[part.answer.passage - 1].text
 
 
-@pytest.mark.xfail(strict=False, reason=ANSWER_STAGE + ": 'trị giá bao nhiêu' finds no amount")
 def test_multi_part_road(engine):
     result = engine.ask("Mô hình Đường hoa quân sự dài bao nhiêu km và trị giá bao nhiêu?")
     assert "3 km" in result.answer.text
