@@ -11,7 +11,6 @@ scores negated (milvus-lite 3.2.2), so their magnitude is used. Does not write.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from functools import cached_property
 from typing import Sequence
 
@@ -20,7 +19,7 @@ from pymilvus import MilvusClient
 
 from .milvus_schema import as_list, quoted, token_text
 from .records import Article, Chunk
-from .store_api import Candidates, Query
+from .store_api import Candidates, Query, chunk_holding
 
 HNSW_EF_SEARCH = 192  # as the embedded store's FAISS HNSW (vectors.py)
 
@@ -63,11 +62,13 @@ class MilvusView:
         for article in {a for a, _ in where}:
             rows = self.client.query(self.collection, filter=f"article_id == {quoted(article)}",
                                      output_fields=["chunk", "sentence", "context"])
-            rows.sort(key=lambda r: json.loads(r["chunk"])["start"])
-            starts = [json.loads(r["chunk"])["start"] for r in rows]
+            if not rows:
+                continue
+            rows = sorted(((json.loads(r["chunk"])["start"], r) for r in rows), key=lambda pair: pair[0])
+            starts = [start for start, _ in rows]
             for n, (a, offset) in enumerate(where):
-                if a == article and rows:
-                    row = rows[max(bisect_right(starts, offset) - 1, 0)]
+                if a == article:
+                    row = rows[chunk_holding(starts, offset)][1]
                     for f in out:
                         out[f][n] = np.asarray(row[f], dtype=np.float32)
         return out

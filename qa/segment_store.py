@@ -8,7 +8,6 @@ is a no-op here. Does not fuse signals (`retrieve`) nor build (`builder`).
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from pathlib import Path
 from typing import Sequence
 
@@ -17,7 +16,7 @@ import numpy as np
 from . import index as index_store, vectors
 from .index import LoadedIndex
 from .records import Chunk
-from .store_api import Candidates, Query
+from .store_api import Candidates, Query, chunk_holding
 
 EXACT_LIMIT = 50_000  # below this many chunks dense scores are computed exactly with numpy
 
@@ -53,7 +52,7 @@ class SegmentView:
             for i, chunk in enumerate(self.index.chunks):
                 starts.setdefault(chunk.article_id, []).append((chunk.start, i))
             self._starts = {a: ([s for s, _ in sorted(v)], [i for _, i in sorted(v)]) for a, v in starts.items()}
-        rows = [(n, self._starts[a][1][max(bisect_right(self._starts[a][0], offset) - 1, 0)])
+        rows = [(n, self._starts[a][1][chunk_holding(self._starts[a][0], offset)])
                 for n, (a, offset) in enumerate(where) if a in self._starts]
         out = {}
         for field in ("sentence", "context"):

@@ -11,6 +11,7 @@ store. `QA_STORE` picks the store (`make_store`). Does not chunk, embed or fuse.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
 
@@ -45,6 +46,15 @@ class Candidates:
 
     rows: np.ndarray | None
     scores: dict[str, np.ndarray]
+
+
+def chunk_holding(starts: Sequence[int], offset: int) -> int:
+    """Index, in one article's chunk starts (ascending), of the chunk that holds `offset`.
+
+    >>> chunk_holding([0, 40, 95], 57)
+    1
+    """
+    return max(bisect_right(starts, offset) - 1, 0)
 
 
 @runtime_checkable
