@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from qa import render
+from qa.terminal import render
 from qa.engine import Engine
 from qa.errors import QAError
 from qa.settings import Settings
@@ -80,7 +80,7 @@ def ask(question: str, k: Optional[int] = typer.Option(None, "-k", help="How man
 @app.command()
 def chat(k: Optional[int] = typer.Option(None, "-k", help="Passages per answer (default QA_TOP_K).")):
     """Chat in the terminal; follow-ups like "Còn Mộc Châu thì sao?" work. /sources /reset /quit."""
-    from qa import console
+    from qa.terminal import console
 
     eng = engine()
     console.run(eng, out, history=eng.settings.index_dir / "chat_history", k=k)
@@ -92,7 +92,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     """Serve the HTTP API (/docs) and the chat page (/)."""
     import uvicorn
 
-    from qa.api import create_app
+    from qa.serve.app import create_app
 
     config = settings()
     if host not in ("0.0.0.0", "::") and host not in config.allowed_hosts:  # its own address is a name it has

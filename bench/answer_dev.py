@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.answer import analyse  # noqa: E402
-from qa.text import detect_language as language_of, normalize  # noqa: E402
+from qa.lang.language import detect_language as language_of  # noqa: E402
+from qa.lang.text import normalize  # noqa: E402
 
 
 def _contains(text: str, needles: list[str]) -> bool:

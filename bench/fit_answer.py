@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import xquad  # noqa: E402
 from qa.answer import prepare  # noqa: E402
 from qa.answer.features import NAMES  # noqa: E402
-from qa.text import normalize  # noqa: E402
+from qa.lang.text import normalize  # noqa: E402
 
 NEGATIVES = 60  # negative candidates sampled per question for the ranking fit
 MAX_ANSWERABLE_ABSTAIN = 0.10  # the bound; the threshold respects it on the fitting folds

@@ -29,7 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qa.phonotactics import split_onset, split_tone  # noqa: E402  (spelling only: reads no data)
+from qa.lang.phonotactics import split_onset, split_tone
 
 DATA = Path(__file__).resolve().parent.parent / "qa" / "data"
 WHEELS = {"underthesea": "underthesea==9.5.0", "wordfreq": "wordfreq==3.1.1"}

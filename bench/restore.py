@@ -1,4 +1,4 @@
-"""Diacritic restoration (qa.text.restore_diacritics): syllable accuracy on XQuAD-dev questions.
+"""Diacritic restoration (qa.lang.accents.restore_diacritics): syllable accuracy on XQuAD-dev questions.
 
     python bench/restore.py [--home DIR] [--method restore|corpus-only|pyvi]
 
@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qa.accents import accent_table, restore_diacritics  # noqa: E402
-from qa.text import fold, syllables  # noqa: E402
+from qa.lang.accents import accent_table, restore_diacritics  # noqa: E402
+from qa.lang.text import fold, syllables  # noqa: E402
 
 
 def corpus_only(text: str, table: dict[str, str]) -> str:
@@ -72,7 +72,7 @@ METHODS = {"restore": restore_diacritics, "corpus-only": corpus_only, "previous"
 def seed_pairs(seeds: Path) -> list[tuple[str, str, dict[str, str]]]:
     """(folded sentence, the sentence, accent table of the OTHER articles) for every sentence of
     every seed article: restoration measured on news text whose own words the table lacks."""
-    from qa.chunking import sentence_spans
+    from qa.ingest.chunking import sentence_spans
 
     texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))}
     out = []

@@ -31,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from _readme import write_section  # noqa: E402
-from qa import vectors  # noqa: E402
+from qa.store import vectors  # noqa: E402
 
 DIM = 384
 K = 10
@@ -217,7 +217,7 @@ def main() -> int:
             f"{os.getloadavg()[0]:.1f}; {elapsed:.0f} s in all.",
             f"Command: `{command}`", "",
             f"Data: 384-d, {source.description}. Queries from the same generator, not in the corpus; "
-            "latency is one query at a time (k=10) through `qa.vectors.search`; recall@10 against exact "
+            "latency is one query at a time (k=10) through `qa.store.vectors.search`; recall@10 against exact "
             "numpy search; RSS Δ is the process resident-memory growth while building.",
             f"Parameters (qa/vectors.py): {parameters()}.", "",
             result, "", verdict(rows)]))

@@ -69,7 +69,7 @@ def serve(home: Path, embedder: str, **env) -> tuple[subprocess.Popen, httpx.Cli
     port = free_port()
     full = {**os.environ, "QA_HOME": str(home), "QA_EMBEDDER": embedder, "QA_API_TOKEN": TOKEN,
             **{f"QA_{k.upper()}": str(v) for k, v in env.items()}}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "qa.api:app_from_env", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "qa.serve.app:app_from_env", "--port", str(port),
                              "--log-level", "warning"], cwd=ROOT, env=full)
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
     deadline = time.monotonic() + 600
@@ -191,7 +191,7 @@ CHILD = r"""
 import sys, time
 from pathlib import Path
 from qa.engine import Engine
-from qa.embed import make_embedder
+from qa.store.embed import make_embedder
 from qa.settings import Settings
 
 settings = Settings(home=Path(sys.argv[1]), embedder=sys.argv[2])

@@ -85,7 +85,7 @@ def main() -> int:
         env = {**os.environ, "QA_HOME": str(home), "QA_EMBEDDER": EMBEDDER, "QA_ANSWER_CACHE": "0"}
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "qa.api:app_from_env", "--host",
+        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "qa.serve.app:app_from_env", "--host",
                                    "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
                                   cwd=args.code, env=env)
         deadline = time.monotonic() + 600

@@ -9,13 +9,13 @@
 __all__ = ["Engine", "Settings"]
 
 
-def __getattr__(name):  # lazy, so that `import qa.text` does not load faiss and the embedder
+def __getattr__(name):  # lazy, so that `import qa.lang.text` does not load faiss and the embedder
     if name == "Engine":
-        from .engine import Engine
+        from qa.engine import Engine
 
         return Engine
     if name == "Settings":
-        from .settings import Settings
+        from qa.settings import Settings
 
         return Settings
     raise AttributeError(name)

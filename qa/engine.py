@@ -14,19 +14,21 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from . import buildcache, builder, collection, index as index_store, readers, writes
-from .answer import answer_passages
-from . import answering, compare, meta, multipart
-from . import facts as facts_table
-from .chat import Conversation, Turn, place_names, reply_language
-from .chunking import ChunkerSettings
-from .embed import Embedder, make_embedder
-from .errors import ArticleNotFound, BadQuestion, IndexMissing, NoArticles, QAError
-from .records import Article, AskResult
-from .retrieve import QueryCache, Retriever
-from .settings import Settings
-from .store_api import Store, StoreView, make_store
-from .text import normalize
+from qa.store import builder, duplicates, index as index_store, readers, writes
+from qa.ingest import collection
+from qa.answer import answer_passages
+from qa.chat import answering, compare, meta, multipart
+from qa.chat import facts as facts_table
+from qa.chat.conversation import Conversation, Turn, place_names, reply_language
+from qa.ingest.chunking import ChunkerSettings
+from qa.store.embed import Embedder, make_embedder
+from qa.errors import ArticleNotFound, BadQuestion, IndexMissing, NoArticles, QAError
+from qa.records import Article, AskResult
+from qa.search.retrieve import QueryCache, Retriever
+from qa.settings import Settings
+from qa.store import make_store
+from qa.store.api import Store, StoreView
+from qa.lang.text import normalize
 
 log = logging.getLogger(__name__)
 RELOAD_RETRY_S = 30.0
@@ -204,7 +206,7 @@ class Engine:
         self.last_problems = problems
         embed = None
         if self.settings.ray_address:  # the embedding step on a Ray cluster (the [ray] extra)
-            from .ray_embed import RayEmbedding
+            from qa.store.ray_embed import RayEmbedding
 
             embed = RayEmbedding(self.settings, self.index_dir)
         report = builder.build(
@@ -229,13 +231,13 @@ class Engine:
     def _existing(self) -> tuple[list[Article], object]:
         """The articles now in the folder, and their near-duplicate finder (shingles reused from the build)."""
         (existing, _), _ = self._read_articles()
-        return existing, buildcache.NearDuplicates(existing, builder.previous_build(
+        return existing, duplicates.NearDuplicates(existing, builder.previous_build(
             self.index_dir, self.chunker))
 
     def _exclusive(self, name: str = ".lock"):
         return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s, name)
 
-    # -- writes (`qa.writes`): the folder and the index kept in step ---------------------
+    # -- writes (`qa.store.writes`): the folder and the index kept in step ---------------------
     def rollback(self, steps: int = 1) -> tuple[str, list[Path]]:
         return writes.rollback(self, steps)
 

@@ -11,9 +11,10 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BadQuestion
-from .records import AskResult
-from .text import detect_language, normalize
+from qa.errors import BadQuestion
+from qa.records import AskResult
+from qa.lang.language import detect_language
+from qa.lang.text import normalize
 
 LANGUAGES = ("vi", "vi-nodiacritics", "en")
 

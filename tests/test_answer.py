@@ -13,7 +13,7 @@ from qa.records import ArticleRef, Passage
 
 def passage(text: str, rank: int = 1, article: str = "a", focus: int = 0) -> Passage:
     """`text` as a retrieved passage of `article` (offset 100 into it); sentence `focus` is its own."""
-    from qa.chunking import sentence_spans
+    from qa.ingest.chunking import sentence_spans
     s, e = sentence_spans(text)[focus]
     return Passage(rank=rank, score=1.0 / rank, text=text, sentence=text[s:e],
                    article=ArticleRef(id=article, title=article.title()), start=100, end=100 + len(text),

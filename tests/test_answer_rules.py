@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.rules import classify_question, extract_answer
-from qa.chunking import sentence_spans
+from qa.answer.rules.stage import classify_question, extract_answer
+from qa.ingest.chunking import sentence_spans
 from qa.records import ArticleRef, Passage
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
@@ -250,8 +250,8 @@ def test_plural_questions_want_several_answers(question, several, noun):
 
 
 def test_quoted_names_match_loosely_but_not_another_name():
-    from qa.evidence import loose_hits, tokens
-    from qa.questions import question_terms
+    from qa.answer.rules.evidence import loose_hits, tokens
+    from qa.answer.rules.questions import question_terms
 
     def found(question: str, text: str) -> list[str]:
         term = question_terms(question, classify_question(question))[0]
@@ -268,7 +268,7 @@ def test_quoted_names_match_loosely_but_not_another_name():
 
 
 def test_article_place_from_the_title():
-    from qa.spans import article_place
+    from qa.answer.rules.spans import article_place
     assert article_place(TITLES["thanh-liem-nhan-rong-mo-hinh"]) == ("Thanh Liêm", None)
     assert article_place(TITLES["thanh-liem-nhan-rong-mo-hinh"], ["Ban CHQS huyện Thanh Liêm"]) == ("Thanh Liêm", "huyện")
     assert article_place(TITLES["kon-plong-chuyen-bien"], ["Huyện ủy Kon Plông"]) == ("Kon Plông", "huyện")
@@ -277,7 +277,7 @@ def test_article_place_from_the_title():
 
 
 def test_translate_terms_for_retrieval():
-    from qa.glossary import translate_terms
+    from qa.lang.glossary import translate_terms
     words = translate_terms("Which districts run a 'Saturday with the people' model?")
     assert {"huyện", "thứ bảy", "thứ 7", "dân", "nhân dân", "mô hình"} <= set(words)
     assert len(words) == len(set(words))
@@ -298,8 +298,8 @@ def test_several_districts_through_the_real_engine(real_engine):
 
 
 def test_a_vietnamese_question_may_use_a_synonym_of_the_article_verb():
-    from qa.glossary import vi_synonyms
-    from qa.questions import classify_question, question_terms
+    from qa.lang.glossary import vi_synonyms
+    from qa.answer.rules.questions import classify_question, question_terms
 
     assert ("huy", "dong") in vi_synonyms(("quyen", "gop"))
     assert vi_synonyms(("mo", "hinh")) == (("mo", "hinh"),)

@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 import pytest
 
 from live_server import home_with_seeds, live_server
-from qa.api import create_app
+from qa.serve.app import create_app
 from qa.settings import Settings
 
 TOKEN = "test-token-1234"

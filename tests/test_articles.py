@@ -1,5 +1,5 @@
-"""Tests for qa.articles (reading, loading, ids, near-duplicates) and the cleaning it uses
-(qa.htmlpages): a golden test per seed plus refusals, encodings, .md and .html."""
+"""Tests for qa.ingest.articles (reading, loading, ids, near-duplicates) and the cleaning it uses
+(qa.ingest.htmlpages): a golden test per seed plus refusals, encodings, .md and .html."""
 from __future__ import annotations
 
 import collections
@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.articles import (NEAR_DUPLICATE_THRESHOLD, article_id_from_title, clean, load_article, load_articles,
-                         near_duplicate_key, read_article_file, similarity, validate_article_id)
+from qa.ingest.articles import NEAR_DUPLICATE_THRESHOLD, article_id_from_title, clean, load_article, load_articles, near_duplicate_key, read_article_file, similarity, validate_article_id
 from qa.errors import ArticleNotFound, BadArticle
-from qa.text import normalize
+from qa.lang.text import normalize
 from conftest import to_cp1258
 
 ROOT = Path(__file__).resolve().parent.parent

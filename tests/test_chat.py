@@ -1,12 +1,12 @@
-"""Tests for qa.chat: follow-up rewriting, place names, commands, language, session store."""
+"""Tests for qa.chat.conversation: follow-up rewriting, place names, commands, language, session store."""
 from __future__ import annotations
 
 import threading
 
 import pytest
 
-from qa.chat import NOT_FOUND, Command, Conversation, parse_command, place_names, reply_language
-from qa.sessions import ChatSessions
+from qa.chat.conversation import NOT_FOUND, Command, Conversation, parse_command, place_names, reply_language
+from qa.serve.sessions import ChatSessions
 from qa.errors import BadQuestion
 from qa.records import Answer, ArticleRef, AskResult, Passage
 
@@ -227,7 +227,7 @@ def _run_console(fake_settings, monkeypatch, typed: str) -> str:
 
     from rich.console import Console
 
-    from qa import console
+    from qa.terminal import console
     from qa.engine import Engine
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(typed))

@@ -1,4 +1,4 @@
-from qa.chunking import ChunkerSettings, chunk_article, sentence_spans
+from qa.ingest.chunking import ChunkerSettings, chunk_article, sentence_spans
 from qa.records import Article
 
 

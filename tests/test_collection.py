@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from qa import index as index_store
-from qa.articles import load_article, load_articles
+from qa.store import index as index_store
+from qa.ingest.articles import load_article, load_articles
 from qa.engine import Engine
 from qa.errors import ArticleNotFound
-from qa.text import normalize
+from qa.lang.text import normalize
 from conftest import NEW_ARTICLE as BAC_YEN, to_cp1258
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"

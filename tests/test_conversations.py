@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import SEEDS
-from qa.about import entity_of, is_about, kind_asked
-from qa.api import create_app
-from qa.chat import Conversation
+from qa.chat.about import entity_of, is_about, kind_asked
+from qa.serve.app import create_app
+from qa.chat.conversation import Conversation
 from qa.engine import Engine
 from qa.settings import Settings
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import NEW_ARTICLE, NEW_ID
 
-from qa import index as index_store
-from qa.articles import load_articles
+from qa.store import index as index_store
+from qa.ingest.articles import load_articles
 from qa.engine import Engine
 from qa.settings import Settings
 
@@ -36,7 +36,7 @@ NEW_NAME = f"{NEW_ID}.txt"
 CHILD = r"""
 import os, sys, time
 from pathlib import Path
-from qa.embed import FakeEmbedder
+from qa.store.embed import FakeEmbedder
 from qa.engine import Engine
 from qa.settings import Settings
 

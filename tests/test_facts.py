@@ -1,6 +1,6 @@
-"""Tests for the facts table and what is computed from it (qa.facts, qa.compare), the about-check
-(qa.about), multi-part splitting (qa.multipart), article questions (qa.meta), and `k` trimming
-(qa.answering.trim). Engine-level ones run over a copy of the seeds with the fake embedder."""
+"""Tests for the facts table and what is computed from it (qa.chat.facts, qa.chat.compare), the about-check
+(qa.chat.about), multi-part splitting (qa.chat.multipart), article questions (qa.chat.meta), and `k` trimming
+(qa.chat.answering.trim). Engine-level ones run over a copy of the seeds with the fake embedder."""
 from __future__ import annotations
 
 import json
@@ -8,11 +8,11 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from qa import compare, meta, multipart
-from qa.about import entity_of, is_about
-from qa.answering import trim
+from qa.chat import compare, meta, multipart
+from qa.chat.about import entity_of, is_about
+from qa.chat.answering import trim
 from qa.engine import Engine
-from qa.facts import build
+from qa.chat.facts import build
 from qa.records import Answer, Article, ArticleRef, Chunk, Passage
 
 GAZETTEER = frozenset(["Quỳnh Nhai", "Mộc Châu", "Thanh Liêm", "Kon Plông"])

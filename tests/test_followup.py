@@ -1,11 +1,11 @@
-"""Tests for qa.entities and qa.followup: mentions by kind, and follow-ups rewritten on them."""
+"""Tests for qa.chat.entities and qa.chat.followup: mentions by kind, and follow-ups rewritten on them."""
 from __future__ import annotations
 
 import pytest
 
-from qa import followup
-from qa.chat import Conversation
-from qa.entities import kind_of, mentions
+from qa.chat import followup
+from qa.chat.conversation import Conversation
+from qa.chat.entities import kind_of, mentions
 from qa.records import Answer, ArticleRef, AskResult, Passage
 
 GAZETTEER = frozenset(["Quỳnh Nhai", "Mộc Châu", "Sìn Hồ", "Kon Plông", "Thanh Liêm", "Sơn La", "Mai Sơn"])

@@ -18,10 +18,11 @@ import httpx
 import pytest
 
 from live_server import home_with_seeds, live_server
-from qa import collection, index as index_store
-from qa.api import create_app
+from qa.ingest import collection
+from qa.store import index as index_store
+from qa.serve.app import create_app
 from qa.engine import Engine
-from qa.sessions import ChatSessions
+from qa.serve.sessions import ChatSessions
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -35,7 +35,7 @@ def test_a_test_that_picks_no_home_gets_an_empty_tmp_one():
 
 def test_a_removed_folder_in_the_articles_folder_is_not_an_article(home, fake_settings):
     """What `qa remove` leaves behind in a checkout: the suite and the build skip it."""
-    from qa.articles import load_articles
+    from qa.ingest.articles import load_articles
 
     trash = home / "seeds" / ".removed"
     trash.mkdir()

@@ -3,10 +3,10 @@ import os
 
 import pytest
 
-from qa import builder, index as index_store
-from qa.articles import load_articles
-from qa.chunking import ChunkerSettings
-from qa.embed import FakeEmbedder
+from qa.store import builder, index as index_store
+from qa.ingest.articles import load_articles
+from qa.ingest.chunking import ChunkerSettings
+from qa.store.embed import FakeEmbedder
 from qa.errors import IndexBusy, IndexMismatch, IndexMissing
 
 

@@ -19,10 +19,10 @@ import httpx
 import pytest
 
 from live_server import home_with_seeds, live_server
-from qa.api import create_app
+from qa.serve.app import create_app
 from qa.engine import Engine
 from qa.errors import JobNotFound, QueueFull
-from qa.jobs import JobQueue
+from qa.serve.jobs import JobQueue
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,7 +185,7 @@ def test_adds_acknowledged_before_a_sigterm_are_all_indexed_after_a_restart(tmp_
     base = "http://127.0.0.1:{port}"
 
     def start(port: int) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "qa.api:app_from_env", "--port", str(port),
+        return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "qa.serve.app:app_from_env", "--port", str(port),
                                  "--log-level", "warning"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
 
     port = free_port()
@@ -237,7 +237,7 @@ def test_a_rebuild_never_deletes_the_temp_file_of_an_article_being_accepted(fake
     not take its temp file for a leftover of a killed write (found by bench/soak.py)."""
     from filelock import FileLock
 
-    from qa import index as index_store
+    from qa.store import index as index_store
 
     Engine(fake_settings).rebuild()
     door = FileLock(str(fake_settings.index_dir / index_store.COLLECTION_LOCK))

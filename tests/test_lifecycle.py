@@ -19,15 +19,18 @@ import numpy as np
 import pytest
 from conftest import NEW_ARTICLE, NEW_ID
 
-from qa import buildcache
-from qa import builder, index as index_store
-from qa.articles import load_article, load_articles, similarity
-from qa.chunking import chunk_article
-from qa.embed import FakeEmbedder
+from qa.store import buildcache
+from qa.store.duplicates import NearDuplicates
+from qa.store import builder, index as index_store
+from qa.ingest.articles import load_article, load_articles, similarity
+from qa.ingest.chunking import chunk_article
+from qa.store.embed import FakeEmbedder
 from qa.engine import Engine
 from qa.errors import IndexBusy, IndexMismatch, IndexMissing
 from qa.settings import Settings
-from qa.text import accent_table, tokens
+from qa.lang import accents
+from qa.lang.accents import accent_table
+from qa.lang.text import tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"
@@ -202,8 +205,8 @@ def test_an_incremental_build_equals_a_build_from_scratch(fake_settings, tmp_pat
 def test_the_accent_table_agrees_with_text_accent_table_where_there_is_no_tie(fake_settings):
     articles = load_articles(fake_settings.articles_dir).articles
     texts = [a.title + "\n" + a.text for a in articles]
-    counts = buildcache.update_accent_counts({}, texts, [])
-    ours, theirs = buildcache.accent_table(counts), accent_table(texts)
+    counts = accents.update_accent_counts({}, texts, [])
+    ours, theirs = accents.table_from_counts(counts), accent_table(texts)
     untied = {k for k, forms in counts.items() if sorted(forms.values())[-2:-1] != [max(forms.values())]}
     assert len(untied) > 1000
     assert {k: v for k, v in ours.items() if k in untied} == {k: v for k, v in theirs.items() if k in untied}
@@ -217,7 +220,7 @@ def test_near_duplicate_scores_equal_the_pairwise_ones(fake_settings):
     shutil.move(moved, articles[1].path)
     engine.rebuild()  # ... and live again in a second one: it must count once
     outside = replace(articles[4], text="Một bài chưa có trong chỉ mục. " + articles[2].text, content_hash="outside")
-    near = buildcache.NearDuplicates([*articles[:3], outside], builder.previous_build(fake_settings.index_dir,
+    near = NearDuplicates([*articles[:3], outside], builder.previous_build(fake_settings.index_dir,
                                                                                          engine.chunker))
     near.add(articles[3])
     probe = articles[0].text[: len(articles[0].text) // 2] + articles[3].text + articles[1].text[:300]
@@ -261,7 +264,7 @@ def test_cli_reports_a_mismatch_with_the_command_to_rebuild(fake_settings):
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from qa.index import exclusive
+from qa.store.index import exclusive
 with exclusive(Path(sys.argv[1]), 30):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -350,8 +353,8 @@ def test_a_rebuild_reads_the_articles_only_once_it_holds_the_lock(fake_settings,
 
 # -- zero downtime ------------------------------------------------------------------------
 def test_a_live_server_answers_every_request_while_an_article_is_added_and_swapped(fake_settings, tmp_path):
-    pytest.importorskip("qa.api")
-    from qa.api import create_app
+    pytest.importorskip("qa.serve.app")
+    from qa.serve.app import create_app
     from live_server import live_server
 
     Engine(fake_settings).rebuild()

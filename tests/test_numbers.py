@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.numbers import find_quantities, parse_number
+from qa.lang.numbers import find_quantities, parse_number
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 

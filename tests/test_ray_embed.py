@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from conftest import SEEDS
-from qa import index as index_store
-from qa.embed import FakeEmbedder
+from qa.store import index as index_store
+from qa.store.embed import FakeEmbedder
 from qa.engine import Engine
-from qa.ray_embed import RayEmbedding
+from qa.store.ray_embed import RayEmbedding
 from qa.settings import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.ray]
 @pytest.fixture(scope="module")
 def ray_cluster():
     ray = pytest.importorskip("ray")
-    from qa.ray_embed import connect
+    from qa.store.ray_embed import connect
 
     connect("local")
     yield ray

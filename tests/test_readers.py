@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from qa import index as index_store, readers
+from qa.store import index as index_store, readers
 from qa.engine import Engine
 from qa.errors import IndexMissing
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import NEW_ARTICLE, NEW_ID
 
-from qa import builder, collection, embedcache, index as index_store
-from qa.articles import load_articles
-from qa.embed import FakeEmbedder
+from qa.store import builder, embedcache, index as index_store
+from qa.ingest import collection
+from qa.ingest.articles import load_articles
+from qa.store.embed import FakeEmbedder
 from qa.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +142,7 @@ def test_an_add_killed_before_its_rebuild_is_completed_by_adding_again(fake_sett
 KILLED_CHILD = r"""
 import sys, time
 from pathlib import Path
-from qa.embed import FakeEmbedder
+from qa.store.embed import FakeEmbedder
 from qa.engine import Engine
 from qa.settings import Settings
 

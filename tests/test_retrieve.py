@@ -1,10 +1,10 @@
 import pytest
 
-from qa import builder, index as index_store
-from qa.articles import load_articles
-from qa.chunking import ChunkerSettings
-from qa.embed import FakeEmbedder
-from qa.retrieve import DEFAULT_WEIGHTS, QueryCache, Retriever, Weights
+from qa.store import builder, index as index_store
+from qa.ingest.articles import load_articles
+from qa.ingest.chunking import ChunkerSettings
+from qa.store.embed import FakeEmbedder
+from qa.search.retrieve import DEFAULT_WEIGHTS, QueryCache, Retriever, Weights
 
 
 @pytest.fixture

@@ -10,13 +10,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from qa import builder, index as index_store
-from qa import retrieve, segment_store, segments
-from qa.articles import load_articles
-from qa.chunking import ChunkerSettings
-from qa.embed import FakeEmbedder
+from qa.store import builder, index as index_store
+from qa.search import retrieve
+from qa.store import segmented, segments
+from qa.ingest.articles import load_articles
+from qa.ingest.chunking import ChunkerSettings
+from qa.store.embed import FakeEmbedder
 from qa.errors import IndexMismatch
-from qa.retrieve import Retriever
+from qa.search.retrieve import Retriever
 
 CHUNKER = ChunkerSettings()
 
@@ -107,7 +108,7 @@ def test_edited_and_removed_articles_leave_their_segment_and_are_never_found(tmp
     assert sum(i == seeds[0].id for p in parts for i in p["articles"]) == 1
     loaded = load(tmp_path)
     assert seeds[4].id not in {c.article_id for c in loaded.chunks}
-    monkeypatch.setattr(segment_store, "EXACT_LIMIT", 0)  # dense scores through each segment's FAISS index
+    monkeypatch.setattr(segmented, "EXACT_LIMIT", 0)  # dense scores through each segment's FAISS index
     retriever = Retriever(loaded, FakeEmbedder())
     found = retriever.search(seeds[4].title, k=20)
     assert found and seeds[4].id not in {p.article.id for p in found}
@@ -122,7 +123,7 @@ def test_faiss_path_ranks_like_exact_scores_across_segments(tmp_path, seeds, mon
     exact = Retriever(loaded, FakeEmbedder())
     query = FakeEmbedder().embed_query("Quỳnh Nhai huy động")
     want = exact.view._dense("context", query, retrieve.POOL)
-    monkeypatch.setattr(segment_store, "EXACT_LIMIT", 0)
+    monkeypatch.setattr(segmented, "EXACT_LIMIT", 0)
     got = Retriever(loaded, FakeEmbedder()).view._dense("context", query, retrieve.POOL)
     top = np.argsort(-want)[:20]
     assert np.allclose(got[top], want[top], atol=1e-5)

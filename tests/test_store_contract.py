@@ -21,7 +21,7 @@ from conftest import DEV_SET, NEW_ARTICLE, NEW_ID, SEEDS
 from qa.engine import Engine
 from qa.errors import ArticleNotFound, BadArticle, BadQuestion, DuplicateArticle, IndexMissing, QAError
 from qa.settings import Settings
-from qa.store_api import StoreView
+from qa.store.api import StoreView
 
 # ../shared beside the checkout (as in CI); QA_DEV_SET points elsewhere (a worktree).
 DEV = Path(os.environ.get("QA_DEV_SET", DEV_SET))
@@ -186,7 +186,7 @@ def test_the_default_install_imports_neither_milvus_nor_ray():
     import subprocess
     import sys
 
-    code = ("import sys, cli, qa.engine, qa.api; "
+    code = ("import sys, cli, qa.engine, qa.serve.app; "
             "print(sorted(m for m in ('pymilvus', 'milvus_lite', 'ray') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)
@@ -195,7 +195,7 @@ def test_the_default_install_imports_neither_milvus_nor_ray():
 
 @pytest.mark.milvus
 def test_milvus_token_text_keeps_every_token_one_word(milvus_file):
-    from qa.milvus_schema import token_text
+    from qa.store.milvus.schema import token_text
 
     tokens = ["quỳnh", "quỳnh_nhai", "2652", "2,5", "covid-19", "x32c35", "đ"]
     words = token_text(tokens).split(" ")
@@ -206,7 +206,7 @@ def test_milvus_token_text_keeps_every_token_one_word(milvus_file):
 
 @pytest.mark.milvus
 def test_a_milvus_write_cut_short_leaves_the_live_version_and_is_redone(home, request, tmp_path, monkeypatch):
-    from qa import milvus_store
+    from qa.store.milvus import store as milvus_store
 
     engine = Engine(settings_for("milvus", home, request))
     live = engine.health()["index_version"]
@@ -251,7 +251,7 @@ def test_a_live_server_answers_every_request_while_an_http_add_switches_the_vers
     one process only, so the server is the writer): no request fails, and once the job is done
     the next question is answered from the new article."""
     import httpx
-    from qa.api import create_app
+    from qa.serve.app import create_app
     from live_server import live_server
 
     settings = settings_for(kind, home, request, api_token="secret")

@@ -2,8 +2,9 @@ import unicodedata
 
 import pytest
 
-from qa.text import (accent_table, detect_language, fold, has_diacritics, normalize, restore_diacritics,
-                     syllables, tokens)
+from qa.lang.accents import accent_table, restore_diacritics
+from qa.lang.language import detect_language
+from qa.lang.text import fold, has_diacritics, normalize, syllables, tokens
 
 
 @pytest.mark.parametrize("raw, canonical", [
@@ -76,7 +77,7 @@ def test_tone_placement_touches_only_the_vietnamese_syllables_of_a_sentence():
     ("tổt", False),  # a syllable closed by t takes only the acute or the dot below
 ])
 def test_vietnamese_syllables_by_phonotactics(word, vietnamese):
-    from qa.phonotactics import is_vietnamese_syllable
+    from qa.lang.phonotactics import is_vietnamese_syllable
 
     assert is_vietnamese_syllable(word) is vietnamese
 

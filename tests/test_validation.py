@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from live_server import home_with_seeds, live_server
-from qa import articles
-from qa.api import create_app
-from qa.articles import load_articles
+from qa.ingest import articles
+from qa.serve.app import create_app
+from qa.ingest.articles import load_articles
 from qa.engine import Engine
 from qa.errors import BadArticle
 from qa.settings import Settings

@@ -2,7 +2,7 @@ import faiss
 import numpy as np
 import pytest
 
-from qa import vectors
+from qa.store import vectors
 
 
 def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from live_server import live_server
-from qa.api import create_app
+from qa.serve.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.

@@ -16,12 +16,12 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..records import Answer, Passage
-from .byline import byline
-from .candidates import Candidate, Sentence, candidates, sentences
-from .features import matrix
-from .question import QuestionAnalysis, analyse
-from .scorer import Scorer, default_scorer
+from qa.records import Answer, Passage
+from qa.answer.byline import byline
+from qa.answer.candidates import Candidate, Sentence, candidates, sentences
+from qa.answer.features import matrix
+from qa.answer.question import QuestionAnalysis, analyse
+from qa.answer.scorer import Scorer, default_scorer
 
 __all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "prepare", "Prepared"]
 
@@ -96,7 +96,7 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
     the learned stage beats them on news. Behind the rules the learned stage answers only at
     `min_confidence` or more (`Settings.learned_min_confidence`, chosen with
     `bench/fallback_threshold.py`)."""
-    from . import rules  # the rule stage's modules load only when an answer is asked for
+    from qa.answer import rules  # the rule stage's modules load only when an answer is asked for
 
     found = rules.extract_answer(question, passages, authors)
     if found[0] is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from ..records import Answer, Passage
+from qa.records import Answer, Passage
 
 
 def byline(passages: Sequence[Passage], authors: Mapping[str, str | None]) -> Answer | None:

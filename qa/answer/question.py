@@ -1,6 +1,6 @@
 """One analysis of the question, computed once and read by every later answer stage.
 
-`analyse(question)` gives its language (`text.detect_language`), the asked type (the first
+`analyse(question)` gives its language (`language.detect_language`), the asked type (the first
 entry of `qa/data/question_words.json` whose phrase occurs in it, accented or folded), and its
 terms in the forms the stages compare: folded content syllables (question and function words
 of `qa/data/stopwords.txt` removed), the names it mentions (capitalised words, numbers) and
@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ..glossary import english_terms
-from ..text import detect_language, fold, has_diacritics, normalize
-from ..wordlists import table, words
+from qa.lang.glossary import english_terms
+from qa.lang.language import detect_language
+from qa.lang.text import fold, has_diacritics, normalize
+from qa.lang.wordlists import table, words
 
 TYPES = ("quantity", "money", "percent", "date", "duration", "person", "place", "organisation",
          "list", "reason", "manner", "yes-no", "author", "other")

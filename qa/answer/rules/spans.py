@@ -1,0 +1,231 @@
+"""Candidate answer spans that are not figures: places, organisations, people, list items.
+
+Each finder scans a passage and yields `Span`s (offsets into the passage text, the text as
+written, and the head word that says what it is: "huyện", "Đảng bộ", "đồng chí"). Names are
+runs of capitalised syllables; organisations and places start at a head word ("Đảng bộ
+huyện Mộc Châu", "phường Chiềng Lề"). Figures, dates and codes are `numbers`' job.
+Does not score anything (that is `answer`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from qa.lang.text import fold
+
+PLACE_HEADS = ("thành phố", "thị trấn", "thị xã", "tổ dân phố", "huyện", "xã", "phường", "tỉnh", "quận",
+               "thôn", "bản", "khu", "làng", "xóm", "tổ")
+ORG_HEADS = (
+    "Đảng bộ", "Đảng ủy", "Chi bộ", "Huyện ủy", "Tỉnh ủy", "Thành ủy", "Đoàn Thanh niên", "Đoàn thanh niên",
+    "Hội Phụ nữ", "Hội Nông dân", "Hội Cựu chiến binh", "Hội CCB", "Hội Liên hiệp Phụ nữ", "Công an",
+    "Ban Chỉ huy Quân sự", "Ban CHQS", "Bộ CHQS", "Ban Thường vụ", "Ban Tuyên giáo", "Ban Dân vận",
+    "Ủy ban", "UBND", "HĐND", "Mặt trận Tổ quốc", "MTTQ", "Trường", "Trung tâm", "Hợp tác xã", "HTX",
+    "Bệnh viện", "Công ty", "Bộ Chính trị", "Hội", "Ban", "Chi hội", "Liên đoàn", "Tổ",
+)
+# Institutions whose names run on in lower case ("Trường Phổ thông dân tộc bán trú THCS xã Đăk Tăng").
+LONG_NAMED = ("Trường", "Trung tâm", "Bệnh viện", "Công ty", "Hợp tác xã")
+PERSON_TITLES = ("đồng chí", "ông", "bà", "anh", "chị", "chủ tịch", "bí thư", "giám đốc")
+SURNAMES = frozenset(fold(s) for s in (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Lương Mai Trịnh Đào Cao "
+    "Lâm Hà Tạ Tô Lò Lường Quàng Tòng Cầm Vi Vàng Giàng Sùng Thào Mùa Hờ Lầu Ly Lù Tẩn Chảo Y A Rơ Ksor "
+    "Triệu Đoàn Văn Chu Kiều Khổng Thái Tăng Lại La Hứa Mạc Đàm Nông Lục Hoàng Điểu Siu Rah Nay").split())
+
+_CAP = r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*(?:-\w+)*"
+_LOW = r"[^\W\d_A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*"
+_NAME_WORD = rf"(?:{_CAP}|\d+)"
+_NAME = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD})*"
+_HEADS_RE = "|".join(re.escape(h) for h in PLACE_HEADS)
+_PLACE = re.compile(rf"(?i:\b({_HEADS_RE}))[ \t]+({_NAME})")
+_ORG_HEAD = re.compile(r"\b(" + "|".join(re.escape(h) for h in sorted(ORG_HEADS, key=len, reverse=True)) + r")\b",
+                       re.IGNORECASE)
+_PLACE_CHAIN = re.compile(rf"[ \t]+(?:(?i:{_HEADS_RE}))[ \t]+{_NAME}")
+_PERSON = re.compile(rf"\b{_NAME}")
+# An organisation's own name: capitalised words, each maybe followed by lower-case syllables
+# ("Chi bộ Thanh tra"), when a place follows ("... huyện Thanh Liêm"); else capitalised words only.
+_ORG_TAIL = re.compile(rf"(?:[ \t]+{_CAP}(?:[ \t]+{_LOW}){{0,2}})+?(?={_PLACE_CHAIN.pattern})")
+_CAP_RUN = re.compile(rf"(?:[ \t]+{_CAP})+")
+_GENERIC_TAIL = re.compile(r"(?:[ \t]+(?:công an|quân sự|thanh tra|" + _HEADS_RE + r")(?![\w]))+")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+    head: str  # "huyện", "Đảng bộ", "đồng chí", the list's noun
+    kind: str  # place, org, person, list
+    quoted: bool = False  # inside “...”: part of a model's title, not a statement of fact
+
+
+def fold_aligned(text: str) -> str:
+    """`fold` character by character, so that offsets into the result are offsets into `text`."""
+    return "".join((fold(c) or " ")[0] for c in text)
+
+
+def _quoted(text: str, pos: int) -> bool:
+    """Inside quotation marks within its paragraph ("“...\"" mixes happen: read them in order)."""
+    inside = False
+    for ch in text[text.rfind("\n", 0, pos) + 1:pos]:
+        if ch == "“":
+            inside = True
+        elif ch == "”":
+            inside = False
+        elif ch == '"':
+            inside = not inside
+    return inside
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
+def places(text: str) -> list[Span]:
+    out = []
+    for m in _PLACE.finditer(text):
+        name_words = m.group(2).split()
+        if all(w.isdigit() for w in name_words) and m.group(1).lower() not in ("khu", "tổ", "thôn", "bản"):
+            continue
+        s, e = _trim(text, m.start(), m.end())
+        out.append(Span(s, e, text[s:e], m.group(1).lower(), "place", _quoted(text, s)))
+    return out
+
+
+def _org_end(text: str, head: str, end: int) -> int:
+    """Where the organisation that starts with `head` (ending at `end`) ends."""
+    if any(head.lower() == h.lower() for h in LONG_NAMED):
+        run_on = re.match(rf"((?:[ \t]+[\w-]+){{1,10}}?){_PLACE_CHAIN.pattern}", text[end:])
+        if run_on:
+            return end + run_on.end()
+    nested = re.match(r"[ \t]+", text[end:])
+    if nested and (inner := _ORG_HEAD.match(text, end + nested.end())) and inner.group(1)[0].isupper():
+        return _org_end(text, inner.group(1), inner.end())  # "Ban Thường vụ Tỉnh ủy", "Chi bộ Trường ..."
+    generic = _GENERIC_TAIL.match(text, end)  # "chi bộ công an xã", "Công an tỉnh": no name, still a body
+    if generic and not _PLACE_CHAIN.match(text, end):
+        return generic.end()
+    tail = _ORG_TAIL.match(text, end) or _CAP_RUN.match(text, end)
+    if tail:
+        end = tail.end()
+    while chain := _PLACE_CHAIN.match(text, end):
+        end = chain.end()
+    return end
+
+
+def orgs(text: str) -> list[Span]:
+    out = []
+    for m in _ORG_HEAD.finditer(text):
+        head = m.group(1)
+        if not head[0].isupper() and head.lower() not in ("chi bộ", "đảng bộ", "đảng ủy", "đoàn thanh niên", "hội phụ nữ"):
+            continue  # "ban hành", "hội nghị": the lower-case word is not an organisation
+        end = _org_end(text, head, m.end())
+        if end == m.end() and len(head.split()) < 2 and not head.isupper():
+            continue  # a bare "Hội", "Ban", "Trường": no name follows
+        s, e = _trim(text, m.start(), end)
+        out.append(Span(s, e, text[s:e], head, "org", _quoted(text, s)))
+    return out
+
+
+def people(text: str) -> list[Span]:
+    out = []
+    for m in _PERSON.finditer(text):
+        words = m.group(0).split()
+        start = m.start()
+        before = text[:start].rstrip().lower()
+        if before.endswith(tuple(h.lower() for h in PLACE_HEADS + ORG_HEADS)) or len(words) > 4:
+            # "Huyện ủy Kon Plông Y Thị": the person starts at the first surname after the place
+            k = next((i for i, w in enumerate(words) if i and fold(w) in SURNAMES), None)
+            if k is None:
+                continue
+            start += m.group(0).index(" ".join(words[k:]))
+            words = words[k:k + 4]
+        if not 2 <= len(words) <= 4 or any(w.isdigit() or (w.isupper() and len(w) > 1) for w in words):
+            continue
+        titled = text[:start].rstrip().lower().endswith(PERSON_TITLES)
+        if not titled and fold(words[0]) not in SURNAMES:
+            continue
+        name = " ".join(words)
+        out.append(Span(start, start + len(name), name, "đồng chí" if titled else "", "person", _quoted(text, start)))
+    return out
+
+
+def locatives(text: str) -> list[Span]:
+    """What follows "tại" / "ở" / "khu vực" up to the clause end: "khu vực ao Tiên và đảo An Mã"."""
+    out = []
+    for m in re.finditer(r"(?i)\b(tại|ở|khu vực|trên địa bàn)\s+([^,.;:()\n]{3,80})", text):
+        s, e = _trim(text, m.start(2), m.end(2))
+        if not re.search(r"[A-ZĐ]", text[s:e]):  # "ở nhiều cấp": a place has a name
+            continue
+        out.append(Span(s, e, text[s:e], m.group(1).lower(), "place", _quoted(text, s)))
+    return out
+
+
+# Words that tie an item to its owner ("... của Đảng bộ huyện Bạch Thông"): dropped with the owner.
+_OWNER_LINKS = frozenset(fold(w) for w in ("của tại ở thuộc do với trong " + " ".join(PLACE_HEADS) + " "
+                                           + " ".join(ORG_HEADS)).lower().split())
+
+
+def list_items(text: str, noun: str, stop_words: set[str], names: Sequence[tuple[str, ...]] = ()) -> list[Span]:
+    """What follows each mention of `noun` up to the clause end ("mô hình nuôi cá niêng ...;").
+    An item stops before one of the question's `names` (folded syllables): that is its owner."""
+    out = []
+    folded = fold_aligned(text)
+    for m in re.finditer(rf"\b{re.escape(fold(noun))}\b", folded):
+        start = m.end()
+        clause = re.match(r"[^.;!?()\n]*", text[start:]).group(0)
+        colon = re.search(r"(?:như|là|gồm|bao gồm)?\s*:\s*", clause)
+        if colon:
+            start += colon.end()
+            clause = clause[colon.end():]
+        words = list(re.finditer(r"[\w-]+", clause))
+        folded_words = [fold(w.group(0)) for w in words]
+        owner = next((i for i in range(len(words)) for n in names if tuple(folded_words[i:i + len(n)]) == n), None)
+        if owner is not None:
+            words = words[:owner]
+            while words and fold(words[-1].group(0)) in _OWNER_LINKS:
+                words.pop()
+        while words and fold(words[-1].group(0)) in stop_words:  # "Dao và Kinh sinh sống": drop the question's verb
+            words.pop()
+        while words and fold(words[0].group(0)) in ("cac", "nhung", "la", "nhu", "gom"):
+            words.pop(0)
+        if not words:
+            continue
+        s, e = start + words[0].start(), start + words[-1].end()
+        if e - s > 300:
+            e = s + text[s:s + 300].rfind(",") if "," in text[s:s + 300] else s + 300
+        out.append(Span(s, e, text[s:e], noun, "list", _quoted(text, s)))
+    return out
+
+
+# Bodies whose name says the level of their place: "Huyện ủy Thanh Liêm" -> huyện Thanh Liêm.
+_LEVEL_BODIES = {"huyện ủy": "huyện", "tỉnh ủy": "tỉnh", "thành ủy": "thành phố", "quận ủy": "quận", "thị ủy": "thị xã"}
+_TITLE_PREFIX = re.compile(rf"^({_NAME})\s*:")  # "Sơn La: Tạo chuyển biến ..."
+_TITLE_AT = re.compile(rf"\b(?:ở|tại)[ \t]+({_NAME})")  # "... ở Mường La"
+
+
+def article_place(title: str, texts: Sequence[str] = ()) -> tuple[str, str | None] | None:
+    """The place an article is about, from its title: (name, level or None), e.g.
+    "Kon Plông: Chuyển biến ..." -> ("Kon Plông", "huyện") when `texts` (its passages) say
+    "huyện Kon Plông"; "... ở Đảng bộ Thanh Liêm" -> ("Thanh Liêm", ...). None when the
+    title names no place. The level is the head most often written before the name."""
+    name = None
+    if found := places(title):
+        name = title[found[0].start + len(found[0].head):found[0].end].strip()
+    elif m := _TITLE_PREFIX.match(title):
+        name = m.group(1)
+    for org in [] if name else orgs(title):  # "... ở Đảng bộ Thanh Liêm": the body's place
+        rest = org.text[len(org.head):].strip()
+        if re.fullmatch(_NAME, rest):
+            name = rest
+            break
+    if not name and (m := _TITLE_AT.search(title)) and not _ORG_HEAD.match(title, m.start(1)):
+        name = m.group(1)
+    if not name:
+        return None
+    heads: dict[str, int] = {}
+    for text in (title, *texts):
+        for m in re.finditer(rf"(?i:\b({_HEADS_RE}|{'|'.join(_LEVEL_BODIES)}))[ \t]+{re.escape(name)}\b", text):
+            head = _LEVEL_BODIES.get(m.group(1).lower(), m.group(1).lower())
+            heads[head] = heads.get(head, 0) + 1
+    return name, max(heads, key=heads.get) if heads else None

@@ -1,0 +1,245 @@
+"""Entity mentions in a question: places, bodies, people and times, with their spans.
+
+`mentions(text, gazetteer)` finds what a question is about, so that a follow-up can swap one
+entity for another of the same kind and keep every other word, and so that an answer can be
+checked to be about the asked entity. Sources, best first: the gazetteer of the live build
+(matched with or without diacritics), capitalised syllable runs after a place or body head
+word (`qa/data/place_heads.txt`, `org_heads.txt`), runs that start with a family name
+(`surnames.txt`), other capitalised runs (kind "name": unknown), and years. Words written
+with a capital for respect or at a sentence start (`not_names.txt`) are never names.
+Does not rewrite anything (`qa.chat.followup`) and does not decide what an answer is about
+(`qa.chat.about`).
+"""
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from qa.lang.text import fold, has_diacritics, normalize
+from qa.lang.wordlists import words
+
+KINDS = ("place", "org", "person", "time", "name")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_YEAR = re.compile(r"(?<![\w/.,])(?:19|20)\d\d(?![\w/])")
+_SENTENCE_START = ".?!:\"“”'(‘"
+PERSON_TITLES = frozenset(fold(w) for w in "ông bà anh chị đồng_chí mr mrs ms dr".replace("_", " ").split(" "))
+_BARE: ContextVar[bool] = ContextVar("bare", default=True)  # the text being read has no diacritics
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str  # place, org, person, time, name (a capitalised name of unknown kind)
+    start: int
+    end: int
+    name: str  # canonical form (the gazetteer's spelling when it is known)
+    rank: int = 0  # 0: known or after a head word; 1: mid-sentence run; 2: sentence-initial run
+
+
+@lru_cache(maxsize=1)
+def _heads() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    places = frozenset(fold(w) for w in words("place_heads"))
+    orgs = frozenset(fold(w) for w in words("org_heads"))
+    return places, orgs, frozenset(fold(w) for w in words("surnames")), frozenset(fold(w) for w in words("not_names"))
+
+
+def place_heads() -> frozenset[str]:
+    """The folded place head words ("huyen", "thanh pho", "district")."""
+    return _heads()[0]
+
+
+def org_heads() -> frozenset[str]:
+    """The folded body head words ("huyen uy", "dang bo", "committee")."""
+    return _heads()[1]
+
+
+def aligned_fold(text: str) -> str:
+    """`fold` with one output character per input character, so match spans index `text`."""
+    return "".join((fold(c) or c)[0] for c in text)
+
+
+def _capitalised(word: str) -> bool:
+    return word[0].isupper() and (len(word) == 1 or not word[1:].isupper() or len(word) <= 3)
+
+
+def _head_before(text: str, start: int, heads: frozenset[str]) -> str | None:
+    """The head word (up to 4 syllables) that ends right before `start`, folded."""
+    before = text[:start].split()[-4:]
+    for n in range(len(before), 0, -1):
+        if is_head(" ".join(before[-n:]), heads):
+            return fold(" ".join(before[-n:]))
+    return None
+
+
+def is_head(word: str, heads: frozenset[str]) -> bool:
+    """`word` is one of `heads` (folded entries): compared with diacritics when the text being
+    read has them, so "Ban" (a board) is not "bản" (a village) in accented text."""
+    if fold(word) not in heads:
+        return False
+    return _BARE.get() or normalize(word.lower()) in _accented(heads)
+
+
+@lru_cache(maxsize=8)
+def _accented(heads: frozenset[str]) -> frozenset[str]:
+    """The accented entries of the head list(s) whose folded entries make up `heads`."""
+    lists = [name for name in ("place_heads", "org_heads") if frozenset(fold(w) for w in words(name)) <= heads]
+    return frozenset(normalize(w.lower()) for name in lists for w in words(name))
+
+
+@lru_cache(maxsize=16)
+def _known_pattern(known: frozenset[str]) -> tuple[re.Pattern, dict[str, list[str]]]:
+    by_key: dict[str, list[str]] = {}
+    for name in known:
+        by_key.setdefault(fold(name), []).append(name)
+    keys = "|".join(map(re.escape, sorted(by_key, key=len, reverse=True)))
+    return re.compile(r"(?<!\w)(?:%s)(?!\w)" % keys if keys else r"(?!)"), by_key
+
+
+def canonical(name: str, gazetteer: frozenset[str]) -> str | None:
+    """The gazetteer's spelling of `name` (typed with or without diacritics), or None."""
+    names = _known_pattern(gazetteer)[1].get(fold(name), [])
+    exact = next((n for n in names if n.lower() == name.lower()), None)
+    if exact or (names and not has_diacritics(name) and (" " in name or name[:1].isupper())):
+        return exact or names[0]  # one syllable typed bare is too ambiguous ("doi": Dọi, đội, đời)
+    return None
+
+
+def _known(text: str, gazetteer: frozenset[str]) -> list[Mention]:
+    pattern, _ = _known_pattern(gazetteer)
+    out = []
+    for m in pattern.finditer(aligned_fold(text)):
+        if name := canonical(text[m.start():m.end()], gazetteer):
+            out.append(Mention("place", m.start(), m.end(), name))
+    return out
+
+
+def _runs(text: str) -> list[list[tuple[int, int]]]:
+    runs: list[list[tuple[int, int]]] = []
+    for m in _WORD.finditer(text):
+        if not _capitalised(m.group()):
+            continue
+        if runs and text[runs[-1][-1][1]:m.start()] == " ":
+            runs[-1].append(m.span())
+        else:
+            runs.append([m.span()])
+    return runs
+
+
+def _run_kind(text: str, s: int, e: int, gazetteer: frozenset[str]) -> tuple[str, int] | None:
+    place_heads, org_heads, surnames, not_names = _heads()
+    name = text[s:e]
+    if fold(name) in not_names:
+        return None
+    if canonical(name, gazetteer):
+        return "place", 0
+    after = fold(text[e:e + 12]).split()[:1]
+    if _head_before(text, s, place_heads) or (after and after[0] in place_heads and not has_diacritics(after[0])):
+        return "place", 0  # "huyện Mộc Châu", "Thanh Liem district"
+    if _head_before(text, s, org_heads):
+        return "place", 0  # "Huyện ủy Kon Plông": the body is the place's
+    first = fold(name.split()[0])
+    if _head_before(text, s, PERSON_TITLES) or (first in surnames and " " in name):
+        return "person", 0
+    initial = s == 0 or text[:s].rstrip()[-1:] in _SENTENCE_START
+    if " " not in name and initial:
+        return None  # a capitalised first word is usually just a first word
+    return "name", 2 if initial else 1
+
+
+def _names(text: str, gazetteer: frozenset[str]) -> list[Mention]:
+    place_heads, org_heads, _, not_names = _heads()
+    out = []
+    for run in _runs(text):
+        # Leading starters and head words are not part of the name: "Còn Mộc Châu", "Huyện Ba Bể".
+        while run and (fold(text[run[0][0]:run[0][1]]) in not_names or is_head(text[run[0][0]:run[0][1]], place_heads | org_heads)):
+            org = is_head(text[run[0][0]:run[0][1]], org_heads) and fold(text[run[0][0]:run[0][1]]) not in not_names and len(run) > 1
+            if org and not canonical(text[run[1][0]:run[-1][1]], gazetteer):
+                break  # "Đoàn Thanh niên", "Hội Phụ nữ": the head starts a body's name
+            run = run[1:]
+        titled = bool(run) and fold(text[run[0][0]:run[0][1]]) in PERSON_TITLES and len(run) > 1
+        run = run[1:] if titled else run  # "Ông Nguyễn Văn An"
+        if not run:
+            continue
+        s, e = run[0][0], run[:5][-1][1]
+        if titled:
+            out.append(Mention("person", s, e, text[s:e], 0))
+            continue
+        if is_head(text[s:run[0][1]], org_heads):
+            tail = re.match(r" [^\W\d_]+", text[e:])  # the lower-case rest of "Đoàn Thanh niên"
+            end = e + (tail.end() if tail and len(run) == 2 else 0)
+            out.append(Mention("org", s, end, text[s:end], 0))
+            continue
+        if found := _run_kind(text, s, e, gazetteer):
+            kind, rank = found
+            name = canonical(text[s:e], gazetteer) if kind == "place" else None
+            out.append(Mention(kind, s, e, name or text[s:e], rank))
+    return out
+
+
+def _times(text: str) -> list[Mention]:
+    return [Mention("time", m.start(), m.end(), m.group(), 0) for m in _YEAR.finditer(text)]
+
+
+def mentions(text: str, gazetteer: Iterable[str] = frozenset()) -> list[Mention]:
+    """Non-overlapping mentions in `text`, in reading order."""
+    known = gazetteer if isinstance(gazetteer, frozenset) else frozenset(gazetteer)
+    token = _BARE.set(not has_diacritics(text))
+    try:
+        found = _known(text, known) + _names(text, known) + _times(text)
+    finally:
+        _BARE.reset(token)
+    chosen: list[Mention] = []
+    for m in sorted(found, key=lambda m: (m.rank, m.start, m.start - m.end)):
+        if all(m.end <= c.start or m.start >= c.end for c in chosen):
+            chosen.append(m)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def kind_of(name: str, gazetteer: Iterable[str] = frozenset(), head: str | None = None) -> str:
+    """The kind of a bare name typed as a follow-up ("Quỳnh Nhai", "năm 2022", "huyện X")."""
+    place_heads, org_heads, surnames, _ = _heads()
+    if _YEAR.fullmatch(name.strip()):
+        return "time"
+    if head and fold(head) in place_heads or canonical(name, frozenset(gazetteer)):
+        return "place"
+    if head and fold(head) in org_heads:
+        return "org"
+    first = fold(name.split()[0]) if name.split() else ""
+    if first in org_heads:
+        return "org"
+    if first in surnames and " " in name.strip():
+        return "person"
+    return "name"
+
+
+def place_names(texts: Iterable[str]) -> set[str]:
+    """Capitalised names (up to 5 syllables) after a place or body head word: the gazetteer."""
+    out: set[str] = set()
+    for text in texts:
+        text = normalize(text)
+        token = _BARE.set(not has_diacritics(text))
+        try:
+            out.update(_placed_names(text))
+        finally:
+            _BARE.reset(token)
+    return out
+
+
+def _placed_names(text: str) -> Iterable[str]:
+    place_heads, org_heads, surnames, not_names = _heads()
+    for run in _runs(text):
+        while run and is_head(text[run[0][0]:run[0][1]], place_heads):
+            run = run[1:]  # "Huyện Ba Bể", "Thành phố Sơn La"
+        if not run or is_head(text[run[0][0]:run[0][1]], org_heads):
+            continue  # "Trường Phổ (thông)": a body's name, not a place
+        # A person's name may follow without a comma ("Huyện ủy Kon Plông Y Thị"): cut at it.
+        cut = next((i for i in range(2, len(run)) if fold(text[run[i][0]:run[i][1]]) in surnames), len(run))
+        run = run[:min(cut, 5)]
+        s, e = run[0][0], run[-1][1]
+        # After a body's head only a name of two syllables or more is taken for a place:
+        # "Huyện ủy Kon Plông", but not "Ban Thường (vụ)", "Đảng bộ Công (an)".
+        placed = _head_before(text, s, place_heads) or (len(run) > 1 and _head_before(text, s, org_heads))
+        if placed and fold(text[s:e]) not in not_names:
+            yield text[s:e]

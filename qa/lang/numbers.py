@@ -1,0 +1,263 @@
+"""Numbers in running text: money, percentages, measures, counts, dates, codes.
+
+`find_quantities` returns every figure of a text as a `Quantity` with its exact span,
+parsed value, unit and kind. Vietnamese conventions: "4.036" is 4036 (dot = thousands),
+"2,1" is 2.1 (comma = decimal); English ones where the text or the figure says so
+("1,234,567", "1,234.5", "$1,200", "3.5 million", or `language="en"`). Scale words (nghìn,
+triệu, tỷ, thousand, million, ...) compound: "2 tỷ 652 triệu đồng" is 2.652e9 and "1,2
+nghìn tỷ đồng" 1.2e12. Any currency of qa/data/units.json ("1,2 tỷ USD", "€20", "5 triệu
+yên"). Numbers written as words ("năm triệu", "hai mươi lăm", "five million") are read by
+`numwords` and carry `spelled=True`. Document codes ("21-KL/TW") and dates ("31/12/2021")
+are recognised first so that their digits are never read as counts. The counted noun of a
+count ("09 tập thể") is segmented (longest lexicon match) and kept to at most two syllables
+(three after a classifier: "25 con bò"). Word lists: qa/data/units.json, number_words.json,
+number_context.json.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.lang.numwords import DIGIT_WORDS, as_digits, spelled_numbers
+from qa.lang.text import drop_thousands_dots, segment
+from qa.lang.wordlists import table
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_UNITS = table("units")
+_CONTEXT = table("number_context")
+_SCALES = {w: float(v) for w, v in table("number_words")["digit_scales"].items()}
+_SCALE = "(?:" + "|".join(sorted(map(re.escape, _SCALES), key=len, reverse=True)) + ")"
+_CURRENCY = dict(_UNITS["currencies"])
+_MEASURES = {w: tuple(v) for w, v in _UNITS["measures"].items()}  # as written -> (canonical unit, kind)
+_UNIT = "|".join(re.escape(u) for u in sorted(list(_CURRENCY) + list(_MEASURES), key=len, reverse=True))
+_PREFIX = "|".join(re.escape(u) for u in sorted(_UNITS["prefix"], key=len, reverse=True))
+_ENGLISH_SCALES = frozenset(table("number_words")["en"]["scales"])
+QUALIFIERS = tuple(_CONTEXT["qualifiers"])
+_QUAL = "|".join(sorted(map(re.escape, QUALIFIERS), key=len, reverse=True))
+_VAGUE = "(?:" + "|".join(_CONTEXT["vague"]) + ")"
+_B = r"(?<![\w.,/])"  # a number starts at a word boundary (not inside 2.500 or 5/2021)
+_E = r"(?![\w])"
+
+_CODE = re.compile(rf"{_B}(\d+)\s?[-–]\s?([A-ZĐ]{{1,6}})\s?/\s?([A-ZĐ]{{1,6}}){_E}")
+_DATE = re.compile(rf"{_B}(\d{{1,2}})/(\d{{1,2}})/(\d{{4}}){_E}")
+_MONTH = re.compile(rf"{_B}(\d{{1,2}})/(\d{{4}}){_E}")
+_PERIOD = re.compile(rf"{_B}(?:(\d{{1,2}})/)?((?:19|20)\d\d)\s*[-–]\s*(?:(\d{{1,2}})/)?((?:19|20)\d\d){_E}")
+_FROM_TO = re.compile(rf"(?i)\btừ\s+(?:năm\s+)?((?:19|20)\d\d)\s+(?:đến|tới)\s+(?:năm\s+)?((?:19|20)\d\d){_E}")
+_AMOUNT = re.compile(
+    rf"(?i)(?:(?P<qual>{_QUAL})\s+)?"
+    rf"(?:(?P<vague>{_VAGUE})\s+(?P<vscale>{_SCALE}(?:\s+{_SCALE})*)|(?:(?P<pre>{_PREFIX})\s?)?{_B}(?P<num>{_NUM})(?:\s*[-–]\s*(?P<upper>{_NUM}))?"
+    rf"(?P<scales>(?:\s+{_SCALE}(?:\s+{_NUM}(?=\s+{_SCALE}))?)*(?:\s+{_NUM}(?=\s*(?:{_UNIT})(?!\w)))?))"
+    rf"(?:(?P<pct>\s?%|\s+phần trăm|\s+percent)|\s?(?P<unit>{_UNIT})(?!\w)(?P<per>/\s?(?:1\s)?\w+)?)?"
+)
+_UNIT_AFTER = re.compile(rf"(?i)(?:(?P<pct>\s?%|\s+phần trăm|\s+percent)|\s(?P<unit>{_UNIT})(?!\w)(?P<per>/\s?(?:1\s)?\w+)?)")
+_WORD_RUN = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+){0,4}")
+# Words after a number that show it counts nothing ("Khu 5 là ...", "năm 2021 đã ...").
+NON_NOUNS = frozenset(_CONTEXT["non_nouns"])
+CLASSIFIERS = frozenset(_CONTEXT["classifiers"])
+TIME_NOUNS = frozenset(_CONTEXT["time_nouns"])
+
+
+@dataclass(frozen=True)
+class Quantity:
+    text: str  # the exact span as written ("hơn 500 cá nhân", "2 tỷ 652 triệu đồng")
+    start: int
+    end: int
+    value: float  # money in its currency, dates as yyyymmdd, periods by their first year
+    unit: str | None  # "VND", "%", "m", the counted noun ("tập thể"), the code's letters ("KL/TW")
+    kind: str  # money percent count duration length area weight volume year date period code number
+    qualifier: str | None = None  # "hơn", "trên", ... ; "hàng"/"nhiều" for vague figures
+    upper: float | None = None  # the end of a range ("1 - 2 việc làm", "2016 - 2020")
+    per: str | None = None  # "tháng" in "30.000đ/1 tháng"
+    noun: str | None = None  # the noun a percentage or count is about ("đảng viên")
+    noun_end: int | None = None  # where that noun ends in the text ("100% đảng viên")
+    spelled: bool = False  # written as words ("năm triệu đồng", "twenty-five")
+
+    @property
+    def vague(self) -> bool:
+        return self.qualifier in ("hàng", "nhiều", "vài", "mấy")
+
+
+def english_form(s: str) -> bool:
+    """True for figures only English writes: comma-grouped thousands ("1,234,567", "1,234.5")."""
+    return bool(re.fullmatch(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+", s))
+
+
+def parse_number(s: str, english: bool = False) -> float:
+    """Vietnamese: "4.036" -> 4036, "2,1" -> 2.1, "1.234,5" -> 1234.5, "1.5" -> 1.5 (not a thousands
+    group). English (`english`, or a form only English writes): "1,200" -> 1200, "3.5" -> 3.5."""
+    s = s.strip().replace(" ", "")
+    if not re.fullmatch(_NUM, s):
+        raise ValueError(f"not a number: {s!r}")
+    if english or english_form(s):
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", s):
+            return float(s.replace(",", ""))
+    s = drop_thousands_dots(s)
+    whole, _, decimal = s.partition(",")
+    if "." in whole:  # "1.5": a decimal dot (a thousands dot was dropped above)
+        whole, _, dotted = whole.rpartition(".")
+        whole, decimal = whole.replace(".", ""), dotted + decimal.replace(",", "")
+    decimal = decimal.replace(",", "").replace(".", "")
+    return float(f"{whole}.{decimal}" if decimal else whole)
+
+
+def _scaled_value(num: str, scales: str, english: bool = False) -> float:
+    """"2" + " tỷ 652 triệu" -> 2.652e9: each number is multiplied by the scales after it, and
+    adjacent scales multiply ("1,2" + " nghìn tỷ" -> 1.2e12)."""
+    parts = re.findall(rf"{_NUM}|{_SCALE}", scales, flags=re.I)
+    total, current, last, after_scale = 0.0, parse_number(num, english), 0.0, False
+    for part in parts:
+        scale = _SCALES.get(part.lower())
+        if scale is None:
+            current, after_scale = parse_number(part, english), False
+        elif after_scale:
+            total += last * (scale - 1)
+            last *= scale
+        else:
+            last = current * scale
+            total += last
+            current, after_scale = 0.0, True
+    return total + current
+
+
+def vi_words(text: str) -> tuple[str, ...]:
+    """Vietnamese words ("tập thể", "ghi danh"), syllables joined by a space; punctuation
+    dropped. Longest match over a lexicon (qa.lang.text.segment): pyvi's CRF agreed on 94.5% of
+    the seeds' multi-syllable words but costs ~1.3 s of imports on every `qa ask`."""
+    return segment(text)
+
+
+def _first_word(run: str) -> str:
+    return (vi_words(run) or (run.split()[0],))[0]
+
+
+def _noun_after(text: str, pos: int) -> tuple[str, int] | None:
+    """The noun that starts right after `pos` ("09| tập thể, 41 ..." -> "tập thể")."""
+    if not text[pos:pos + 1].isspace():
+        return None
+    m = _WORD_RUN.match(text, pos + 1)
+    if not m:
+        return None
+    words = m.group(0).split()
+    if words[0].lower() in NON_NOUNS:
+        return None
+    if words[0].lower() in ("các", "những") and len(words) > 1:  # "100% các chi bộ"
+        words = words[1:]
+    first = _first_word(" ".join(words)).split()[:2]
+    if len(first) == 1 and first[0].lower() in CLASSIFIERS and len(words) > 1:
+        first = [first[0]] + _first_word(" ".join(words[1:])).split()[:2]
+    noun = " ".join(first)
+    end = text.index(noun, m.start()) + len(noun) if noun in text[m.start():] else m.start() + len(first[0])
+    return noun, end
+
+
+def _scan(text: str, english: bool) -> list[Quantity]:
+    found: list[Quantity] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= q.start or s >= q.end for q in found)
+
+    def add(q: Quantity | None) -> None:
+        if q is not None and free(q.start, q.end):
+            found.append(q)
+
+    for m in _CODE.finditer(text):
+        add(Quantity(m.group(0), m.start(), m.end(), float(m.group(1)), f"{m.group(2)}/{m.group(3)}", "code"))
+    for m in _PERIOD.finditer(text):
+        add(Quantity(m.group(0), m.start(), m.end(), float(m.group(2)), None, "period", upper=float(m.group(4))))
+    for m in _FROM_TO.finditer(text):
+        add(Quantity(m.group(0), m.start(), m.end(), float(m.group(1)), None, "period", upper=float(m.group(2))))
+    for m in _DATE.finditer(text):
+        d, mo, y = (int(g) for g in m.groups())
+        if 1 <= d <= 31 and 1 <= mo <= 12:
+            add(Quantity(m.group(0), m.start(), m.end(), float(y * 10000 + mo * 100 + d), None, "date"))
+    for m in _MONTH.finditer(text):
+        mo, y = (int(g) for g in m.groups())
+        if 1 <= mo <= 12 and 1900 <= y <= 2100:
+            add(Quantity(m.group(0), m.start(), m.end(), float(y * 10000 + mo * 100), None, "date"))
+    for m in _AMOUNT.finditer(text):
+        if m.group("num") is None and m.group("vague") is None or not free(m.start(), m.end()):
+            continue
+        if text[m.end():m.end() + 1].isalnum():  # "499B", "19a": an identifier, not a figure
+            continue
+        add(_amount(text, m, english))
+    for language in ("vi", "en") if english else ("vi",):
+        for s, e, value in spelled_numbers(text, language):
+            if free(s, e):
+                add(_spelled(text, s, e, value))
+    return sorted(found, key=lambda q: q.start)
+
+
+def _reads_english(m: re.Match, english: bool) -> bool:
+    """Read this figure's separators the English way: the text is English, a $/€/£ precedes it,
+    an English scale word follows it ("3.5 million"), or only English writes it ("1,234,567")."""
+    scales = (m.group("scales") or "").lower().split()
+    return english or bool(m.group("pre")) or any(w in _ENGLISH_SCALES for w in scales) or english_form(m.group("num"))
+
+
+def _amount(text: str, m: re.Match, english: bool) -> Quantity:
+    qual = (m.group("qual") or m.group("vague") or "").lower() or None
+    if m.group("vague"):
+        value = 1.0
+        for scale in m.group("vscale").lower().split():  # "hàng trăm tỷ": 1e11
+            value *= _SCALES[scale]
+        upper = None
+    else:
+        eng = _reads_english(m, english)
+        value = _scaled_value(m.group("num"), m.group("scales") or "", eng)
+        upper = parse_number(m.group("upper"), eng) if m.group("upper") else None
+    start, end = m.start(), m.end()
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    unit_word = (m.group("unit") or m.group("pre") or "").lower()
+    per = re.sub(r"^/\s?(?:1\s)?", "", m.group("per")) if m.group("per") else None
+    common = dict(qualifier=qual, upper=upper)
+    if not m.group("pct") and unit_word not in _CURRENCY and unit_word not in _MEASURES:
+        digits = m.group("num") or ""
+        scaled = bool((m.group("scales") or "").strip()) or m.group("vague")
+        if re.fullmatch(r"(?:19|20)\d\d", digits) and not scaled and not qual:
+            return Quantity(text[start:end], start, end, value, None, "year")
+    return _with_unit(text, start, end, value, bool(m.group("pct")), unit_word, per, common)
+
+
+def _with_unit(text: str, start: int, end: int, value: float, pct: bool, unit_word: str, per: str | None,
+               common: dict) -> Quantity | None:
+    """The figure text[start:end] typed by what it measures: %, a currency, a unit, a noun."""
+    if pct:
+        noun = _noun_after(text, end)
+        return Quantity(text[start:end], start, end, value, "%", "percent", **common,
+                        noun=noun[0] if noun else None, noun_end=noun[1] if noun else end)
+    if unit_word in _CURRENCY:
+        unit = _CURRENCY[unit_word] + (f"/{per}" if per else "")
+        return Quantity(text[start:end], start, end, value, unit, "money", **common, per=per)
+    if unit_word in _MEASURES:
+        unit, kind = _MEASURES[unit_word]
+        return Quantity(text[start:end], start, end, value, unit, kind, **common, per=per)
+    noun = _noun_after(text, end)
+    if noun is None:
+        return Quantity(text[start:end], start, end, value, None, "number", **common)
+    kind = "duration" if noun[0].lower() in TIME_NOUNS else "count"
+    return Quantity(text[start:noun[1]], start, noun[1], value, noun[0], kind, **common,
+                    noun=noun[0], noun_end=noun[1])
+
+
+def _spelled(text: str, start: int, end: int, value: float) -> Quantity | None:
+    """A number written as words, typed like a figure; a lone word ("ba") only before a noun."""
+    m = _UNIT_AFTER.match(text, end)
+    if m:
+        per = re.sub(r"^/\s?(?:1\s)?", "", m.group("per")) if m.group("per") else None
+        q = _with_unit(text, start, m.end(), value, bool(m.group("pct")), (m.group("unit") or "").lower(), per, {})
+    else:
+        q = _with_unit(text, start, end, value, False, "", None, {})
+        if q.kind == "number" and " " not in text[start:end].strip():
+            return None
+    return Quantity(**{**q.__dict__, "spelled": True})
+
+
+def find_quantities(text: str, language: str | None = None) -> list[Quantity]:
+    """Every figure in `text`, in reading order, with non-overlapping spans. `language` "en"
+    reads "1,200" as 1200 and spelled English numbers; None decides from the text."""
+    if language is None:
+        from qa.lang.language import detect_language
+
+        language = detect_language(text) if re.search(r"[A-Za-z]{2}", text) else "vi"
+    return _scan(text, language == "en")

@@ -1,0 +1,150 @@
+"""Vietnamese text: NFC with one tone-mark placement, diacritic folding, search tokens.
+
+`normalize` is safe for the text people read (it changes no spacing or punctuation, and
+moves a tone mark only inside a word spelt as a Vietnamese syllable: "hoá" -> "hóa", while
+"Kraków", "María", "José" stay as written); `fold` and `tokens` are for matching only.
+Sentence splitting lives in `chunking`, number parsing in `numbers`, language detection in
+`language`, diacritic restoration in `accents`.
+
+Why our own tone-mark rule rather than `underthesea.text_normalize`: that is a lookup
+table that misses forms (e.g. "loà") and re-spaces punctuation, so it cannot be used on
+displayed text. The rule below is the classic ("old style") placement: hóa, thúy, khỏe,
+hoàn, người, khuỷu.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from qa.lang.phonotactics import TONES as _TONES
+from qa.lang.phonotactics import is_vietnamese_syllable
+from qa.lang.wordlists import words
+
+_MODIFIED = set("âăêôơư")  # vowels that carry a shape diacritic: the tone sits on them
+_VOWELS = set("aăâeêioôơuưy")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=65536)  # a corpus repeats a few thousand distinct words: cache them
+def _place_tone(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    tone = next((c for c in decomposed if c in _TONES), None)
+    if tone is None:
+        return word
+    bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+    lower = bare.lower()
+    # Skip the consonant part of the onset; "qu" and "gi" (before a vowel) are consonants.
+    i = 0
+    while i < len(lower) and lower[i] not in _VOWELS:
+        i += 1
+    onset_glide = lower[i - 1 : i + 1] if i > 0 else ""
+    if onset_glide == "qu" or (onset_glide == "gi" and i + 1 < len(lower) and lower[i + 1] in _VOWELS):
+        i += 1
+    j = i
+    while j < len(lower) and lower[j] in _VOWELS:
+        j += 1
+    nucleus = range(i, j)
+    if not nucleus:
+        return unicodedata.normalize("NFC", word)
+    modified = [k for k in nucleus if lower[k] in _MODIFIED]
+    if modified:
+        target = modified[-1]
+    elif j < len(lower):  # closed syllable: tone on the last vowel (hoàn, tuyết)
+        target = j - 1
+    elif len(nucleus) == 3:
+        target = i + 1  # ngoài, khuỷu
+    else:
+        target = i  # open syllable: first vowel (hóa, thúy, khỏe, mùa)
+    out = bare[:target] + unicodedata.normalize("NFC", bare[target] + tone) + bare[target + 1 :]
+    return unicodedata.normalize("NFC", out)
+
+
+def _canonical(word: str) -> str:
+    return word if word.isascii() or not is_vietnamese_syllable(word) else _place_tone(word)
+
+
+def normalize(text: str) -> str:
+    """NFC plus one canonical tone-mark placement on Vietnamese syllables (foreign words are
+    left as written); spacing and punctuation untouched."""
+    return _WORD.sub(lambda m: _canonical(m.group(0)), unicodedata.normalize("NFC", text))
+
+
+def fold(text: str) -> str:
+    """Lower-case and drop diacritics: "Quỳnh Nhai" -> "quynh nhai", "Đảng" -> "dang"."""
+    text = unicodedata.normalize("NFD", text.lower())
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return text.replace("đ", "d")
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text.lower()
+
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+# Question words carry no topic; dropping them keeps BM25 and the answer finder on topic.
+QUESTION_WORDS = words("question_words")
+QUESTION_WORDS_FOLDED = frozenset(fold(w) for w in QUESTION_WORDS)
+
+
+_THOUSANDS_DOT = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
+
+
+def drop_thousands_dots(figure: str) -> str:
+    """The one thousands rule of Vietnamese figures (also used by `numbers`): a dot before
+    exactly three digits groups thousands ("4.036" -> "4036", "1.234,5" -> "1234,5"); "1.5"
+    keeps its dot."""
+    return _THOUSANDS_DOT.sub("", figure)
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-cased syllables and numbers (thousands dots removed: "4.036" -> "4036")."""
+    return [drop_thousands_dots(tok) if tok[0].isdigit() else tok for tok in _TOKEN.findall(normalize(text).lower())]
+
+
+def tokens(text: str, *, folded: bool = False, bigrams: bool = True, drop_question_words: bool = False) -> list[str]:
+    """Search tokens: syllables (optionally folded) plus adjacent-syllable bigrams."""
+    sylls = syllables(text)
+    if folded:
+        sylls = [fold(s) for s in sylls]
+    if drop_question_words:
+        stop = QUESTION_WORDS_FOLDED if folded else QUESTION_WORDS
+        sylls = [s for s in sylls if s not in stop]
+    if not bigrams:
+        return sylls
+    return sylls + [f"{a}_{b}" for a, b in zip(sylls, sylls[1:])]
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[frozenset[str], int]:
+    """Multi-syllable Vietnamese words (lower-case), from the word list inside the pyvi wheel."""
+    from importlib.resources import files
+
+    words = set()
+    for line in files("pyvi").joinpath("models/words.txt").read_text(encoding="utf-8").splitlines():
+        word = normalize(line.strip()).lower()
+        if " " in word:
+            words.add(word)
+    return frozenset(words), max((w.count(" ") + 1 for w in words), default=1)
+
+
+@lru_cache(maxsize=4096)
+def segment(text: str) -> tuple[str, ...]:
+    """Words by longest match against a 25k-word lexicon ("09 tập thể, 41 cá nhân" ->
+    "09", "tập thể", "41", "cá nhân"); punctuation dropped. Chosen over pyvi's CRF, which
+    agrees on the seeds' nouns but costs ~1.3 s to import (it pulls in scikit-learn) on
+    every `qa ask`; see tests/test_text.py for the agreement check."""
+    words, longest = _lexicon()
+    sylls = re.findall(r"\w+(?:[.,/-]\w+)*", text)
+    out, i = [], 0
+    while i < len(sylls):
+        for n in range(min(longest, len(sylls) - i), 1, -1):
+            candidate = " ".join(sylls[i : i + n])
+            if candidate.lower() in words:
+                out.append(candidate)
+                i += n
+                break
+        else:
+            out.append(sylls[i])
+            i += 1
+    return tuple(out)

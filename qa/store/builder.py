@@ -1,0 +1,286 @@
+"""Builder: turns the articles folder into a new build, doing only the work that changed.
+
+Unchanged articles stay in the segments they are in; new and edited ones go into one new
+segment, embedding only text that no segment holds (looked up by content hash); the
+newest segments are merged as they grow (`segments.plan_merges`), and a mostly-dead
+segment is rewritten. Then the build folder (manifest, accent table, what the next build
+reuses) is written under a temporary name, renamed, and named in CURRENT (`index`). An
+unchanged corpus keeps the live build. Does not read builds for searching (`index.load`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.lang import accents
+from qa.store import buildcache, duplicates, embedcache, segments as segs, vectors
+from qa.ingest.chunking import ChunkerSettings, chunk_article, content_hash
+from qa.store.embed import Embedder
+from qa.files import fsync_dir, fsync_tree, next_number, write_text
+from qa.store.index import FIELDS, FORMAT_VERSION, collect_garbage, current_version, exclusive, set_current
+from qa.records import Article, Chunk
+from qa.store.segments import Segment, SegmentData
+from qa.lang.text import tokens
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    version: str
+    articles: int
+    chunks: int
+    embedded: int  # distinct texts embedded by this build
+    reused: int  # chunk views (sentence, passage) whose vector came from an earlier build
+    seconds: float
+    unchanged: bool = False  # nothing changed: the current build was kept
+    resumed: int = 0  # texts whose vectors an earlier, interrupted run had checkpointed
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """How a build embeds: checkpoints every `every` texts; `cancel` stops it between batches;
+    `fresh` are keys this operation embedded ahead of the build (counted as embedded, not resumed)."""
+
+    every: int = 64
+    progress: bool = False
+    cancel: object = None  # a threading.Event
+    fresh: frozenset = frozenset()
+
+
+def embed_text(chunk: Chunk, article: Article, field: str) -> str:
+    """What the embedder sees: the bare sentence, or the title plus the passage."""
+    return chunk.sentence if field == "sentence" else f"{article.title}. {chunk.context}"
+
+
+def bm25_tokens(chunk: Chunk, article: Article, *, folded: bool) -> list[str]:
+    # The title is left out: it would make every chunk of an article match its place name.
+    return tokens(f"{chunk.context} {chunk.sentence}", folded=folded)
+
+
+def previous_build(index_dir: Path, chunker: ChunkerSettings) -> buildcache.Previous:
+    """What the next build can reuse from the current one (articles, chunks, counts, shingles)."""
+    current = current_version(index_dir)
+    return buildcache.Previous.of(index_dir / "builds" / current if current else None, chunker.as_dict())
+
+
+def read_articles(index_dir: Path, folder: Path, max_bytes: int, chunker: ChunkerSettings):
+    """(articles, problems), sources: `articles.load_articles`, re-parsing only changed files;
+    pass `sources` (file stats and hashes) on to `build` so that the next read can skip them too."""
+    return buildcache.read_articles(folder, max_bytes, previous_build(index_dir, chunker))
+
+
+def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
+          *, index_type: str = "auto", hnsw_threshold: int = 50_000, progress: bool = False,
+          lock_timeout: float = 60.0, force: bool = False, keep_builds: int = 2, locked: bool = False,
+          sources: dict | None = None, embedding: Embedding | None = None, embed=None) -> BuildReport:
+    """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock.
+    `embed(keys, texts) -> vectors` replaces the in-process embedding (`ray_embed`)."""
+    started = time.perf_counter()
+    embedding = embedding or Embedding(progress=progress)
+    with nullcontext() if locked else exclusive(index_dir, lock_timeout):
+        report = _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold,
+                               embedding, force, started, sources or {}, embed)
+        collect_garbage(index_dir, keep_builds)
+        return report
+
+
+def embed_ahead(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
+                embedding: Embedding) -> frozenset:
+    """Embed, checkpointed, what a build of `articles` would have to embed, without the writer
+    lock: the build that follows (holding it) then finds every vector ready and only publishes.
+    Returns the keys embedded here."""
+    previous = previous_build(index_dir, chunker)
+    live = previous.manifest.get("articles") or {}
+    new = [a for a in articles if live.get(a.id) != a.content_hash]
+    _, keys, unique = _texts(new, chunker)
+    meta = {"id": embedder.id, "dim": embedder.dim}
+    if not unique:
+        return frozenset()
+    have = set(previous.embeddings(set(unique), meta)) if previous.path is not None else set()
+    checkpoints = embedcache.Checkpoints(index_dir, meta)
+    have |= set(checkpoints.load(set(unique) - have))
+    todo = sorted((k, t) for k, t in unique.items() if k not in have)
+    if todo:
+        _embed_with_progress(embedder, todo, checkpoints, embedding)
+    return frozenset(k for k, _ in todo)
+
+
+def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold, embedding, force, started,
+                  sources, embed=None):
+    articles = sorted(articles, key=lambda a: a.id)
+    embedder_meta = {"id": embedder.id, "dim": embedder.dim}
+    previous = previous_build(index_dir, chunker)
+    if not force and _unchanged(previous, articles, embedder_meta, index_type):
+        return BuildReport(previous.path.name, len(articles), previous.manifest["chunks"], 0, 0,
+                           time.perf_counter() - started, True)
+    stamp = {"stamp": buildcache.stamp(embedder_meta, chunker.as_dict()), "index_type_requested": index_type}
+    kept = [] if force else _kept(previous, articles, stamp)
+    placed = {i for _, ids in kept for i in ids}
+    new = [a for a in articles if a.id not in placed]
+    checkpoints = embedcache.Checkpoints(index_dir, embedder_meta)
+    fresh, embedded, reused_fresh, resumed = _derive(new, embedder, chunker, previous, checkpoints, embedding, embed)
+    parts = _settle(index_dir / "segments", kept, fresh if new else None, stamp, index_type, hnsw_threshold,
+                    embedder.dim)
+    chunks = sum(_live_rows(seg, ids) for seg, ids in parts)
+    manifest = {
+        "format_version": FORMAT_VERSION, "embedder": embedder_meta, "chunker": chunker.as_dict(),
+        "index_type": vectors.choose_index_type(chunks, index_type, hnsw_threshold),
+        "index_type_requested": index_type, "tokenizer": "syllables+bigrams;accented+folded",
+        "segments": [{"name": seg.name, "articles": ids} for seg, ids in parts],
+        "articles": {a.id: a.content_hash for a in articles}, "chunks": chunks,
+    }
+    accent_counts = _accent_counts(previous, articles, placed, force)
+    version = _publish(index_dir, manifest, {
+        "accent-counts.json": json.dumps(accent_counts, ensure_ascii=False),
+        "accents.json": json.dumps(accents.table_from_counts(accent_counts), ensure_ascii=False),
+        buildcache.CACHE_FILE: json.dumps(buildcache.cache_meta(chunker.as_dict(), sources))})
+    checkpoints.discard({k for f in FIELDS for k in fresh.keys.get(f, ())})  # published: no longer needed
+    reused = reused_fresh + len(FIELDS) * (chunks - fresh.rows)
+    return BuildReport(version, len(articles), chunks, embedded, reused, time.perf_counter() - started,
+                       resumed=resumed)
+
+
+def _unchanged(previous, articles: list[Article], embedder_meta: dict, index_type: str) -> bool:
+    """The live build already is this build (and is whole: a lost segment makes `qa index` repair it)."""
+    manifest = previous.manifest
+    return previous.valid and len(previous.segments) == len(manifest.get("segments") or []) and \
+        manifest.get("articles") == {a.id: a.content_hash for a in articles} and \
+        manifest["embedder"] == embedder_meta and manifest.get("index_type_requested") == index_type and \
+        {seg.entries[i].id: seg.entries[i].title for seg, i in previous.live_entries()} == \
+        {a.id: a.title for a in articles}  # a new title alone changes what is embedded ("title. passage")
+
+
+def _kept(previous, articles: list[Article], stamp: dict) -> list[tuple[Segment, list[str]]]:
+    """(segment, ids) of the articles that stay where they are: unchanged, in a segment
+    made the way this build would make it."""
+    wanted = {a.id: a for a in articles}
+    kept, placed = [], set()
+    for seg, live in previous.segments:
+        if {k: seg.meta.get(k) for k in stamp} != stamp:
+            continue
+        ids = [e.id for e in seg.entries if e.id in live and e.id in wanted and e.id not in placed
+               and (e.title, e.content_hash) == (wanted[e.id].title, wanted[e.id].content_hash)]
+        if ids:
+            kept.append((seg, ids))
+            placed.update(ids)
+    return kept
+
+
+def _settle(root: Path, kept: list, fresh: SegmentData | None, stamp: dict, index_type: str, hnsw_threshold: int,
+            dim: int) -> list[tuple[Segment, list[str]]]:
+    """The build's segments: the kept ones, the newest folded together with the fresh
+    articles once they have grown (plan_merges), a mostly-dead one rewritten. Merging
+    copies stored rows and embeds nothing."""
+    sizes = [_live_rows(seg, ids) for seg, ids in kept]
+    folded = max(segs.plan_merges(sizes + [fresh.rows]) - 1, 0) if fresh else segs.plan_merges(sizes)
+    pieces = [seg.data().take(ids) for seg, ids in kept[len(kept) - folded:]] if folded else []
+    parts = kept[: len(kept) - folded]
+    for i, (seg, ids) in enumerate(parts):
+        if 2 * _live_rows(seg, ids) < seg.meta["rows"]:
+            parts[i] = (segs.write(root, seg.data().take(ids), stamp, index_type, hnsw_threshold), ids)
+    pieces += [fresh] if fresh else []
+    if pieces:
+        data = segs.concat(pieces, dim) if len(pieces) > 1 else pieces[0]
+        parts.append((segs.write(root, data, stamp, index_type, hnsw_threshold), [e.id for e in data.entries]))
+    return parts
+
+
+def _publish(index_dir: Path, manifest: dict, files: dict[str, str]) -> str:
+    """Write the build folder under a temporary name (manifest last), rename it, point CURRENT at it."""
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    version = _next_version(builds)
+    tmp = builds / f".tmp-{version}"
+    tmp.mkdir()
+    for name, text in files.items():
+        write_text(tmp / name, text)
+    manifest = {**manifest, "version": version, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    write_text(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))  # last: marks it whole
+    fsync_tree(tmp)
+    os.rename(tmp, builds / version)
+    fsync_dir(builds)
+    set_current(index_dir, version)
+    return version
+
+
+def _live_rows(segment: Segment, ids: list[str]) -> int:
+    live = set(ids)
+    return sum(e.end - e.start for e in segment.entries if e.id in live)
+
+
+def _texts(articles: list[Article], chunker: ChunkerSettings):
+    """(article, its chunks) pairs, the embedding keys of each field's rows, key -> text."""
+    per_article = [(a, chunk_article(a, chunker)) for a in articles]
+    chunks = [(a, c) for a, own in per_article for c in own]
+    texts = {f: [embed_text(c, a, f) for a, c in chunks] for f in FIELDS}
+    keys = {f: [content_hash(t) for t in texts[f]] for f in FIELDS}
+    return per_article, keys, {k: t for f in FIELDS for k, t in zip(keys[f], texts[f])}
+
+
+def _derive(articles: list[Article], embedder: Embedder, chunker: ChunkerSettings, previous, checkpoints,
+            embedding: Embedding, embed=None):
+    """(SegmentData of `articles`, texts embedded, texts reused, texts resumed from checkpoints):
+    chunks, vectors (embedding only text that neither a segment of the live build nor a
+    checkpoint holds), term counts, shingles."""
+    per_article, keys, unique = _texts(articles, chunker)
+    chunks = [(a, c) for a, own in per_article for c in own]
+    cache = previous.embeddings(set(unique), {"id": embedder.id, "dim": embedder.dim}) if unique else {}
+    saved = checkpoints.load(set(unique) - cache.keys()) if unique else {}
+    cache.update(saved)
+    todo = sorted((k, t) for k, t in unique.items() if k not in cache)
+    if todo:
+        if embed:  # another executor (Ray) embeds and keeps what it finished itself
+            cache.update(zip((k for k, _ in todo), embed([k for k, _ in todo], [t for _, t in todo])))
+        else:
+            cache.update(_embed_with_progress(embedder, todo, checkpoints, embedding))
+    entries, at = [], 0
+    for a, own in per_article:
+        entries.append(segs.Entry(a.id, a.title, a.content_hash, at, at + len(own)))
+        at += len(own)
+    data = SegmentData(
+        entries=tuple(entries),
+        article_lines=tuple(json.dumps(vars(a), ensure_ascii=False) + "\n" for a, _ in per_article),
+        chunk_lines=tuple(json.dumps(vars(c), ensure_ascii=False) + "\n" for _, c in chunks),
+        vectors={f: np.stack([cache[k] for k in keys[f]]).astype(np.float32) if chunks
+                 else np.zeros((0, embedder.dim), np.float32) for f in FIELDS},
+        keys=keys,
+        counts={name: segs.count_terms([bm25_tokens(c, a, folded=name == "folded") for a, c in chunks])
+                for name in segs.TERM_FIELDS},
+        shingles={a.content_hash: duplicates.shingle_array(a.text) for a, _ in per_article},
+    )
+    embedded_now = {k for k, _ in todo} | (saved.keys() & embedding.fresh)
+    return (data, len(embedded_now), sum(k not in embedded_now for f in FIELDS for k in keys[f]),
+            len(saved.keys() - embedding.fresh))
+
+
+def accent_text(article: Article) -> str:
+    return article.title + "\n" + article.text  # what the accent table has always been built from
+
+
+def _accent_counts(previous, articles: list[Article], placed: set[str], force: bool) -> dict:
+    """The corpus' accent counts: the live build's, plus the new articles, minus those gone."""
+    counts = None if force else previous.accent_counts()
+    if counts is None:
+        return accents.update_accent_counts({}, [accent_text(a) for a in articles], [])
+    gone = [previous.article_of(seg, i) for seg, i in previous.live_entries() if seg.entries[i].id not in placed]
+    return accents.update_accent_counts(
+        counts, add=[accent_text(a) for a in articles if a.id not in placed],
+        remove=[accent_text(a) for a in gone])
+
+
+def _next_version(builds: Path) -> str:
+    """"000042-20261121T193940": a sequence number first, so names sort in build order."""
+    return f"{next_number(builds):06d}-{time.strftime('%Y%m%dT%H%M%S')}"
+
+
+def _embed_with_progress(embedder: Embedder, todo: list[tuple[str, str]], checkpoints, embedding: Embedding) -> dict:
+    from tqdm import tqdm
+
+    with tqdm(total=len(todo), desc="Embedding", unit="text", disable=not embedding.progress, leave=False) as bar:
+        return embedcache.embed(embedder.embed_passages, todo, checkpoints, embedding.every, on_batch=bar.update,
+                                cancel=embedding.cancel)

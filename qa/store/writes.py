@@ -1,0 +1,125 @@
+"""Changes to the collection, for `Engine`: add files or text, remove, roll back.
+
+Each keeps the articles folder and the index in step: an article is checked by the
+builder's own rule before it is written; files are read and embedded (checkpointed)
+before the writer lock is taken, so the lock is held only to write and publish; a Ctrl-C
+or a failed build takes out what the call wrote; a rollback takes out what it undoes.
+The HTTP routes use the `accept_*` halves (no rebuild: a journalled job does it). Does
+not build (`builder`) nor decide what an article may be (`articles.article_text`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa.ingest import articles, collection
+from qa.store import builder, index as index_store
+from qa.errors import ArticleNotFound, QAError
+from qa.records import Article
+
+
+def rollback(engine, steps: int = 1) -> tuple[str, list[Path]]:
+    """Go back `steps` builds, and take the articles that undoes out of the collection (to
+    .removed/), so that the next rebuild does not bring them back. Returns (build, moved)."""
+    with engine._exclusive(), engine._exclusive(index_store.COLLECTION_LOCK):
+        target, undone = index_store.rollback_target(engine.index_dir, steps)
+        moved = []
+        for article_id in sorted(undone):
+            try:
+                moved.append(collection.remove(engine.settings.articles_dir, article_id))
+            except ArticleNotFound:
+                continue  # its file is gone already
+        index_store.set_current(engine.index_dir, target)
+        index_store.discard_newer(engine.index_dir, target)
+        engine.store.apply_build(engine.index_dir, target)  # Milvus: the alias goes back too
+    engine._published(target)  # running servers answer from it before this returns
+    return target, moved
+
+
+def add(engine, paths: list[Path], force: bool = False) -> tuple[list[collection.Added], list[tuple[str, str]], object]:
+    """Copy article files into the collection and rebuild. Returns (added, refused, build report);
+    a refused file (duplicate, unreadable) changes nothing and does not stop the others.
+    Files are read and embedded (checkpointed) before the writer lock is taken, so a Ctrl-C
+    then leaves the collection as it was; one interrupted later is taken out again. A file
+    already in the folder but not in the live build (an add killed before its rebuild) is
+    added: the rebuild completes it."""
+    ready, refused = [], []
+    for path in paths:
+        try:
+            ready.append(collection.read_source(Path(path), engine.settings.max_article_bytes))
+        except QAError as exc:
+            refused.append((str(path), str(exc)))
+    pending = [articles.describe("pending", s.cleaned, s.path) for s in ready]
+    fresh = builder.embed_ahead(engine.index_dir, pending, engine.embedder, engine.chunker, engine._embedding())
+    with engine._exclusive():
+        with engine._exclusive(index_store.COLLECTION_LOCK):
+            added, more_refused = _store(engine, ready, force)
+        written = [item.path for item in added if item.written]
+        try:
+            report = engine.rebuild(locked=True, fresh=fresh) if added else None
+        except BaseException:  # Ctrl-C or a failed build: the files just written go again
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+    if report is not None:
+        engine._published(report.version)  # running servers answer from it before this returns
+    return added, refused + more_refused, report
+
+
+def _store(engine, sources: list[collection.Source], force: bool):
+    """Write the sources into the collection (hold both locks): (added, refused)."""
+    existing, near = engine._existing()
+    unbuilt = _unbuilt(engine, existing)
+    added, refused = [], []
+    for source in sources:
+        try:
+            item = collection.add_text(engine.settings.articles_dir, source.raw, source.suffix, existing,
+                                       name=source.path.name, force=force, near=near, cleaned=source.cleaned,
+                                       unbuilt=unbuilt)
+        except QAError as exc:
+            refused.append((str(source.path), str(exc)))
+            continue
+        added.append(item)
+        unbuilt.discard(item.id)  # given twice in one call: added once
+        if item.written:
+            existing.append(item.article)
+            near.add(item.article)
+    return added, refused
+
+
+def _unbuilt(engine, existing: list[Article]) -> set[str]:
+    """Ids of articles in the folder that the live build does not hold as they are."""
+    live = builder.previous_build(engine.index_dir, engine.chunker).manifest.get("articles") or {}
+    return {a.id for a in existing if live.get(a.id) != a.content_hash}
+
+
+def accept_text(engine, text: str, title: str | None = None, force: bool = False) -> collection.Added:
+    """Write one article given as text (the HTTP route) into the collection, durably, after
+    the checks the builder applies; the title, if given, becomes its first line. Does not
+    rebuild (the caller queues that). Re-sending an article that is in the folder but not
+    yet built returns it again instead of refusing it."""
+    raw = f"{title.strip()}\n\n{text}" if title else text
+    raw = raw if raw.endswith("\n") else raw + "\n"
+    raw = articles.article_text(raw.encode("utf-8", "surrogatepass"), "the article", engine.settings.max_article_bytes)
+    with engine._exclusive(index_store.COLLECTION_LOCK):
+        existing, near = engine._existing()
+        return collection.add_text(engine.settings.articles_dir, raw, ".txt", existing, force=force, near=near,
+                                   unbuilt=_unbuilt(engine, existing))
+
+
+def add_text(engine, text: str, title: str | None = None, force: bool = False) -> tuple[collection.Added, object]:
+    """`accept_text`, then rebuild."""
+    item = accept_text(engine, text, title=title, force=force)
+    return item, engine.rebuild()
+
+
+def accept_removal(engine, article_id: str) -> Path:
+    """Move the article's file out of the collection (to .removed/), durably; no rebuild."""
+    with engine._exclusive(index_store.COLLECTION_LOCK):
+        return collection.remove(engine.settings.articles_dir, article_id)
+
+
+def remove(engine, article_id: str) -> tuple[Path, object]:
+    """Move the article out of the collection (to .removed/) and rebuild without it."""
+    with engine._exclusive(), engine._exclusive(index_store.COLLECTION_LOCK):
+        moved = collection.remove(engine.settings.articles_dir, article_id)
+    return moved, engine.rebuild()
