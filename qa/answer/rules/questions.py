@@ -1,27 +1,23 @@
-"""What a question asks for, and which of its words a passage must contain to answer it.
+"""What a question asks for, and which of its words a passage must contain (the rule stage).
 
-`classify_question` names the kind of answer (amount, count, percent, person, date, place,
-org, list, code, period, other), the noun or unit the question counts ("How many
-students" -> count of "học sinh"), and whether several answers are wanted ("which
-districts"). `question_terms` lists the evidence to look for: proper names, numbers,
-quoted names (found loosely, see `evidence.loose_hits`) and content words, folded (no
-diacritics) so that typed-without-diacritics questions match; English words go through a
-small glossary into Vietnamese. Works on Vietnamese with or without diacritics and on
-English. Does not look at passages (that is `answer`).
+`classify_question`: the kind of answer (KINDS), the noun or unit counted ("How many
+students" -> count of "học sinh"; English via `english`), whether several answers are wanted.
+`question_terms`: the evidence to look for (names, numbers, quoted names, content words),
+folded so questions typed without diacritics match. Does not look at passages.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
 
-from qa.lang.glossary import CODE_WORDS, ENGLISH_WORDS, ORG_WORDS, PLACE_WORDS, english_terms, english_type, stem, vi_synonyms
+from qa.answer.rules.english import english_type
+from qa.lang.glossary import english_terms, glossary, stem, vi_synonyms
 from qa.lang.numbers import as_digits, vi_words
 from qa.lang.language import detect_language
 from qa.lang.text import fold, has_diacritics, normalize
 
 KINDS = ("amount", "count", "percent", "person", "date", "place", "org", "list", "code", "period", "author", "other")
-MEASURE_WORDS = {"m": "m", "mét": "m", "met": "m", "km": "km", "ki lô mét": "km", "kg": "kg", "tấn": "tấn",
-                 "ha": "ha", "héc ta": "ha", "lít": "lít", "m2": "m2", "mét vuông": "m2", "tạ": "tạ"}
+MEASURE_WORDS = {"m": "m", "mét": "m", "met": "m", "km": "km", "ki lô mét": "km", "kg": "kg", "tấn": "tấn", "ha": "ha", "héc ta": "ha", "lít": "lít", "m2": "m2", "mét vuông": "m2", "tạ": "tạ"}
 # Vietnamese function words: they carry no topic and never count as evidence. Without
 # diacritics some of them collide with content words (đang/đảng, thế/thể, mới/mọi), which
 # are therefore left out of the folded set.
@@ -115,7 +111,7 @@ def _vi_type(question: str) -> QuestionType:
         return QuestionType("percent", (noun,) if noun else (), "%")
     if re.search(r"\b(giai doan|thoi ky|nhiem ky) nao\b", q):
         return QuestionType("period")
-    for word, letters in CODE_WORDS.items():
+    for word, letters in glossary().code_words.items():
         if re.search(rf"\b{fold(word)} (nao|so may|so bao nhieu|gi)\b", q):
             return QuestionType("code", (word,), letters or None)
     if re.search(r"\b(khi nao|bao gio|ngay nao|nam nao|thang nao|thoi gian nao|thoi diem nao|luc nao)\b", q):
@@ -124,12 +120,12 @@ def _vi_type(question: str) -> QuestionType:
         return QuestionType("person", ("tổ chức",))
     if re.search(r"\b(la ai|ai la|nguoi nao|dong chi nao|ong nao|ba nao)\b|^ai\b", q):
         return QuestionType("person")
-    for word in sorted(PLACE_WORDS, key=len, reverse=True):  # "địa phương nào" is not "phường nào"
+    for word in sorted(glossary().place_words, key=len, reverse=True):  # "địa phương nào" is not "phường nào"
         if re.search(rf"\b{fold(word)} nao\b", q):
             return QuestionType("place", (word,))
     if re.search(r"\b(o dau|tai dau|noi nao|cho nao)\b", q):
         return QuestionType("place")
-    for word in ORG_WORDS:
+    for word in glossary().org_words:
         if re.search(rf"\b{fold(word)} nao\b", q):
             return QuestionType("org", (word,))
     m = re.search(r"\b(nhung|cac) ((?:\w+ ){1,3}?)(?:nao|gi)\b", q)
@@ -199,8 +195,8 @@ def names_in(question: str) -> list[str]:
         # The question's first word is capitalised anyway: a name only if a capitalised word follows.
         following = re.match(r"\s+(\w)", text[m.end():])
         opening = not names and not run and not text[:m.start()].strip() and not (
-            following and following.group(1).isupper()) or (not names and not run and fold(word) in ENGLISH_WORDS)
-        if word[0].isupper() and not word[0].isdigit() and not opening and not (english and fold(word) in ENGLISH_WORDS):
+            following and following.group(1).isupper()) or (not names and not run and fold(word) in glossary().english_words)
+        if word[0].isupper() and not word[0].isdigit() and not opening and not (english and fold(word) in glossary().english_words):
             run.append(word)
             continue
         if run:
@@ -235,7 +231,7 @@ def _quote_term(quote: str, english: bool) -> tuple[Term | None, set[str]]:
     must be found nearly as written (spelled-out numbers = digits, a word more or less); an
     English one through the glossary, word by word. A passage without it is off topic."""
     words = _forms(quote)
-    vietnamese = has_diacritics(quote) or not english or not any(w in ENGLISH_WORDS for w in words)
+    vietnamese = has_diacritics(quote) or not english or not any(w in glossary().english_words for w in words)
     if vietnamese:
         parts = tuple(((as_digits(w),),) for w in words)
         return Term(_digit_variant((words,)), 1.0 + 0.3 * len(words), required=len(words) >= 2, label=quote,
