@@ -120,7 +120,7 @@ def index_cmd(force: bool = typer.Option(False, help="Rebuild even when nothing 
         report = eng.rebuild(force=force)
     except QAError as exc:
         fail(exc)
-    render.build_report(out, report, eng.last_problems)
+    render.build_report(out, report)
 
 
 @app.command()
@@ -145,7 +145,7 @@ def remove(article_id: str = typer.Argument(..., metavar="ID")):
         fail(exc)
     removed = Path(moved.name.split("-", 1)[-1]).stem  # moved: .removed/<time>-<id>.<ext>
     out.print(f"Removed {escape(removed)} (moved to {escape(str(moved))}).")
-    render.build_report(out, report, [])
+    render.build_report(out, report)
 
 
 @app.command()

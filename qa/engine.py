@@ -9,12 +9,13 @@ facts table and each article's own place are kept per build). Holds no presentat
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 import threading
 import time
 from pathlib import Path
 from typing import Callable
 
-from qa.store import builder, duplicates, index as index_store, readers, writes
+from qa.store import builder, duplicates, index as index_store, writes
 from qa.ingest import collection
 from qa.answer import answer_passages
 from qa.chat import answering, compare, meta, multipart
@@ -22,16 +23,16 @@ from qa.chat import facts as facts_table
 from qa.chat.conversation import Conversation, Turn, place_names, reply_language
 from qa.ingest.chunking import ChunkerSettings
 from qa.store.embed import Embedder, make_embedder
-from qa.errors import ArticleNotFound, BadQuestion, IndexMissing, NoArticles, QAError
+from qa.errors import ArticleNotFound, BadQuestion, IndexMissing, NoArticles
 from qa.records import Article, AskResult
+from qa.live import LiveBuild
 from qa.search.retrieve import QueryCache, Retriever
 from qa.settings import Settings
 from qa.store import make_store
-from qa.store.api import Store, StoreView
+from qa.store.api import Store
 from qa.lang.text import normalize
 
 log = logging.getLogger(__name__)
-RELOAD_RETRY_S = 30.0
 
 
 class Engine:
@@ -44,22 +45,15 @@ class Engine:
         self._embedder = embedder
         self.progress = progress
         self.chunker = ChunkerSettings(context_sentences=settings.context_sentences)
-        self._retriever: Retriever | None = None
-        self._cache = QueryCache()  # query embeddings, valid across builds (same embedder)
         # Whole results of repeated questions; the key holds the build version, so a swap
         # to a new build never serves an old result.
         self._results = QueryCache(settings.answer_cache)
-        self._load_lock = threading.RLock()  # re-entered by a first-use build, which then loads
-        self.last_problems: list = []
         self._places: tuple[str | None, set[str]] = (None, set())
         self._facts: tuple[str | None, tuple[facts_table.Fact, ...]] = (None, ())
         self._own: tuple[str | None, dict[str, str | None]] = (None, {})
-        self.load_error: tuple[str | None, float, str] | None = None  # (build, when, why) it failed to load
-        self._watcher: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._reader: readers.Reader | None = None
         self.cancel = threading.Event()  # set: embedding stops between batches (what is done is checkpointed)
         self._store: Store | None = None
+        self.live = LiveBuild(settings, lambda: self.store, lambda: self.embedder, self.chunker, self._first_build)
 
     @property
     def embedder(self) -> Embedder:
@@ -78,115 +72,29 @@ class Engine:
             self._store = make_store(self.settings)
         return self._store
 
-    # -- index -----------------------------------------------------------------------
+    # -- the live build (`qa.live`) ------------------------------------------------------
     def retriever(self) -> Retriever:
-        """The retriever over the live build. A watching engine (a server, `watch`) swaps to a
-        new build in a background thread, so a request never waits on a load nor runs a build;
-        any other engine (the CLI, library use) builds on first use and loads a new build on
-        the first call after CURRENT moves. A new build that cannot be loaded (another
-        embedder, files gone) leaves the one in use answering; `health` reports it."""
-        current = self._retriever
-        if current is not None and self._watcher is not None:
-            return current
-        if current is None and self._watcher is not None:
-            raise IndexMissing("The index is not loaded yet: it is being built or loaded; try again shortly.")
-        live = self.store.live_version()
-        if current is not None and (current.index.version == live or self._still_unloadable(live)):
-            return current
-        if live is None:
-            with self._load_lock:
-                if self.store.live_version() is None:
-                    self._first_build()
-        self.refresh(strict=self._retriever is None)
-        return self._retriever
+        """The retriever over the live build; a watching engine never loads or builds here."""
+        return self.live.retriever()
 
     def refresh(self, strict: bool = False) -> bool:
-        """Load the live build if it is not the one in use; True when it swapped. Only the
-        caller waits (the watcher thread, or a writer making sure its own build answers).
-        A build that fails to load is remembered (retried after RELOAD_RETRY_S) unless
-        `strict` (nothing loaded yet), when the error is raised."""
-        with self._load_lock:
-            live = self.store.live_version()
-            current = self._retriever
-            if live is None or (current is not None and current.index.version == live) or \
-                    (not strict and self._still_unloadable(live)):
-                return False
-            try:
-                loaded = self._load()
-            except (QAError, OSError, ValueError) as exc:
-                if strict:
-                    raise
-                self.load_error = (live, time.monotonic(), str(exc))
-                self._report(failed=live)
-                log.warning("build %s cannot be loaded (%s); still answering from build %s", live, exc,
-                            current.index.version if current else None)
-                return False
-            self._retriever, self.load_error = Retriever(loaded, self.embedder, cache=self._cache), None
-            self._report()
-            return True
+        return self.live.refresh(strict)
 
     def watch(self) -> None:
-        """Swap to new builds in a background thread from now on (what a server does), and
-        tell writers in other processes which build this engine answers from."""
-        if self._watcher is not None:
-            return
-        self._reader = readers.Reader(self.index_dir)
-        self._report()
-        self._stopping.clear()
-        self._watcher = threading.Thread(target=self._watch_loop, name="qa-build-watcher", daemon=True)
-        self._watcher.start()
+        """Swap to new builds in a background thread from now on (what a server does)."""
+        self.live.watch()
 
     def close(self) -> None:
-        """Stop watching (a server's shutdown)."""
-        self._stopping.set()
-        if self._watcher is not None:
-            self._watcher.join(timeout=60)
-            self._watcher = None
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-
-    def _watch_loop(self) -> None:
-        while not self._stopping.wait(self.settings.reload_poll_s):
-            try:
-                self.refresh()
-            except Exception:  # never let the watcher die: the next poll tries again
-                log.exception("looking for a new build failed")
-
-    def _report(self, failed: str | None = None) -> None:
-        if self._reader is not None:
-            self._reader.report(self._retriever.index.version if self._retriever else None, failed)
+        self.live.close()
 
     def _published(self, version: str) -> None:
-        """After a write: answer from the new build here, and wait (bounded) until running
-        servers do too, so a write that returned is answered by the next request anywhere."""
-        if self._retriever is not None or self._watcher is not None:
-            self.refresh()
-        behind = readers.wait_for(self.index_dir, version, self.settings.swap_wait_s)
-        if behind:
-            log.warning("build %s published; %d running server(s) have not loaded it yet", version, len(behind))
+        self.live.published(version)
 
     def _first_build(self) -> None:
         started, announce = time.perf_counter(), self.on_first_build or (lambda *args: None)
         announce(self.settings.articles_dir, None, 0.0)
         report = self.rebuild()
         announce(self.settings.articles_dir, report, time.perf_counter() - started)
-
-    def _load(self) -> StoreView:
-        """Load the live build; if it was replaced while loading (its files collected), the new one."""
-        for _ in range(3):
-            version = self.store.live_version()
-            try:
-                return self.store.open(version, self.embedder, self.chunker)
-            except (OSError, ValueError):
-                if self.store.live_version() == version:
-                    raise
-        return self.store.open(None, self.embedder, self.chunker)
-
-    def _still_unloadable(self, live: str | None) -> bool:
-        """A build that failed to load is retried after RELOAD_RETRY_S, not on every request."""
-        return self.load_error is not None and self.load_error[0] == live and \
-            time.monotonic() - self.load_error[1] < RELOAD_RETRY_S
 
     def rebuild(self, force: bool = False, locked: bool = False, fresh: frozenset = frozenset()) -> builder.BuildReport:
         """Rebuild from the articles folder; only text not embedded before is embedded. Without
@@ -203,7 +111,6 @@ class Engine:
         with self._exclusive(index_store.COLLECTION_LOCK):  # no write is in progress: leftovers are dead ones
             collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
         (articles, problems), sources = self._read_articles()
-        self.last_problems = problems
         embed = None
         if self.settings.ray_address:  # the embedding step on a Ray cluster (the [ray] extra)
             from qa.store.ray_embed import RayEmbedding
@@ -217,7 +124,7 @@ class Engine:
         self.store.apply_build(self.index_dir, report.version)  # a no-op on the default store
         if embed is not None:
             embed.clear()  # its vectors are in the build now
-        return report
+        return replace(report, problems=tuple((str(path), why) for path, why in problems))
 
     def _embedding(self, fresh: frozenset = frozenset()) -> builder.Embedding:
         return builder.Embedding(every=self.settings.embed_checkpoint_texts, progress=self.progress,
@@ -381,6 +288,6 @@ class Engine:
             "status": "ok", "index_version": index.version, "articles": len(index.articles),
             "chunks": index.size, "embedder": index.manifest["embedder"],
             "index_type": index.manifest.get("index_type"),
-            **({"newer_build_not_loaded": {"version": self.load_error[0], "error": self.load_error[2]}}
-               if self.load_error else {}),
+            **({"newer_build_not_loaded": {"version": self.live.load_error[0], "error": self.live.load_error[2]}}
+               if self.live.load_error else {}),
         }

@@ -15,7 +15,7 @@ QA = Path(__file__).resolve().parent.parent / "qa"
 LAYERS = [
     {"qa.errors", "qa.records", "qa.settings", "qa.files"},
     {"qa.lang"}, {"qa.ingest"}, {"qa.store"}, {"qa.search"}, {"qa.answer"}, {"qa.chat"},
-    {"qa.engine", "qa.evaluate"},
+    {"qa.engine", "qa.live", "qa.evaluate"},
     {"qa.serve", "qa.terminal"},
 ]
 MAX_LINES = 300

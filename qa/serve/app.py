@@ -86,7 +86,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 def _run_jobs(app: FastAPI, batch: list[Job]) -> dict[str, dict]:
     engine = app.state.engine
     report = engine.rebuild()
-    built, problems = engine.built_ids(), [{"file": str(p), "reason": why} for p, why in engine.last_problems]
+    built, problems = engine.built_ids(), [{"file": path, "reason": why} for path, why in report.problems]
     outcomes, removed = {}, {j.article["id"] for j in batch if j.kind == "remove"}
     for job in batch:
         missing = job.kind == "add" and job.article["id"] not in built | removed

@@ -39,6 +39,7 @@ class BuildReport:
     seconds: float
     unchanged: bool = False  # nothing changed: the current build was kept
     resumed: int = 0  # texts whose vectors an earlier, interrupted run had checkpointed
+    problems: tuple[tuple[str, str], ...] = ()  # (file, why) of each article file that was skipped
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ def sources(console: Console, res: AskResult) -> None:
         console.print(f"[cyan]{cite(p)}[/cyan]\n  {escape(p.text)}")
 
 
-def build_report(console: Console, report, problems) -> None:
+def build_report(console: Console, report) -> None:
     if report.unchanged:
         console.print(f"Index is up to date (build {report.version}: {report.articles} articles, {report.chunks} chunks).")
     else:
@@ -131,7 +131,7 @@ def build_report(console: Console, report, problems) -> None:
                       f"embedded {report.embedded} new texts, reused {report.reused}, in {report.seconds:.1f} s.")
         if getattr(report, "resumed", 0):
             console.print(f"Resumed {report.resumed} embeddings saved by an interrupted build.")
-    for path, message in problems:
+    for path, message in report.problems:
         console.print(f"[yellow]Skipped {escape(str(path))}:[/yellow] {escape(message)}")
 
 
@@ -154,7 +154,7 @@ def added(console: Console, errors: Console, items, refused, report) -> None:
         message = message.removeprefix(f"{Path(path).name}: ")
         errors.print(f"[yellow]Not added[/yellow] {escape(path)}: {escape(message)}")
     if report is not None:
-        build_report(console, report, [])
+        build_report(console, report)
 
 
 def articles(console: Console, items, counts: dict[str, int]) -> None:
