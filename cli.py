@@ -12,10 +12,10 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from qa.terminal import render
 from qa.engine import Engine
 from qa.errors import QAError
 from qa.settings import Settings
+from qa.terminal import render
 
 app = typer.Typer(help="Ask questions of Vietnamese news articles; answers are cited.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)

@@ -21,8 +21,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from xquad import DATA, engine_for, f1, holds, left_out, load_questions, prepare_home  # noqa: E402
 
-from qa.answer import extract_answer  # noqa: E402
-from qa.answer import rules  # noqa: E402
+from qa.answer import (
+    extract_answer,  # noqa: E402
+    rules,  # noqa: E402
+)
 
 THRESHOLDS = (0.0, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3)
 

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import xquad  # noqa: E402
+
 from qa.answer import prepare  # noqa: E402
 from qa.answer.features import NAMES  # noqa: E402
 from qa.lang.text import normalize  # noqa: E402

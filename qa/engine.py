@@ -9,28 +9,28 @@ facts table and each article's own place are kept per build). Holds no presentat
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-from qa.store import builder, duplicates, index as index_store, writes
-from qa.ingest import collection
 from qa.answer import answer_passages
 from qa.chat import answering, compare, meta, multipart
 from qa.chat import facts as facts_table
 from qa.chat.conversation import Conversation, Turn, place_names, reply_language
-from qa.ingest.chunking import ChunkerSettings
-from qa.store.embed import Embedder, make_embedder
 from qa.errors import ArticleNotFound, BadQuestion, IndexMissing, NoArticles
-from qa.records import Article, AskResult
+from qa.ingest import collection
+from qa.ingest.chunking import ChunkerSettings
+from qa.lang.text import normalize
 from qa.live import LiveBuild
+from qa.records import Article, AskResult
 from qa.search.retrieve import QueryCache, Retriever
 from qa.settings import Settings
-from qa.store import make_store
+from qa.store import builder, make_store, writes
+from qa.store import index as index_store
 from qa.store.api import Store
-from qa.lang.text import normalize
+from qa.store.embed import Embedder, make_embedder
 
 log = logging.getLogger(__name__)
 
@@ -96,18 +96,20 @@ class Engine:
         report = self.rebuild()
         announce(self.settings.articles_dir, report, time.perf_counter() - started)
 
-    def rebuild(self, force: bool = False, locked: bool = False, fresh: frozenset = frozenset()) -> builder.BuildReport:
-        """Rebuild from the articles folder; only text not embedded before is embedded. Without
-        `locked`, the embedding is done first, without the writer lock (checkpointed), and the
-        lock is held only to publish."""
-        if not locked:
-            (ahead, _), _ = self._read_articles()
-            fresh = frozenset() if self.settings.ray_address else \
-                builder.embed_ahead(self.index_dir, ahead, self.embedder, self.chunker, self._embedding())
-            with self._exclusive():  # read the folder again under the lock: a list read before it may be stale
-                report = self.rebuild(force=force, locked=True, fresh=fresh)
-            self._published(report.version)
-            return report
+    def rebuild(self, force: bool = False) -> builder.BuildReport:
+        """Rebuild from the articles folder; only text not embedded before is embedded. The
+        embedding is done first, without the writer lock (checkpointed), and the lock is held
+        only to publish."""
+        (ahead, _), _ = self._read_articles()
+        fresh = frozenset() if self.settings.ray_address else \
+            builder.embed_ahead(self.index_dir, ahead, self.embedder, self.chunker, self._embedding())
+        with self._exclusive():  # read the folder again under the lock: a list read before it may be stale
+            report = self._rebuild_locked(force=force, fresh=fresh)
+        self._published(report.version)
+        return report
+
+    def _rebuild_locked(self, force: bool = False, fresh: frozenset = frozenset()) -> builder.BuildReport:
+        """The build, by a caller holding the writer lock; `fresh`: texts embedded ahead of it."""
         with self._exclusive(index_store.COLLECTION_LOCK):  # no write is in progress: leftovers are dead ones
             collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
         (articles, problems), sources = self._read_articles()
@@ -131,15 +133,9 @@ class Engine:
                                  cancel=self.cancel, fresh=fresh)
 
     def _read_articles(self):
-        """The articles folder, parsing only files the current build has not seen (index.read_articles)."""
+        """The articles folder, parsing only files the current build has not seen (`builder.read_articles`)."""
         return builder.read_articles(self.index_dir, self.settings.articles_dir,
                                          self.settings.max_article_bytes, self.chunker)
-
-    def _existing(self) -> tuple[list[Article], object]:
-        """The articles now in the folder, and their near-duplicate finder (shingles reused from the build)."""
-        (existing, _), _ = self._read_articles()
-        return existing, duplicates.NearDuplicates(existing, builder.previous_build(
-            self.index_dir, self.chunker))
 
     def _exclusive(self, name: str = ".lock"):
         return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s, name)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.errors import BadQuestion
-from qa.records import AskResult
 from qa.lang.language import detect_language
 from qa.lang.text import normalize
+from qa.records import AskResult
 
 LANGUAGES = ("vi", "vi-nodiacritics", "en")
 

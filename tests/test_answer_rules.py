@@ -298,8 +298,8 @@ def test_several_districts_through_the_real_engine(real_engine):
 
 
 def test_a_vietnamese_question_may_use_a_synonym_of_the_article_verb():
-    from qa.lang.glossary import vi_synonyms
     from qa.answer.rules.questions import classify_question, question_terms
+    from qa.lang.glossary import vi_synonyms
 
     assert ("huy", "dong") in vi_synonyms(("quyen", "gop"))
     assert vi_synonyms(("mo", "hinh")) == (("mo", "hinh"),)

@@ -9,11 +9,11 @@ import time
 
 import httpx
 import hypothesis
-import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 import pytest
-
+import schemathesis
 from live_server import home_with_seeds, live_server
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
 from qa.serve.app import create_app
 from qa.settings import Settings
 

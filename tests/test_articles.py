@@ -10,11 +10,21 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
-from qa.ingest.articles import NEAR_DUPLICATE_THRESHOLD, article_id_from_title, clean, load_article, load_articles, near_duplicate_key, read_article_file, similarity, validate_article_id
-from qa.errors import ArticleNotFound, BadArticle
-from qa.lang.text import normalize
 from conftest import to_cp1258
+
+from qa.errors import ArticleNotFound, BadArticle
+from qa.ingest.articles import (
+    NEAR_DUPLICATE_THRESHOLD,
+    article_id_from_title,
+    clean,
+    load_article,
+    load_articles,
+    near_duplicate_key,
+    read_article_file,
+    similarity,
+    validate_article_id,
+)
+from qa.lang.text import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"

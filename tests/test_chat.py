@@ -6,9 +6,9 @@ import threading
 import pytest
 
 from qa.chat.conversation import NOT_FOUND, Command, Conversation, parse_command, place_names, reply_language
-from qa.serve.sessions import ChatSessions
 from qa.errors import BadQuestion
 from qa.records import Answer, ArticleRef, AskResult, Passage
+from qa.serve.sessions import ChatSessions
 
 GAZETTEER = ["Quỳnh Nhai", "Mộc Châu", "Sìn Hồ", "Kon Plông", "Thanh Liêm", "Sơn La", "Chiềng Lề", "Dọi"]
 EN_QUESTION = "How much did Quỳnh Nhai raise?"
@@ -227,8 +227,8 @@ def _run_console(fake_settings, monkeypatch, typed: str) -> str:
 
     from rich.console import Console
 
-    from qa.terminal import console
     from qa.engine import Engine
+    from qa.terminal import console
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(typed))
     screen = io.StringIO()

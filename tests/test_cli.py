@@ -99,7 +99,6 @@ def test_an_html_page_the_parser_cannot_read_is_skipped_not_a_crash(env, monkeyp
     import shutil
 
     import trafilatura
-
     from conftest import ROOT
 
     def broken(*args, **kwargs):
@@ -128,6 +127,7 @@ def test_eval_runs_the_sample_file_that_ships_in_docs(env):
 @pytest.mark.slow
 def test_the_sample_eval_file_is_answerable_from_the_seed_articles(real_engine):
     from conftest import SAMPLE_EVAL
+
     from qa import evaluate
 
     rows = {r["group"]: r for r in evaluate.run(real_engine, evaluate.load_cases(SAMPLE_EVAL)).rows()}

@@ -7,14 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import NEW_ARTICLE as BAC_YEN
+from conftest import to_cp1258
 from typer.testing import CliRunner
 
-from qa.store import index as index_store
-from qa.ingest.articles import load_article, load_articles
 from qa.engine import Engine
 from qa.errors import ArticleNotFound
+from qa.ingest.articles import load_article, load_articles
 from qa.lang.text import normalize
-from conftest import NEW_ARTICLE as BAC_YEN, to_cp1258
+from qa.store import index as index_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"

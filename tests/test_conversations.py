@@ -13,13 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 from fastapi.testclient import TestClient
 
-from conftest import SEEDS
 from qa.chat.about import entity_of, is_about, kind_asked
-from qa.serve.app import create_app
 from qa.chat.conversation import Conversation
 from qa.engine import Engine
+from qa.serve.app import create_app
 from qa.settings import Settings
 
 pytestmark = pytest.mark.slow

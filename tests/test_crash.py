@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from conftest import NEW_ARTICLE, NEW_ID
 
-from qa.store import index as index_store
-from qa.ingest.articles import load_articles
 from qa.engine import Engine
+from qa.ingest.articles import load_articles
 from qa.settings import Settings
+from qa.store import index as index_store
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 24

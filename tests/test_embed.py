@@ -1,14 +1,13 @@
 import os
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-import threading
-import time
-
-from qa.store.embed import FakeEmbedder, QueryBatcher, make_embedder
 from qa.errors import EmbedderUnavailable
+from qa.store.embed import FakeEmbedder, QueryBatcher, make_embedder
 
 SENTENCES = ["Quỳnh Nhai đã huy động được 2 tỷ 652 triệu đồng.", "Huyện Kon Plông có 50 mô hình.",
              "Khu 5 có hơn 200 hộ, với 2 dân tộc Dao và Kinh sinh sống.", "Đường hoa quân sự dài 3 km."]

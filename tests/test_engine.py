@@ -4,9 +4,9 @@ import unicodedata
 
 import pytest
 
-from qa.store import index as index_store
 from qa.engine import Engine
 from qa.errors import ArticleNotFound, BadQuestion
+from qa.store import index as index_store
 
 
 @pytest.fixture
@@ -147,9 +147,9 @@ def test_a_build_whose_files_vanished_leaves_the_old_one_answering(engine, fake_
 
 
 def test_chat_follow_ups_know_the_places_of_the_live_build(engine, fake_settings, tmp_path):
-    from qa.chat.conversation import Conversation
-
     from conftest import NEW_ARTICLE
+
+    from qa.chat.conversation import Conversation
 
     conversation = Conversation()
     engine.chat(conversation, "How much did Quỳnh Nhai raise?")

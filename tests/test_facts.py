@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from qa.chat import compare, meta, multipart
 from qa.chat.about import entity_of, is_about
 from qa.chat.answering import trim
-from qa.engine import Engine
 from qa.chat.facts import build
+from qa.engine import Engine
 from qa.records import Answer, Article, ArticleRef, Chunk, Passage
 
 GAZETTEER = frozenset(["Quỳnh Nhai", "Mộc Châu", "Thanh Liêm", "Kon Plông"])
@@ -127,6 +127,7 @@ def engine(tmp_path_factory):
     import shutil
 
     from conftest import SEEDS
+
     from qa.settings import Settings
 
     home = tmp_path_factory.mktemp("facts-home")

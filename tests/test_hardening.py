@@ -16,14 +16,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from live_server import home_with_seeds, live_server
-from qa.ingest import collection
-from qa.store import index as index_store
-from qa.serve.app import create_app
+
 from qa.engine import Engine
+from qa.ingest import collection
+from qa.serve.app import create_app
 from qa.serve.sessions import ChatSessions
 from qa.settings import Settings
+from qa.store import index as index_store
 
 ROOT = Path(__file__).resolve().parent.parent
 

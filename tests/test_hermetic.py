@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from qa.settings import Settings
-
 from conftest import ROOT, SEEDS
+
+from qa.settings import Settings
 
 TESTS = Path(__file__).resolve().parent
 

@@ -3,11 +3,12 @@ import os
 
 import pytest
 
-from qa.store import builder, index as index_store
+from qa.errors import IndexBusy, IndexMismatch, IndexMissing
 from qa.ingest.articles import load_articles
 from qa.ingest.chunking import ChunkerSettings
+from qa.store import builder
+from qa.store import index as index_store
 from qa.store.embed import FakeEmbedder
-from qa.errors import IndexBusy, IndexMismatch, IndexMissing
 
 
 @pytest.fixture

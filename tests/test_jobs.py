@@ -17,11 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from live_server import home_with_seeds, live_server
-from qa.serve.app import create_app
+
 from qa.engine import Engine
 from qa.errors import JobNotFound, QueueFull
+from qa.serve.app import create_app
 from qa.serve.jobs import JobQueue
 from qa.settings import Settings
 

@@ -9,8 +9,8 @@ import json
 import shutil
 
 import pytest
-
 from conftest import DEV_SET, SEEDS
+
 from qa.engine import Engine
 from qa.settings import Settings
 

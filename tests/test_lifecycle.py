@@ -4,14 +4,13 @@ Fake embedder throughout (the embedder is not what is under test here)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
-
-import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import bm25s
 import httpx
@@ -19,18 +18,18 @@ import numpy as np
 import pytest
 from conftest import NEW_ARTICLE, NEW_ID
 
-from qa.store import buildcache
-from qa.store.duplicates import NearDuplicates
-from qa.store import builder, index as index_store
-from qa.ingest.articles import load_article, load_articles, similarity
-from qa.ingest.chunking import chunk_article
-from qa.store.embed import FakeEmbedder
 from qa.engine import Engine
 from qa.errors import IndexBusy, IndexMismatch, IndexMissing
-from qa.settings import Settings
+from qa.ingest.articles import load_article, load_articles, similarity
+from qa.ingest.chunking import chunk_article
 from qa.lang import accents
 from qa.lang.accents import accent_table
 from qa.lang.text import tokens
+from qa.settings import Settings
+from qa.store import buildcache, builder
+from qa.store import index as index_store
+from qa.store.duplicates import NearDuplicates
+from qa.store.embed import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"
@@ -343,7 +342,7 @@ def test_a_rebuild_reads_the_articles_only_once_it_holds_the_lock(fake_settings,
         waiting.start()
         time.sleep(0.5)  # it is now waiting for the lock
         new_article(fake_settings.articles_dir, f"{NEW_ID}.txt")  # the other writer adds an article ...
-        Engine(fake_settings).rebuild(locked=True)  # ... and publishes it, still holding the lock
+        Engine(fake_settings)._rebuild_locked()  # ... and publishes it, still holding the lock
     finally:
         lock.release()
     waiting.join(timeout=60)
@@ -354,8 +353,9 @@ def test_a_rebuild_reads_the_articles_only_once_it_holds_the_lock(fake_settings,
 # -- zero downtime ------------------------------------------------------------------------
 def test_a_live_server_answers_every_request_while_an_article_is_added_and_swapped(fake_settings, tmp_path):
     pytest.importorskip("qa.serve.app")
-    from qa.serve.app import create_app
     from live_server import live_server
+
+    from qa.serve.app import create_app
 
     Engine(fake_settings).rebuild()
     article = new_article(tmp_path / "in")

@@ -5,13 +5,13 @@ import shutil
 
 import numpy as np
 import pytest
-
 from conftest import SEEDS
+
+from qa.engine import Engine
+from qa.settings import Settings
 from qa.store import index as index_store
 from qa.store.embed import FakeEmbedder
-from qa.engine import Engine
 from qa.store.ray_embed import RayEmbedding
-from qa.settings import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
 

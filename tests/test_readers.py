@@ -7,12 +7,12 @@ import sys
 import threading
 
 import pytest
+from conftest import NEW_ARTICLE
 
-from qa.store import index as index_store, readers
 from qa.engine import Engine
 from qa.errors import IndexMissing
-
-from conftest import NEW_ARTICLE
+from qa.store import index as index_store
+from qa.store import readers
 
 QUESTION = "Bắc Yên trồng mới bao nhiêu cây mắc ca?"
 

@@ -4,22 +4,23 @@ its rebuild is completed by adding again. Fake embedder (wrapped to count or int
 from __future__ import annotations
 
 import os
-import signal
-import time
 import random
+import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from conftest import NEW_ARTICLE, NEW_ID
 
-from qa.store import builder, embedcache, index as index_store
+from qa.engine import Engine
 from qa.ingest import collection
 from qa.ingest.articles import load_articles
+from qa.store import builder, embedcache
+from qa.store import index as index_store
 from qa.store.embed import FakeEmbedder
-from qa.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,10 +1,11 @@
 import pytest
 
-from qa.store import builder, index as index_store
 from qa.ingest.articles import load_articles
 from qa.ingest.chunking import ChunkerSettings
-from qa.store.embed import FakeEmbedder
 from qa.search.retrieve import DEFAULT_WEIGHTS, QueryCache, Retriever, Weights
+from qa.store import builder
+from qa.store import index as index_store
+from qa.store.embed import FakeEmbedder
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from qa.store import builder, index as index_store
-from qa.search import retrieve
-from qa.store import segmented, segments
+from qa.errors import IndexMismatch
 from qa.ingest.articles import load_articles
 from qa.ingest.chunking import ChunkerSettings
-from qa.store.embed import FakeEmbedder
-from qa.errors import IndexMismatch
+from qa.search import retrieve
 from qa.search.retrieve import Retriever
+from qa.store import builder, segmented, segments
+from qa.store import index as index_store
+from qa.store.embed import FakeEmbedder
 
 CHUNKER = ChunkerSettings()
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import DEV_SET, NEW_ARTICLE, NEW_ID, SEEDS
+
 from qa.engine import Engine
 from qa.errors import ArticleNotFound, BadArticle, BadQuestion, DuplicateArticle, IndexMissing, QAError
 from qa.settings import Settings
@@ -251,8 +251,9 @@ def test_a_live_server_answers_every_request_while_an_http_add_switches_the_vers
     one process only, so the server is the writer): no request fails, and once the job is done
     the next question is answered from the new article."""
     import httpx
-    from qa.serve.app import create_app
     from live_server import live_server
+
+    from qa.serve.app import create_app
 
     settings = settings_for(kind, home, request, api_token="secret")
     engine = Engine(settings)

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from live_server import home_with_seeds, live_server
-from qa.ingest import articles
-from qa.serve.app import create_app
-from qa.ingest.articles import load_articles
+
 from qa.engine import Engine
 from qa.errors import BadArticle
+from qa.ingest import articles
+from qa.ingest.articles import load_articles
+from qa.serve.app import create_app
 from qa.settings import Settings
 
 TOKEN = "test-token-1234"

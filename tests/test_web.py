@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from live_server import live_server
+
 from qa.serve.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

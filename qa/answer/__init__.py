@@ -16,12 +16,12 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from qa.records import Answer, Passage
 from qa.answer.byline import byline
 from qa.answer.candidates import Candidate, Sentence, candidates, sentences
 from qa.answer.features import matrix
 from qa.answer.question import QuestionAnalysis, analyse
 from qa.answer.scorer import Scorer, default_scorer
+from qa.records import Answer, Passage
 
 __all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "prepare", "Prepared"]
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Sequence
 
+from qa.answer.question import QuestionAnalysis, stopwords, word_list
 from qa.ingest.chunking import sentence_spans
 from qa.lang.numbers import find_quantities
-from qa.records import Passage
 from qa.lang.text import fold
 from qa.lang.wordlists import table
-from qa.answer.question import QuestionAnalysis, stopwords, word_list
+from qa.records import Passage
 
 FLAGS = ("number", "money", "percent", "date", "duration", "name", "quoted", "clause", "gap", "sentence")
 _QUANTITY_FLAG = {"money": "money", "percent": "percent", "duration": "duration", "year": "date", "date": "date",

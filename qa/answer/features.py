@@ -19,10 +19,10 @@ from typing import Sequence
 
 import numpy as np
 
-from qa.records import Passage
-from qa.lang.text import fold
 from qa.answer.candidates import FLAGS, Candidate, Sentence
 from qa.answer.question import TYPES, QuestionAnalysis, stopwords, word_list
+from qa.lang.text import fold
+from qa.records import Passage
 
 WINDOW = 8  # words on each side of a candidate that count as "around" it
 _BASE = ("sent_cos", "ctx_cos", "sent_cos_gap", "ctx_cos_gap", "lex", "lex_gap", "names", "fused", "inv_rank",

@@ -14,8 +14,8 @@ from functools import cache
 
 import numpy as np
 
-from qa.lang.wordlists import table
 from qa.answer.features import NAMES
+from qa.lang.wordlists import table
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from typing import Callable, Mapping, Sequence
 
 from qa.chat import compare
 from qa.chat.about import entity_of, is_about, kind_asked, not_about
-from qa.chat.facts import Fact, passage as fact_passage
+from qa.chat.facts import Fact
+from qa.chat.facts import passage as fact_passage
 from qa.records import Answer, Part, Passage
 
 Extract = Callable[[str, Sequence[Passage]], tuple[Answer | None, tuple[Answer, ...]]]

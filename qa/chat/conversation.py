@@ -16,9 +16,9 @@ from typing import Iterable
 
 from qa.chat import followup
 from qa.chat.entities import mentions, place_names
-from qa.records import AskResult
 from qa.lang.language import detect_language
 from qa.lang.text import normalize
+from qa.records import AskResult
 
 __all__ = ["NOT_FOUND", "Command", "Conversation", "Turn", "parse_command", "place_names", "reply_language"]
 

@@ -17,8 +17,8 @@ from typing import Iterable, Mapping, Sequence
 
 from qa.chat.entities import Mention, mentions
 from qa.lang.numbers import find_quantities
-from qa.records import Article, Chunk, Passage
 from qa.lang.text import fold
+from qa.records import Article, Chunk, Passage
 
 FIGURE_KINDS = frozenset({"money", "percent", "count", "length", "area", "weight", "volume", "duration"})
 

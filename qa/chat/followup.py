@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.chat.entities import Mention, aligned_fold, canonical, kind_of, mentions, place_heads as _place_heads
+from qa.chat.entities import Mention, aligned_fold, canonical, kind_of, mentions
+from qa.chat.entities import place_heads as _place_heads
 from qa.lang.language import detect_language
 from qa.lang.text import fold, has_diacritics
 from qa.lang.wordlists import table

@@ -15,8 +15,8 @@ from typing import Mapping, Sequence
 
 from qa.chat import cues
 from qa.chat.about import entity_of, names
-from qa.records import Answer, Article, Passage
 from qa.lang.wordlists import table
+from qa.records import Answer, Article, Passage
 
 MISSING = {"vi": "Bài “{title}” không ghi {field}.", "en": "The article “{title}” does not give its {field}."}
 FIELD_NAMES = {"vi": {"date": "ngày đăng", "author": "tác giả", "source": "nguồn", "title": "tiêu đề"},

@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 from qa.errors import ArticleNotFound, BadArticle
 from qa.ingest.htmlpages import CleanedText, clean, clean_html, clean_markdown
-from qa.records import Article
 from qa.lang.text import fold, normalize, syllables
+from qa.records import Article
 
 __all__ = ["CleanedText", "LoadResult", "NEAR_DUPLICATE_THRESHOLD", "article_id_from_title", "article_text", "clean",
            "content_hash", "load_article", "load_articles", "parse_article", "near_duplicate_key", "read_article_file",

@@ -14,9 +14,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from qa.records import Article, Chunk
 from qa.lang.text import fold
 from qa.lang.wordlists import words
+from qa.records import Article, Chunk
 
 CHUNKER_VERSION = 2  # 2: no sentence end after abbreviations and initials
 

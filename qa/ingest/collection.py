@@ -14,9 +14,20 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.ingest.articles import NEAR_DUPLICATE_THRESHOLD, SUFFIXES, article_id_from_title, content_hash, describe, parse_article, read_article_file, shingles, similarity, validate_article_id
-from qa.files import fsync_dir
 from qa.errors import AmbiguousArticle, ArticleNotFound, BadArticle, DuplicateArticle
+from qa.files import fsync_dir
+from qa.ingest.articles import (
+    NEAR_DUPLICATE_THRESHOLD,
+    SUFFIXES,
+    article_id_from_title,
+    content_hash,
+    describe,
+    parse_article,
+    read_article_file,
+    shingles,
+    similarity,
+    validate_article_id,
+)
 from qa.records import Article
 
 

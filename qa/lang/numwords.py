@@ -17,7 +17,6 @@ from qa.lang.text import fold
 from qa.lang.wordlists import table
 
 
-
 @lru_cache(maxsize=2)
 def _vocab(language: str) -> dict[str, tuple[str, float]]:
     """word -> (role, value); roles: digit ten tens empty half scale hundred and."""

@@ -13,15 +13,15 @@ from typing import Sequence
 
 import numpy as np
 
-from qa.store.embed import Embedder
-from qa.lang.glossary import english_terms
-from qa.store.index import LoadedIndex
-from qa.records import Passage
-from qa.store.segmented import SegmentView
-from qa.store.api import Candidates, Query, StoreView
 from qa.lang.accents import restore_diacritics
+from qa.lang.glossary import english_terms
 from qa.lang.language import detect_language
 from qa.lang.text import normalize, tokens
+from qa.records import Passage
+from qa.store.api import Candidates, Query, StoreView
+from qa.store.embed import Embedder
+from qa.store.index import LoadedIndex
+from qa.store.segmented import SegmentView
 
 POOL = 100  # candidates taken from each signal before fusion
 

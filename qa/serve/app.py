@@ -15,20 +15,21 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
-from qa.serve import schemas as m
-from qa.serve.docs import add_docs
-from qa.serve.middleware import AllowedHosts, BodyLimit, Metrics, MetricsMiddleware, SecurityHeaders
-from qa.serve.jobs import Job, JobQueue
 from qa.chat.conversation import NOT_FOUND, reply_language
-from qa.serve.sessions import ChatSessions
 from qa.engine import Engine
 from qa.errors import BadArticle, QAError, QueueFull
+from qa.serve import schemas as m
+from qa.serve.docs import add_docs
+from qa.serve.jobs import Job, JobQueue
+from qa.serve.middleware import AllowedHosts, BodyLimit, Metrics, MetricsMiddleware, SecurityHeaders
+from qa.serve.sessions import ChatSessions
 from qa.settings import Settings
 
 log = logging.getLogger("qa.serve.app")

@@ -8,14 +8,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 import logging
+import re
 import threading
 import time
 from bisect import bisect_left
 
 from fastapi import HTTPException
-
 
 log = logging.getLogger("qa.serve.app")
 

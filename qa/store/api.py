@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-
 if TYPE_CHECKING:
     from qa.ingest.chunking import ChunkerSettings
-    from qa.store.embed import Embedder
     from qa.records import Article, Chunk
+    from qa.store.embed import Embedder
     from qa.store.segments import SegmentData
 
 

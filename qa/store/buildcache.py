@@ -150,7 +150,7 @@ def read_articles(folder: Path, max_bytes: int, previous: Previous) -> tuple[Loa
     """`articles.load_articles`, but a file the previous build saw is not parsed again: its
     size and mtime unchanged (and older than that read by a safe margin, as git treats
     "racily clean" files) or else its bytes' hash unchanged. Also returns what the next build
-    needs to do the same (pass it to `index.build`)."""
+    needs to do the same (pass it to `builder.build`)."""
     seen = previous.meta.get("sources", {})
     known, trusted_before = seen.get("files", {}), seen.get("read_ns", 0) - 2_000_000_000
     files: dict[str, list] = {}

@@ -18,15 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.lang import accents
-from qa.store import buildcache, duplicates, embedcache, segments as segs, vectors
-from qa.ingest.chunking import ChunkerSettings, chunk_article, content_hash
-from qa.store.embed import Embedder
 from qa.files import fsync_dir, fsync_tree, next_number, write_text
-from qa.store.index import FIELDS, FORMAT_VERSION, collect_garbage, current_version, exclusive, set_current
-from qa.records import Article, Chunk
-from qa.store.segments import Segment, SegmentData
+from qa.ingest.chunking import ChunkerSettings, chunk_article, content_hash
+from qa.lang import accents
 from qa.lang.text import tokens
+from qa.records import Article, Chunk
+from qa.store import buildcache, duplicates, embedcache, vectors
+from qa.store import segments as segs
+from qa.store.embed import Embedder
+from qa.store.index import FIELDS, FORMAT_VERSION, collect_garbage, current_version, exclusive, set_current
+from qa.store.segments import Segment, SegmentData
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,13 @@ import bm25s
 import numpy as np
 from filelock import FileLock, Timeout
 
-from qa.store import lexical, segments as segs
-from qa.ingest.chunking import ChunkerSettings
-from qa.store.embed import Embedder
 from qa.errors import IndexBusy, IndexMismatch, IndexMissing
 from qa.files import fsync_dir, write_text
+from qa.ingest.chunking import ChunkerSettings
 from qa.records import Article, Chunk
+from qa.store import lexical
+from qa.store import segments as segs
+from qa.store.embed import Embedder
 from qa.store.segments import FIELDS, FORMAT_VERSION, Segment
 
 

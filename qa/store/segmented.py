@@ -13,10 +13,11 @@ from typing import Sequence
 
 import numpy as np
 
-from qa.store import index as index_store, vectors
-from qa.store.index import LoadedIndex
 from qa.records import Chunk
+from qa.store import index as index_store
+from qa.store import vectors
 from qa.store.api import Candidates, Query, chunk_holding
+from qa.store.index import LoadedIndex
 
 EXACT_LIMIT = 50_000  # below this many chunks dense scores are computed exactly with numpy
 

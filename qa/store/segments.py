@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from qa.store import vectors
 from qa.files import fsync_dir, fsync_tree, next_number, write_text
+from qa.store import vectors
 
 FORMAT_VERSION = 2  # 2: builds made of segments; 1 was one folder a build
 FIELDS = ("sentence", "context")  # the two dense views of a chunk

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qa.ingest import articles, collection
-from qa.store import builder, index as index_store
 from qa.errors import ArticleNotFound, QAError
+from qa.ingest import articles, collection
 from qa.records import Article
+from qa.store import builder
+from qa.store import index as index_store
+from qa.store.duplicates import NearDuplicates
 
 
 def rollback(engine, steps: int = 1) -> tuple[str, list[Path]]:
@@ -55,7 +57,7 @@ def add(engine, paths: list[Path], force: bool = False) -> tuple[list[collection
             added, more_refused = _store(engine, ready, force)
         written = [item.path for item in added if item.written]
         try:
-            report = engine.rebuild(locked=True, fresh=fresh) if added else None
+            report = engine._rebuild_locked(fresh=fresh) if added else None
         except BaseException:  # Ctrl-C or a failed build: the files just written go again
             for path in written:
                 path.unlink(missing_ok=True)
@@ -67,7 +69,7 @@ def add(engine, paths: list[Path], force: bool = False) -> tuple[list[collection
 
 def _store(engine, sources: list[collection.Source], force: bool):
     """Write the sources into the collection (hold both locks): (added, refused)."""
-    existing, near = engine._existing()
+    existing, near = _existing(engine)
     unbuilt = _unbuilt(engine, existing)
     added, refused = [], []
     for source in sources:
@@ -101,7 +103,7 @@ def accept_text(engine, text: str, title: str | None = None, force: bool = False
     raw = raw if raw.endswith("\n") else raw + "\n"
     raw = articles.article_text(raw.encode("utf-8", "surrogatepass"), "the article", engine.settings.max_article_bytes)
     with engine._exclusive(index_store.COLLECTION_LOCK):
-        existing, near = engine._existing()
+        existing, near = _existing(engine)
         return collection.add_text(engine.settings.articles_dir, raw, ".txt", existing, force=force, near=near,
                                    unbuilt=_unbuilt(engine, existing))
 
@@ -123,3 +125,9 @@ def remove(engine, article_id: str) -> tuple[Path, object]:
     with engine._exclusive(), engine._exclusive(index_store.COLLECTION_LOCK):
         moved = collection.remove(engine.settings.articles_dir, article_id)
     return moved, engine.rebuild()
+
+
+def _existing(engine) -> tuple[list[Article], NearDuplicates]:
+    """The articles now in the folder, and their near-duplicate finder (shingles reused from the build)."""
+    (existing, _), _ = engine._read_articles()
+    return existing, NearDuplicates(existing, builder.previous_build(engine.index_dir, engine.chunker))

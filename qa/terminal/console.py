@@ -12,9 +12,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from qa.terminal import render
 from qa.chat.conversation import Conversation, parse_command
 from qa.errors import QAError
+from qa.terminal import render
 
 HELP = ("Ask about the articles, in Vietnamese or English. Follow-ups work: \"Còn Mộc Châu thì sao?\", "
         "\"And there?\". Commands: /sources, /reset, /help, /quit.")

@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """Validate the held-out news QA set. Exit code 0 = all checks passed."""
-import json, sys, unicodedata, pathlib, collections, re
+import collections
+import json
+import pathlib
+import re
+import sys
+import unicodedata
 
 HERE = pathlib.Path(__file__).resolve().parent
 ART = HERE / "articles"

@@ -12,11 +12,11 @@ import re
 from functools import lru_cache
 from typing import Sequence
 
+from qa.answer.rules.questions import Term
 from qa.ingest.chunking import sentence_spans
 from qa.lang.numbers import as_digits, vi_words
-from qa.answer.rules.questions import Term
-from qa.records import Passage
 from qa.lang.text import fold
+from qa.records import Passage
 
 LOOSE_MIN = 0.7  # a quoted name is found when this much of it is there (see `loose_hits`)
 MIN_COVERAGE = 0.3  # share of the question's evidence a passage must hold to be read at all

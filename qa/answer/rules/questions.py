@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 
 from qa.answer.rules.english import english_type
 from qa.lang.glossary import english_terms, glossary, stem, vi_synonyms
-from qa.lang.numbers import as_digits, vi_words
 from qa.lang.language import detect_language
+from qa.lang.numbers import as_digits, vi_words
 from qa.lang.text import fold, has_diacritics, normalize
 
 KINDS = ("amount", "count", "percent", "person", "date", "place", "org", "list", "code", "period", "author", "other")

@@ -21,13 +21,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from qa.answer.rules.evidence import LOOSE_MIN, PassageView, find, occurrences, proximity, tokens
-from qa.lang.numbers import Quantity, find_quantities
-from qa.answer.rules.questions import QuestionType, Term, classify_question, question_terms
-from qa.records import Answer, Passage
 from qa.answer.byline import byline
+from qa.answer.rules.evidence import LOOSE_MIN, PassageView, find, occurrences, proximity, tokens
+from qa.answer.rules.questions import QuestionType, Term, classify_question, question_terms
 from qa.answer.rules.spans import Span, article_place, list_items, locatives, orgs, people, places
+from qa.lang.numbers import Quantity, find_quantities
 from qa.lang.text import fold
+from qa.records import Answer, Passage
 
 __all__ = ["QuestionType", "classify_question", "extract_answer"]
 

@@ -34,7 +34,8 @@ HNSW_PARAMS = {"M": 32, "efConstruction": 80}  # as the embedded store's FAISS H
 def token_text(tokens: list[str]) -> str:
     """One line the `standard` tokenizer splits back into exactly these tokens."""
     words = [t if _WORD.match(t) else "x" + t.encode("utf-8").hex() for t in tokens]
-    assert all(_WORD.match(w) for w in words), "a token the standard tokenizer would split"
+    if not all(_WORD.match(w) for w in words):
+        raise ValueError("a token the standard tokenizer would split")
     return " ".join(words)
 
 

@@ -20,8 +20,8 @@ from typing import Sequence
 from pymilvus import MilvusClient
 from pymilvus.exceptions import MilvusException
 
-from qa.store import segments as segs
 from qa.errors import IndexMissing, StoreUnavailable
+from qa.store import segments as segs
 from qa.store.index import check_compatible
 from qa.store.milvus.schema import KeyValue, as_list, counts_text, create_chunk_collection, fit, quoted, row_id
 from qa.store.milvus.view import MilvusView

@@ -17,9 +17,9 @@ from typing import Sequence
 import numpy as np
 from pymilvus import MilvusClient
 
-from qa.store.milvus.schema import as_list, quoted, token_text
 from qa.records import Article, Chunk
 from qa.store.api import Candidates, Query, chunk_holding
+from qa.store.milvus.schema import as_list, quoted, token_text
 
 HNSW_EF_SEARCH = 192  # as the embedded store's FAISS HNSW (vectors.py)
 
