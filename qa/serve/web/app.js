@@ -3,25 +3,29 @@
 // server is only ever set with textContent, never parsed as HTML.
 "use strict";
 
+// Each string beside its translation: [Vietnamese, English].
 const STRINGS = {
-  vi: {
-    title: "Hỏi đáp tin tức", reset: "Trò chuyện mới", label: "Câu hỏi", send: "Gửi",
-    placeholder: "Nhập câu hỏi…", intro: "Hỏi về các bài báo. Mỗi câu trả lời đều dẫn nguồn.",
-    you: "Bạn", bot: "Trả lời", also: "Các bài khác cũng nói:", sources: "Nguồn",
-    closest: "Các đoạn gần nhất (không chứa câu trả lời):", notFound: "Các bài báo không nói điều này.",
-    asked: "Đã hiểu là:", thinking: "Đang tìm…", error: "Lỗi", confidence: "độ tin cậy",
-    noDate: "không rõ ngày", network: "Không kết nối được máy chủ.", other: "EN",
-    examples: ["Quỳnh Nhai quyên góp được bao nhiêu tiền?", "How much did Quỳnh Nhai raise?"],
-  },
-  en: {
-    title: "News Q&A", reset: "New chat", label: "Question", send: "Send",
-    placeholder: "Ask a question…", intro: "Ask about the articles. Every answer cites its source.",
-    you: "You", bot: "Answer", also: "Other articles also say:", sources: "Sources",
-    closest: "Closest passages (they do not answer it):", notFound: "The articles do not say.",
-    asked: "Understood as:", thinking: "Searching…", error: "Error", confidence: "confidence",
-    noDate: "no date", network: "Cannot reach the server.", other: "VI",
-    examples: ["How much did Quỳnh Nhai raise?", "Quỳnh Nhai quyên góp được bao nhiêu tiền?"],
-  },
+  title: ["Hỏi đáp tin tức", "News Q&A"],
+  reset: ["Trò chuyện mới", "New chat"],
+  label: ["Câu hỏi", "Question"],
+  send: ["Gửi", "Send"],
+  placeholder: ["Nhập câu hỏi…", "Ask a question…"],
+  intro: ["Hỏi về các bài báo. Mỗi câu trả lời đều dẫn nguồn.", "Ask about the articles. Every answer cites its source."],
+  you: ["Bạn", "You"],
+  bot: ["Trả lời", "Answer"],
+  also: ["Các bài khác cũng nói:", "Other articles also say:"],
+  sources: ["Nguồn", "Sources"],
+  closest: ["Các đoạn gần nhất (không chứa câu trả lời):", "Closest passages (they do not answer it):"],
+  notFound: ["Các bài báo không nói điều này.", "The articles do not say."],
+  asked: ["Đã hiểu là:", "Understood as:"],
+  thinking: ["Đang tìm…", "Searching…"],
+  error: ["Lỗi", "Error"],
+  confidence: ["độ tin cậy", "confidence"],
+  noDate: ["không rõ ngày", "no date"],
+  network: ["Không kết nối được máy chủ.", "Cannot reach the server."],
+  other: ["EN", "VI"],
+  examples: [["Quỳnh Nhai quyên góp được bao nhiêu tiền?", "How much did Quỳnh Nhai raise?"],
+             ["How much did Quỳnh Nhai raise?", "Quỳnh Nhai quyên góp được bao nhiêu tiền?"]],
 };
 
 const state = {
@@ -36,7 +40,7 @@ function pickLanguage() {
   return (navigator.language || "vi").toLowerCase().startsWith("vi") ? "vi" : "en";
 }
 
-function t(key) { return STRINGS[state.lang][key]; }
+function t(key) { return STRINGS[key][state.lang === "vi" ? 0 : 1]; }
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
