@@ -29,10 +29,34 @@ from qa.search.retrieve import QueryCache, Retriever
 from qa.settings import Settings
 from qa.store import builder, make_store, writes
 from qa.store import index as index_store
-from qa.store.api import Store
+from qa.store.api import Store, StoreView
 from qa.store.embed import Embedder, make_embedder
 
 log = logging.getLogger(__name__)
+
+
+class BuildTables:
+    """What the answer paths derive from a whole build, computed when the build is loaded (on a
+    server: in the background, before the swap), never by a request. The facts table reads
+    every chunk, so a one-shot CLI question computes it only if it asks a comparison; a
+    server computes it before the swap."""
+
+    def __init__(self, view: StoreView, eager: bool):
+        texts = [a.title for a in view.articles.values()] + [a.text for a in view.articles.values()]
+        self.places: frozenset[str] = frozenset(place_names(texts))  # place names the articles name
+        self.own_places: dict[str, str | None] = {  # each article's own place
+            a.id: facts_table.article_place(a, self.places) for a in view.articles.values()}
+        self._view, self._lock, self._facts = view, threading.Lock(), None
+        if eager:
+            self.facts
+
+    @property
+    def facts(self) -> tuple[facts_table.Fact, ...]:
+        """Every figure the articles state (computed once; concurrent callers wait for it)."""
+        with self._lock:
+            if self._facts is None:
+                self._facts = tuple(facts_table.build(self._view.articles, self._view.chunks, self.places))
+            return self._facts
 
 
 class Engine:
@@ -48,12 +72,10 @@ class Engine:
         # Whole results of repeated questions; the key holds the build version, so a swap
         # to a new build never serves an old result.
         self._results = QueryCache(settings.answer_cache)
-        self._places: tuple[str | None, set[str]] = (None, set())
-        self._facts: tuple[str | None, tuple[facts_table.Fact, ...]] = (None, ())
-        self._own: tuple[str | None, dict[str, str | None]] = (None, {})
         self.cancel = threading.Event()  # set: embedding stops between batches (what is done is checkpointed)
         self._store: Store | None = None
-        self.live = LiveBuild(settings, lambda: self.store, lambda: self.embedder, self.chunker, self._first_build)
+        self.live = LiveBuild(settings, lambda: self.store, lambda: self.embedder, self.chunker, self._first_build,
+                             prepare=lambda view: BuildTables(view, eager=self.live.watching))
 
     @property
     def embedder(self) -> Embedder:
@@ -75,7 +97,7 @@ class Engine:
     # -- the live build (`qa.live`) ------------------------------------------------------
     def retriever(self) -> Retriever:
         """The retriever over the live build; a watching engine never loads or builds here."""
-        return self.live.retriever()
+        return self.live.current()[0]
 
     def refresh(self, strict: bool = False) -> bool:
         return self.live.refresh(strict)
@@ -180,7 +202,7 @@ class Engine:
     def ask(self, question: str, k: int | None = None, article: str | None = None,
             date: str | None = None) -> AskResult:
         text, k = self.check_question(question, k)
-        retriever = self.retriever()  # loading (or first building) the index is not answering: not timed
+        retriever, tables = self.live.current()  # loading (or first building) is not answering: not timed
         started = time.perf_counter()
         if not retriever.index.articles:
             folder = self.settings.articles_dir
@@ -189,16 +211,16 @@ class Engine:
         if article is not None and article not in retriever.index.articles:
             raise ArticleNotFound(f"No article with id {article!r}. List them with: qa articles")
         answer, also, passages, note, parts = self._results.get(
-            (retriever.index.version, text, k, article, date), lambda _: self._answer(retriever, text, k, article, date))
+            (retriever.index.version, text, k, article, date), lambda _: self._answer(retriever, tables, text, k, article, date))
         return AskResult(question=question, answer=answer, passages=passages,
                          took_ms=(time.perf_counter() - started) * 1000, also=also, note=note, parts=parts)
 
-    def _answer(self, retriever: Retriever, text: str, k: int, article: str | None, date: str | None,
+    def _answer(self, retriever: Retriever, tables: "BuildTables", text: str, k: int, article: str | None, date: str | None,
                 split: bool = True):
         """(answer, also, passages shown, note, parts), by the first path that applies: a question
         about an article itself (its metadata), a comparison computed from the facts table, a
         multi-part question (each part asked), else the answer stage over one fixed pool."""
-        asked, gazetteer = retriever.with_diacritics(text), frozenset(self.place_names())
+        asked, gazetteer = retriever.with_diacritics(text), tables.places
         language, pool, index = reply_language(text), self.settings.answer_pool, retriever.index
         if (field := meta.field_asked(asked)) is not None:
             found = retriever.search(meta.strip_cues(text), k=max(k, pool), article=article, date=date)
@@ -207,23 +229,23 @@ class Engine:
         if article is None and date is None and (op := compare.analyse(asked, gazetteer)) is not None:
             found, fused = retriever.fuse(asked, retriever.signals(asked))
             score = dict(zip(found.tolist(), fused.tolist()))
-            computed = answering.comparison(op, self.facts(), lambda f: score.get(f.chunk, 0.0), index.chunks,
+            computed = answering.comparison(op, tables.facts, lambda f: score.get(f.chunk, 0.0), index.chunks,
                                             index.articles, language)
             if computed is not None:
                 return (*computed, ())
         if split and len(questions := multipart.split(asked, gazetteer)) > 1:
-            answers = [self._answer(retriever, q, k, article, date, split=False) for q in questions]
+            answers = [self._answer(retriever, tables, q, k, article, date, split=False) for q in questions]
             return answering.combine(questions, answers)
         passages = retriever.search(text, k=max(k, pool), article=article, date=date)
         authors = {p.article.id: index.articles[p.article.id].author for p in passages}
         dense = lambda where: retriever.dense_similarity(asked, where)  # noqa: E731
         extract = lambda question, found: answer_passages(  # noqa: E731
             question, found, authors, dense, self.settings.learned_min_confidence)
-        return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, self.article_places()), ())
+        return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, tables.own_places), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:
         """One conversational turn: resolve a follow-up against the conversation, answer, remember."""
-        conversation.gazetteer = frozenset(self.place_names())  # follows the live build
+        conversation.gazetteer = self.place_names()  # follows the live build
         text = normalize(message or "").strip()
         if (turn := conversation.non_question(text)) is not None:
             return turn  # a command, "clear", "thanks": answered, never remembered as context
@@ -231,29 +253,17 @@ class Engine:
         result = self.ask(question, k=k)
         return conversation.add(message, question, result)
 
-    def place_names(self) -> set[str]:
+    def place_names(self) -> frozenset[str]:
         """Place names found in the articles (for follow-ups typed without diacritics)."""
-        index = self.retriever().index
-        if self._places[0] != index.version:
-            texts = [a.title for a in index.articles.values()] + [a.text for a in index.articles.values()]
-            self._places = (index.version, place_names(texts))
-        return self._places[1]
-
-    def facts(self, place: str | None = None) -> list[facts_table.Fact]:
-        """Every figure the articles of the live build state (about `place`, when given); the
-        table is computed once per build."""
-        index = self.retriever().index
-        if self._facts[0] != index.version:
-            self._facts = (index.version, facts_table.build(index.articles, index.chunks, self.place_names()))
-        return facts_table.about(self._facts[1], place)
+        return self.live.current()[1].places
 
     def article_places(self) -> dict[str, str | None]:
-        """Each article's own place (its title's, else the one its text names most), once per build."""
-        index = self.retriever().index
-        if self._own[0] != index.version:
-            known = frozenset(self.place_names())
-            self._own = (index.version, {a.id: facts_table.article_place(a, known) for a in index.articles.values()})
-        return self._own[1]
+        """Each article's own place (its title's, else the one its text names most)."""
+        return self.live.current()[1].own_places
+
+    def facts(self, place: str | None = None) -> list[facts_table.Fact]:
+        """Every figure the articles of the live build state (about `place`, when given)."""
+        return facts_table.about(self.live.current()[1].facts, place)
 
     # -- articles --------------------------------------------------------------------
     def articles(self) -> list[Article]:

@@ -28,10 +28,13 @@ RELOAD_RETRY_S = 30.0
 
 class LiveBuild:
     def __init__(self, settings: Settings, store: Callable[[], Store], embedder: Callable[[], Embedder],
-                 chunker: ChunkerSettings, first_build: Callable[[], object]):
+                 chunker: ChunkerSettings, first_build: Callable[[], object],
+                 prepare: Callable[[StoreView], object] = lambda view: None):
+        """`prepare(view)`: what the answer paths derive from a whole build (place names, the
+        facts table), computed with the load, so a request never computes it."""
         self.settings, self.chunker = settings, chunker
-        self._store, self._embedder, self._first_build = store, embedder, first_build
-        self._retriever: Retriever | None = None
+        self._store, self._embedder, self._first_build, self._prepare = store, embedder, first_build, prepare
+        self._current: tuple[Retriever, object] | None = None  # swapped as one: a request sees one build
         self._cache = QueryCache()  # query embeddings, valid across builds (same embedder)
         self._load_lock = threading.RLock()  # re-entered by a first-use build, which then loads
         self.load_error: tuple[str | None, float, str] | None = None  # (build, when, why) it failed to load
@@ -47,22 +50,31 @@ class LiveBuild:
     def embedder(self) -> Embedder:
         return self._embedder()
 
-    def retriever(self) -> Retriever:
-        """The retriever over the live build (see the module's docstring for when it swaps)."""
-        current = self._retriever
+    @property
+    def watching(self) -> bool:
+        return self._watcher is not None
+
+    @property
+    def _retriever(self) -> Retriever | None:
+        return self._current[0] if self._current is not None else None
+
+    def current(self) -> tuple[Retriever, object]:
+        """(retriever, what `prepare` derived) of the live build (see the module's docstring
+        for when it swaps)."""
+        current = self._current
         if current is not None and self._watcher is not None:
             return current
         if current is None and self._watcher is not None:
             raise IndexMissing("The index is not loaded yet: it is being built or loaded; try again shortly.")
         live = self.store.live_version()
-        if current is not None and (current.index.version == live or self._still_unloadable(live)):
+        if current is not None and (current[0].index.version == live or self._still_unloadable(live)):
             return current
         if live is None:
             with self._load_lock:
                 if self.store.live_version() is None:
                     self._first_build()
-        self.refresh(strict=self._retriever is None)
-        return self._retriever
+        self.refresh(strict=self._current is None)
+        return self._current
 
     def refresh(self, strict: bool = False) -> bool:
         """Load the live build if it is not the one in use; True when it swapped. Only the
@@ -77,6 +89,7 @@ class LiveBuild:
                 return False
             try:
                 loaded = self._load()
+                derived = self._prepare(loaded)
             except (QAError, OSError, ValueError) as exc:
                 if strict:
                     raise
@@ -85,7 +98,7 @@ class LiveBuild:
                 log.warning("build %s cannot be loaded (%s); still answering from build %s", live, exc,
                             current.index.version if current else None)
                 return False
-            self._retriever, self.load_error = Retriever(loaded, self.embedder, cache=self._cache), None
+            self._current, self.load_error = (Retriever(loaded, self.embedder, cache=self._cache), derived), None
             self._report()
             return True
 
