@@ -253,6 +253,51 @@ def test_page_and_assets_are_served_with_a_strict_policy(client):
     assert {"/ask", "/chat", "/articles", "/jobs/{job_id}"} <= set(client.get("/openapi.json").json()["paths"])
 
 
+# -- limits come from Settings --------------------------------------------------------------
+def test_qa_limits_set_the_http_limits_and_the_schema_shows_them(tmp_path_factory, monkeypatch):
+    """The same QA_* values limit the HTTP routes, their OpenAPI schema, the page and the CLI."""
+    limits = {"QA_MAX_QUESTION_CHARS": "40", "QA_MAX_K": "3", "QA_TOP_K": "2", "QA_MAX_ARTICLE_BYTES": "20000",
+              "QA_MAX_BODY_BYTES": "4096"}
+    for name, value in limits.items():
+        monkeypatch.setenv(name, value)
+    home = home_with_seeds(tmp_path_factory.mktemp("limits"))
+    with live_server(create_app(Settings(home=home, embedder="fake", api_token=TOKEN))) as url, \
+            httpx.Client(base_url=url, timeout=60) as c:
+        short = "Quỳnh Nhai huy động được bao nhiêu?"  # 35 characters
+        answered = c.post("/ask", json={"question": short})
+        assert answered.status_code == 200 and len(answered.json()["passages"]) == 2  # QA_TOP_K
+        assert c.post("/ask", json={"question": short, "k": 3}).status_code == 200
+        assert_error(c.post("/ask", json={"question": short, "k": 4}), 422, "k", "3")
+        assert_error(c.post("/ask", json={"question": short + " " + "x" * 5}), 422, "question", "40")
+        assert_error(c.post("/chat", json={"message": "x" * 41}), 422, "message", "40")
+        body = b'{"question": "' + b"x" * 5000 + b'"}'
+        assert_error(c.post("/ask", content=body, headers={"Content-Type": "application/json"}), 413, "4,096")
+        article = {"title": "Bài dài", "text": "Một câu rất dài. " * 1200}  # 20,400 characters
+        assert_error(c.post("/articles", json=article, headers=AUTH), 422, "text", "20000")
+        schemas = c.get("/openapi.json").json()["components"]["schemas"]
+        assert schemas["AskIn"]["properties"]["k"]["anyOf"][0]["maximum"] == 3
+        assert "At most 40 characters" in schemas["AskIn"]["properties"]["question"]["description"]
+        assert schemas["ChatIn"]["properties"]["k"]["anyOf"][0]["maximum"] == 3
+        assert schemas["AddArticleIn"]["properties"]["text"]["maxLength"] == 20_000
+        assert 'maxlength="40"' in c.get("/").text
+    from typer.testing import CliRunner
+
+    from cli import app as cli_app
+    monkeypatch.setenv("QA_HOME", str(home))
+    monkeypatch.setenv("QA_EMBEDDER", "fake")
+    refused = CliRunner().invoke(cli_app, ["ask", short + " " + "x" * 5])
+    assert refused.exit_code == 2 and "40" in refused.output
+    refused = CliRunner().invoke(cli_app, ["ask", short, "-k", "4"])
+    assert refused.exit_code == 2 and "between 1 and 3" in refused.output
+
+
+def test_a_default_app_keeps_the_documented_limits(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["AskIn"]["properties"]["k"]["anyOf"][0]["maximum"] == 50
+    assert "At most 1000 characters" in schemas["AskIn"]["properties"]["question"]["description"]
+    assert 'maxlength="1000"' in client.get("/").text
+
+
 # -- write routes and the token ------------------------------------------------------------
 WRITES = [("POST", "/articles", {"title": "Tiêu đề", "text": "Một bài báo có đủ chữ để đọc."}),
           ("DELETE", "/articles/kon-plong-chuyen-bien", None),
