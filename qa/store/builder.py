@@ -25,6 +25,7 @@ from qa.store.embed import Embedder
 from qa.files import fsync_dir, fsync_tree, next_number, write_text
 from qa.store.index import FIELDS, FORMAT_VERSION, collect_garbage, current_version, exclusive, set_current
 from qa.records import Article, Chunk
+from qa.settings import default
 from qa.store.segments import Segment, SegmentData
 from qa.lang.text import tokens
 
@@ -75,8 +76,9 @@ def read_articles(index_dir: Path, folder: Path, max_bytes: int, chunker: Chunke
 
 
 def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
-          *, index_type: str = "auto", hnsw_threshold: int = 50_000, progress: bool = False,
-          lock_timeout: float = 60.0, force: bool = False, keep_builds: int = 2, locked: bool = False,
+          *, index_type: str = default("index_type"), hnsw_threshold: int = default("hnsw_threshold"),
+          progress: bool = False, lock_timeout: float = default("lock_timeout_s"), force: bool = False,
+          keep_builds: int = default("keep_builds"), locked: bool = False,
           sources: dict | None = None, embedding: Embedding | None = None, embed=None) -> BuildReport:
     """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock.
     `embed(keys, texts) -> vectors` replaces the in-process embedding (`ray_embed`)."""
