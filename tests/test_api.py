@@ -12,6 +12,7 @@ import hypothesis
 import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from live_server import home_with_seeds, live_server
 from qa.serve.app import create_app
@@ -220,21 +221,50 @@ def test_health_names_the_index_and_embedder(client):
     assert "fake" in str(body["embedder"])
 
 
+def samples(text: str) -> dict[tuple, float]:
+    """(name, sorted label pairs) -> value, read with prometheus-client's own parser."""
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
 def test_metrics_count_requests_and_latency_in_prometheus_format(client):
+    before = samples(client.get("/metrics").text)
     client.post("/ask", json={"question": QUESTION})
     client.post("/ask", json={"question": ""})
     response = client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text
-    counts = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-              if line and not line.startswith("#")}
-    assert counts['qa_http_requests_total{method="POST",route="/ask",status="200"}'] >= 1
-    assert counts['qa_http_requests_total{method="POST",route="/ask",status="422"}'] >= 1
-    assert counts['qa_http_request_duration_seconds_bucket{route="/ask",le="+Inf"}'] == \
-        counts['qa_http_request_duration_seconds_count{route="/ask"}'] >= 2
+    counts = samples(text)
+
+    def grew(name: str, **labels) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return counts[key] - before.get(key, 0.0)
+
+    assert grew("qa_http_requests_total", method="POST", route="/ask", status="200") == 1
+    assert grew("qa_http_requests_total", method="POST", route="/ask", status="422") == 1
+    assert grew("qa_http_request_duration_seconds_count", route="/ask") == 2
+    assert counts[("qa_http_request_duration_seconds_bucket", (("le", "+Inf"), ("route", "/ask")))] == \
+        counts[("qa_http_request_duration_seconds_count", (("route", "/ask"),))] >= 2
+    assert 0 < grew("qa_http_request_duration_seconds_sum", route="/ask") < 60
     version = client.get("/health").json()["index_version"]
-    assert counts[f'qa_index_info{{version="{version}"}}'] == 1
+    assert counts[("qa_index_info", (("version", version),))] == 1
+    assert [k for k in counts if k[0] == "qa_index_info"] == [("qa_index_info", (("version", version),))]
     assert "# TYPE qa_http_request_duration_seconds histogram" in text
+    assert counts[("process_resident_memory_bytes", ())] > 10_000_000  # the process collector comes with it
+    assert counts[("process_cpu_seconds_total", ())] > 0
+
+
+def test_two_apps_in_one_process_count_apart(tmp_path_factory, client):
+    """Each app has its own registry: a second app starts from zero and does not see the first's requests."""
+    client.post("/ask", json={"question": ""})
+    home = home_with_seeds(tmp_path_factory.mktemp("second"))
+    with live_server(create_app(Settings(home=home, embedder="fake"))) as url, httpx.Client(base_url=url) as other:
+        other.post("/ask", json={"question": ""})
+        theirs = samples(other.get("/metrics").text)
+    ours = samples(client.get("/metrics").text)
+    key = ("qa_http_requests_total", (("method", "POST"), ("route", "/ask"), ("status", "422")))
+    assert theirs[key] == 1 and ours[key] >= 1
+    assert ("qa_http_requests_total", (("method", "GET"), ("route", "/metrics"), ("status", "200"))) not in theirs
 
 
 def test_page_and_assets_are_served_with_a_strict_policy(client):

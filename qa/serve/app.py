@@ -21,7 +21,8 @@ from fastapi.staticfiles import StaticFiles
 
 from qa.serve import schemas as m
 from qa.serve.docs import add_docs
-from qa.serve.middleware import AllowedHosts, BodyLimit, Metrics, MetricsMiddleware, SecurityHeaders
+from qa.serve.metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
+from qa.serve.middleware import AllowedHosts, BodyLimit, SecurityHeaders
 from qa.serve.jobs import Job, JobQueue
 from qa.chat.conversation import NOT_FOUND, reply_language
 from qa.serve.sessions import ChatSessions
@@ -173,7 +174,7 @@ def _routes(requests: m.Requests, page_html: str):
     @r.get("/metrics", response_class=PlainTextResponse)
     def metrics(request: Request, engine: EngineDep) -> PlainTextResponse:
         text = request.app.state.metrics.render(engine.health().get("index_version"))
-        return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
+        return PlainTextResponse(text, media_type=CONTENT_TYPE)
 
     @r.post("/articles", status_code=202, response_model=m.JobOut, dependencies=writer, responses=m.WRITE_ERRORS)
     def add_article(body: AddArticleIn, request: Request, engine: EngineDep) -> dict:
