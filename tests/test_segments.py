@@ -171,7 +171,7 @@ def test_upgrading_an_index_of_the_one_folder_format_embeds_nothing_again(tmp_pa
     folder = tmp_path / "builds" / index_store.current_version(tmp_path)
     loaded = load(tmp_path)
     for field in index_store.FIELDS:  # lay the live build out as format 1 did
-        keys = [builder.content_hash(builder.embed_text(c, loaded.articles[c.article_id], field))
+        keys = [builder.text_key(builder.embed_text(c, loaded.articles[c.article_id], field))
                 for c in loaded.chunks]
         np.save(folder / f"{field}.npy", loaded.vectors[field])
         (folder / f"{field}.keys.json").write_text(json.dumps(keys))

@@ -191,8 +191,10 @@ def validate_article_id(article_id: str) -> str:
 
 
 # -- hashes and near-duplicates --------------------------------------------------------
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def content_hash(text: str, chars: int = 64) -> str:
+    """The sha256 of `text` in hex (an article's `content_hash`); `chars` keeps a prefix of it,
+    for keys stored once per text (`chunking.text_key`)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:chars]
 
 
 def near_duplicate_key(text: str) -> str:

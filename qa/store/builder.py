@@ -20,7 +20,7 @@ import numpy as np
 
 from qa.lang import accents
 from qa.store import buildcache, duplicates, embedcache, segments as segs, vectors
-from qa.ingest.chunking import ChunkerSettings, chunk_article, content_hash
+from qa.ingest.chunking import ChunkerSettings, chunk_article, text_key
 from qa.store.embed import Embedder
 from qa.files import fsync_dir, fsync_tree, next_number, write_text
 from qa.store.index import FIELDS, FORMAT_VERSION, collect_garbage, current_version, exclusive, set_current
@@ -220,7 +220,7 @@ def _texts(articles: list[Article], chunker: ChunkerSettings):
     per_article = [(a, chunk_article(a, chunker)) for a in articles]
     chunks = [(a, c) for a, own in per_article for c in own]
     texts = {f: [embed_text(c, a, f) for a, c in chunks] for f in FIELDS}
-    keys = {f: [content_hash(t) for t in texts[f]] for f in FIELDS}
+    keys = {f: [text_key(t) for t in texts[f]] for f in FIELDS}
     return per_article, keys, {k: t for f in FIELDS for k, t in zip(keys[f], texts[f])}
 
 
