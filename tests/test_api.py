@@ -12,6 +12,7 @@ import hypothesis
 import pytest
 import schemathesis
 from live_server import home_with_seeds, live_server
+from prometheus_client.parser import text_string_to_metric_families
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from qa.serve.app import create_app
@@ -220,21 +221,50 @@ def test_health_names_the_index_and_embedder(client):
     assert "fake" in str(body["embedder"])
 
 
+def samples(text: str) -> dict[tuple, float]:
+    """(name, sorted label pairs) -> value, read with prometheus-client's own parser."""
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
 def test_metrics_count_requests_and_latency_in_prometheus_format(client):
+    before = samples(client.get("/metrics").text)
     client.post("/ask", json={"question": QUESTION})
     client.post("/ask", json={"question": ""})
     response = client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text
-    counts = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-              if line and not line.startswith("#")}
-    assert counts['qa_http_requests_total{method="POST",route="/ask",status="200"}'] >= 1
-    assert counts['qa_http_requests_total{method="POST",route="/ask",status="422"}'] >= 1
-    assert counts['qa_http_request_duration_seconds_bucket{route="/ask",le="+Inf"}'] == \
-        counts['qa_http_request_duration_seconds_count{route="/ask"}'] >= 2
+    counts = samples(text)
+
+    def grew(name: str, **labels) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return counts[key] - before.get(key, 0.0)
+
+    assert grew("qa_http_requests_total", method="POST", route="/ask", status="200") == 1
+    assert grew("qa_http_requests_total", method="POST", route="/ask", status="422") == 1
+    assert grew("qa_http_request_duration_seconds_count", route="/ask") == 2
+    assert counts[("qa_http_request_duration_seconds_bucket", (("le", "+Inf"), ("route", "/ask")))] == \
+        counts[("qa_http_request_duration_seconds_count", (("route", "/ask"),))] >= 2
+    assert 0 < grew("qa_http_request_duration_seconds_sum", route="/ask") < 60
     version = client.get("/health").json()["index_version"]
-    assert counts[f'qa_index_info{{version="{version}"}}'] == 1
+    assert counts[("qa_index_info", (("version", version),))] == 1
+    assert [k for k in counts if k[0] == "qa_index_info"] == [("qa_index_info", (("version", version),))]
     assert "# TYPE qa_http_request_duration_seconds histogram" in text
+    assert counts[("process_resident_memory_bytes", ())] > 10_000_000  # the process collector comes with it
+    assert counts[("process_cpu_seconds_total", ())] > 0
+
+
+def test_two_apps_in_one_process_count_apart(tmp_path_factory, client):
+    """Each app has its own registry: a second app starts from zero and does not see the first's requests."""
+    client.post("/ask", json={"question": ""})
+    home = home_with_seeds(tmp_path_factory.mktemp("second"))
+    with live_server(create_app(Settings(home=home, embedder="fake"))) as url, httpx.Client(base_url=url) as other:
+        other.post("/ask", json={"question": ""})
+        theirs = samples(other.get("/metrics").text)
+    ours = samples(client.get("/metrics").text)
+    key = ("qa_http_requests_total", (("method", "POST"), ("route", "/ask"), ("status", "422")))
+    assert theirs[key] == 1 and ours[key] >= 1
+    assert ("qa_http_requests_total", (("method", "GET"), ("route", "/metrics"), ("status", "200"))) not in theirs
 
 
 def test_page_and_assets_are_served_with_a_strict_policy(client):
@@ -251,6 +281,51 @@ def test_page_and_assets_are_served_with_a_strict_policy(client):
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):  # Swagger UI from this server, not a CDN
         assert client.get(f"/docs-static/{asset}").status_code == 200 and f"/docs-static/{asset}" in docs.text
     assert {"/ask", "/chat", "/articles", "/jobs/{job_id}"} <= set(client.get("/openapi.json").json()["paths"])
+
+
+# -- limits come from Settings --------------------------------------------------------------
+def test_qa_limits_set_the_http_limits_and_the_schema_shows_them(tmp_path_factory, monkeypatch):
+    """The same QA_* values limit the HTTP routes, their OpenAPI schema, the page and the CLI."""
+    limits = {"QA_MAX_QUESTION_CHARS": "40", "QA_MAX_K": "3", "QA_TOP_K": "2", "QA_MAX_ARTICLE_BYTES": "20000",
+              "QA_MAX_BODY_BYTES": "4096"}
+    for name, value in limits.items():
+        monkeypatch.setenv(name, value)
+    home = home_with_seeds(tmp_path_factory.mktemp("limits"))
+    with live_server(create_app(Settings(home=home, embedder="fake", api_token=TOKEN))) as url, \
+            httpx.Client(base_url=url, timeout=60) as c:
+        short = "Quỳnh Nhai huy động được bao nhiêu?"  # 35 characters
+        answered = c.post("/ask", json={"question": short})
+        assert answered.status_code == 200 and len(answered.json()["passages"]) == 2  # QA_TOP_K
+        assert c.post("/ask", json={"question": short, "k": 3}).status_code == 200
+        assert_error(c.post("/ask", json={"question": short, "k": 4}), 422, "k", "3")
+        assert_error(c.post("/ask", json={"question": short + " " + "x" * 5}), 422, "question", "40")
+        assert_error(c.post("/chat", json={"message": "x" * 41}), 422, "message", "40")
+        body = b'{"question": "' + b"x" * 5000 + b'"}'
+        assert_error(c.post("/ask", content=body, headers={"Content-Type": "application/json"}), 413, "4,096")
+        article = {"title": "Bài dài", "text": "Một câu rất dài. " * 1200}  # 20,400 characters
+        assert_error(c.post("/articles", json=article, headers=AUTH), 422, "text", "20000")
+        schemas = c.get("/openapi.json").json()["components"]["schemas"]
+        assert schemas["AskIn"]["properties"]["k"]["anyOf"][0]["maximum"] == 3
+        assert "At most 40 characters" in schemas["AskIn"]["properties"]["question"]["description"]
+        assert schemas["ChatIn"]["properties"]["k"]["anyOf"][0]["maximum"] == 3
+        assert schemas["AddArticleIn"]["properties"]["text"]["maxLength"] == 20_000
+        assert 'maxlength="40"' in c.get("/").text
+    from typer.testing import CliRunner
+
+    from cli import app as cli_app
+    monkeypatch.setenv("QA_HOME", str(home))
+    monkeypatch.setenv("QA_EMBEDDER", "fake")
+    refused = CliRunner().invoke(cli_app, ["ask", short + " " + "x" * 5])
+    assert refused.exit_code == 2 and "40" in refused.output
+    refused = CliRunner().invoke(cli_app, ["ask", short, "-k", "4"])
+    assert refused.exit_code == 2 and "between 1 and 3" in refused.output
+
+
+def test_a_default_app_keeps_the_documented_limits(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["AskIn"]["properties"]["k"]["anyOf"][0]["maximum"] == 50
+    assert "At most 1000 characters" in schemas["AskIn"]["properties"]["question"]["description"]
+    assert 'maxlength="1000"' in client.get("/").text
 
 
 # -- write routes and the token ------------------------------------------------------------

@@ -110,3 +110,29 @@ def test_pointer_is_replaced_atomically(tmp_path, seeds):
     index_store.set_current(tmp_path, "x")
     assert (tmp_path / "CURRENT").read_text() == "x\n"
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".CURRENT")]
+
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_bm25_from_counts_scores_as_bm25s_own_index(seeds, folded):
+    """`lexical.bm25_from_counts` calls private bm25s functions (pinned in pyproject): it must
+    score every query exactly as `bm25s.BM25().index(token lists)` does."""
+    import bm25s
+    import numpy as np
+
+    from qa.lang.text import tokens
+    from qa.store.lexical import bm25_from_counts
+    from qa.store.segments import count_terms
+
+    docs = [tokens(s, folded=folded) for a in seeds for s in a.text.split("\n") if s.strip()]
+    docs += [[], ["và"] * 7 + ["quỳnh"], ["lạ"]]  # no token; repeats; a word in one chunk only
+    docs = [d + ["chung"] for d in docs]  # one word in every chunk (idf at its floor)
+    ours = bm25_from_counts(*count_terms(docs))
+    theirs = bm25s.BM25()
+    theirs.index(docs, show_progress=False)
+    queries = [tokens(q, folded=folded) for q in ("Quỳnh Nhai huy động được bao nhiêu?", "Sìn Hồ thi đua 4.036")]
+    queries += [docs[5][:4], ["và", "và"], ["chung"], ["lạ", "không-có-trong-bài"]]
+    for query in queries:
+        want = theirs.get_scores(query)
+        assert want.any()  # a query that scores nothing would compare nothing
+        assert np.allclose(ours.get_scores(query), want, rtol=1e-5, atol=1e-6), query
+    assert ours.retrieve([queries[0]], k=5)[0].tolist() == theirs.retrieve([queries[0]], k=5)[0].tolist()

@@ -99,7 +99,7 @@ def test_adding_an_article_writes_one_small_segment_and_leaves_the_others_alone(
     assert {a.id for a in load(tmp_path).articles.values()} == {a.id for a in seeds}
 
 
-def test_edited_and_removed_articles_leave_their_segment_and_are_never_found(tmp_path, seeds, monkeypatch):
+def test_edited_and_removed_articles_leave_their_segment_and_are_never_found(tmp_path, seeds):
     build(tmp_path, seeds)
     edited = replace(seeds[0], text=seeds[0].text + "\n\nMột câu mới về cây mắc ca Bắc Yên.", content_hash="edited")
     build(tmp_path, [edited, *seeds[1:4]])  # seeds[4] removed, seeds[0] edited
@@ -108,14 +108,14 @@ def test_edited_and_removed_articles_leave_their_segment_and_are_never_found(tmp
     assert sum(i == seeds[0].id for p in parts for i in p["articles"]) == 1
     loaded = load(tmp_path)
     assert seeds[4].id not in {c.article_id for c in loaded.chunks}
-    monkeypatch.setattr(segmented, "EXACT_LIMIT", 0)  # dense scores through each segment's FAISS index
-    retriever = Retriever(loaded, FakeEmbedder())
+    # exact_below=0: dense scores through each segment's FAISS index
+    retriever = Retriever(segmented.SegmentView(loaded, exact_below=0), FakeEmbedder())
     found = retriever.search(seeds[4].title, k=20)
     assert found and seeds[4].id not in {p.article.id for p in found}
     assert any("mắc ca Bắc Yên" in p.text for p in retriever.search("cây mắc ca Bắc Yên", k=5))
 
 
-def test_faiss_path_ranks_like_exact_scores_across_segments(tmp_path, seeds, monkeypatch):
+def test_faiss_path_ranks_like_exact_scores_across_segments(tmp_path, seeds):
     build(tmp_path, seeds[:4])
     build(tmp_path, seeds)
     loaded = load(tmp_path)
@@ -123,8 +123,7 @@ def test_faiss_path_ranks_like_exact_scores_across_segments(tmp_path, seeds, mon
     exact = Retriever(loaded, FakeEmbedder())
     query = FakeEmbedder().embed_query("Quỳnh Nhai huy động")
     want = exact.view._dense("context", query, retrieve.POOL)
-    monkeypatch.setattr(segmented, "EXACT_LIMIT", 0)
-    got = Retriever(loaded, FakeEmbedder()).view._dense("context", query, retrieve.POOL)
+    got = Retriever(segmented.SegmentView(loaded, exact_below=0), FakeEmbedder()).view._dense("context", query, retrieve.POOL)
     top = np.argsort(-want)[:20]
     assert np.allclose(got[top], want[top], atol=1e-5)
 
@@ -172,7 +171,7 @@ def test_upgrading_an_index_of_the_one_folder_format_embeds_nothing_again(tmp_pa
     folder = tmp_path / "builds" / index_store.current_version(tmp_path)
     loaded = load(tmp_path)
     for field in index_store.FIELDS:  # lay the live build out as format 1 did
-        keys = [builder.content_hash(builder.embed_text(c, loaded.articles[c.article_id], field))
+        keys = [builder.text_key(builder.embed_text(c, loaded.articles[c.article_id], field))
                 for c in loaded.chunks]
         np.save(folder / f"{field}.npy", loaded.vectors[field])
         (folder / f"{field}.keys.json").write_text(json.dumps(keys))
@@ -193,3 +192,25 @@ def test_a_lost_segment_costs_only_its_own_articles(tmp_path, seeds):
     assert not report.unchanged and 0 < report.embedded < report.reused
     assert [s["name"] for s in manifest(tmp_path)["segments"]][0] == base["name"]
     assert {a.id for a in load(tmp_path).articles.values()} == {a.id for a in seeds}
+
+
+def test_qa_hnsw_threshold_sets_the_built_index_and_where_search_stops_being_exact(fake_settings):
+    """One setting decides both: segments of that many chunks are built HNSW, and a build of
+    that many chunks is searched through the segments' indexes instead of exactly."""
+    from qa.engine import Engine
+    from qa.store import make_store
+
+    settings = fake_settings.model_copy(update={"hnsw_threshold": 10})
+    engine = Engine(settings)
+    engine.rebuild()
+    built = manifest(settings.index_dir)
+    assert built["chunks"] > 10 and built["index_type"] == "hnsw"
+    segment_types = {json.loads((settings.index_dir / "segments" / s["name"] / "meta.json").read_text())["index_type"]
+                     for s in built["segments"]}
+    assert segment_types == {"hnsw"}
+    view = make_store(settings).open(None, engine.embedder, engine.chunker)
+    query = FakeEmbedder().embed_query("Quỳnh Nhai huy động")
+    through_faiss = view._dense("context", query, 3)
+    assert (through_faiss > -1.0).sum() <= 3 * len(built["segments"])  # top-3 per segment, the rest unscored
+    exact = make_store(fake_settings).open(None, engine.embedder, engine.chunker)._dense("context", query, 3)
+    assert (exact > -1.0).all()

@@ -4,7 +4,7 @@ import pytest
 
 from qa.lang.accents import accent_table, restore_diacritics
 from qa.lang.language import detect_language
-from qa.lang.text import fold, has_diacritics, normalize, syllables, tokens
+from qa.lang.text import fold, fold_aligned, has_diacritics, normalize, syllables, tokens
 
 
 @pytest.mark.parametrize("raw, canonical", [
@@ -27,6 +27,19 @@ def test_normalize_keeps_spacing_and_punctuation():
 def test_fold_maps_d_bar_and_drops_marks():
     assert fold("Quỳnh Nhai ĐẢNG đồng") == "quynh nhai dang dong"
     assert has_diacritics("Sìn Hồ") and not has_diacritics("sin ho")
+
+
+def test_fold_aligned_keeps_offsets():
+    text = "Đảng bộ huyện Quỳnh Nhai, ĐẢNG"
+    assert fold_aligned(text) == "dang bo huyen quynh nhai, dang" and len(fold_aligned(text)) == len(text)
+    decomposed = unicodedata.normalize("NFD", "Hồ")  # its marks fold to nothing: one character each still
+    assert len(fold_aligned(decomposed)) == len(decomposed) and fold_aligned(decomposed).startswith("ho")
+
+
+def test_names_alone_are_read_by_their_marks_not_their_capitals():
+    """Only names and acronyms (no word votes): typed without marks, the diacritics are restored."""
+    assert detect_language("UBND Son La") == "vi-nodiacritics"
+    assert detect_language("UBND Sơn La") == "vi"
 
 
 def test_syllables_drop_thousands_dots_but_keep_decimal_commas():

@@ -2,6 +2,7 @@ import faiss
 import numpy as np
 import pytest
 
+from qa.settings import default
 from qa.store import vectors
 
 
@@ -137,7 +138,7 @@ def test_search_leaves_the_thread_count_alone(small):
 
 
 def test_choose_index_type_thresholds():
-    threshold = vectors.HNSW_THRESHOLD
+    threshold = default("hnsw_threshold")  # QA_HNSW_THRESHOLD's default
     assert vectors.choose_index_type(0) == "flat"
     assert vectors.choose_index_type(threshold - 1) == "flat"
     assert vectors.choose_index_type(threshold) == "hnsw"

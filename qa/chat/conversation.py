@@ -19,6 +19,7 @@ from qa.chat.entities import mentions, place_names
 from qa.lang.language import detect_language
 from qa.lang.text import normalize
 from qa.records import AskResult
+from qa.settings import default
 
 __all__ = ["NOT_FOUND", "Command", "Conversation", "Turn", "parse_command", "place_names", "reply_language"]
 
@@ -59,7 +60,7 @@ def reply_language(message: str) -> str:
 class Conversation:
     """The turns of one chat, newest last, at most `max_turns` of them (older ones drop off)."""
 
-    def __init__(self, max_turns: int = 20, gazetteer: Iterable[str] = ()):
+    def __init__(self, max_turns: int = default("chat_max_turns"), gazetteer: Iterable[str] = ()):
         if max_turns < 1:
             raise ValueError("max_turns must be at least 1")
         self.max_turns = max_turns

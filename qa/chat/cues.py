@@ -10,8 +10,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from qa.chat.entities import aligned_fold
-from qa.lang.text import fold, has_diacritics, normalize
+from qa.lang.text import fold, fold_aligned, has_diacritics, normalize
 
 
 @lru_cache(maxsize=128)
@@ -23,7 +22,7 @@ def _pattern(phrases: tuple[str, ...], bare: bool) -> re.Pattern:
 
 def _view(text: str) -> tuple[str, bool]:
     bare = not has_diacritics(text)
-    return (aligned_fold(text) if bare else normalize(text).lower()), bare
+    return (fold_aligned(text) if bare else normalize(text).lower()), bare
 
 
 def find(text: str, phrases: Iterable[str]) -> list[re.Match]:

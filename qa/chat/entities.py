@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from qa.lang.text import fold, has_diacritics, normalize
+from qa.lang.text import fold, fold_aligned, has_diacritics, normalize
 from qa.lang.wordlists import words
 
 KINDS = ("place", "org", "person", "time", "name")
@@ -53,11 +53,6 @@ def place_heads() -> frozenset[str]:
 def org_heads() -> frozenset[str]:
     """The folded body head words ("huyen uy", "dang bo", "committee")."""
     return _heads()[1]
-
-
-def aligned_fold(text: str) -> str:
-    """`fold` with one output character per input character, so match spans index `text`."""
-    return "".join((fold(c) or c)[0] for c in text)
 
 
 def _capitalised(word: str) -> bool:
@@ -109,7 +104,7 @@ def canonical(name: str, gazetteer: frozenset[str]) -> str | None:
 def _known(text: str, gazetteer: frozenset[str]) -> list[Mention]:
     pattern, _ = _known_pattern(gazetteer)
     out = []
-    for m in pattern.finditer(aligned_fold(text)):
+    for m in pattern.finditer(fold_aligned(text)):
         if name := canonical(text[m.start():m.end()], gazetteer):
             out.append(Mention("place", m.start(), m.end(), name))
     return out

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.chat.entities import Mention, aligned_fold, canonical, kind_of, mentions
+from qa.chat.entities import Mention, canonical, kind_of, mentions
 from qa.chat.entities import place_heads as _place_heads
 from qa.lang.language import detect_language
-from qa.lang.text import fold, has_diacritics
+from qa.lang.text import fold, fold_aligned, has_diacritics
 from qa.lang.wordlists import table
 
 # Which mention a new entity of unknown kind replaces first.
@@ -55,7 +55,7 @@ def subject(message: str, gazetteer: frozenset[str]) -> tuple[str, str] | None:
     """(name, kind) of the new entity of "Còn X thì sao?", "What about X?", "and in X?"; else None."""
     forms = _forms()
     core = message.rstrip(" ?!.…").strip()
-    m = forms["pattern"].match(aligned_fold(core))
+    m = forms["pattern"].match(fold_aligned(core))
     if not m or not (m["prefix"] or m["tail"]):
         return None
     words = [w.strip(",;:\"“”") for w in core[m.start("x"):m.end("x")].split()]
@@ -116,7 +116,7 @@ def refer(text: str, entity: str) -> str | None:
     `entity`; None when it has no such reference."""
     forms = _forms()
     folded = not has_diacritics(text)
-    if m := forms["vi"][folded].search(aligned_fold(text) if folded else text):
+    if m := forms["vi"][folded].search(fold_aligned(text) if folded else text):
         head = text[m.start("head"):m.end("head")]
         filler = entity if fold(head) in ("dia phuong", "noi") else f"{head} {entity}"
         return text[:m.start()] + filler + text[m.end():]

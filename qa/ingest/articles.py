@@ -20,6 +20,7 @@ from qa.errors import ArticleNotFound, BadArticle
 from qa.ingest.htmlpages import CleanedText, clean, clean_html, clean_markdown
 from qa.lang.text import fold, normalize, syllables
 from qa.records import Article
+from qa.settings import default
 
 __all__ = ["CleanedText", "LoadResult", "NEAR_DUPLICATE_THRESHOLD", "article_id_from_title", "article_text", "clean",
            "content_hash", "load_article", "load_articles", "parse_article", "near_duplicate_key", "read_article_file",
@@ -130,7 +131,7 @@ def parse_article(raw: str, suffix: str, name: str = "article") -> CleanedText:
         raise BadArticle(f"{name}: could not be parsed as {suffix.lower()} ({type(err).__name__}: {err})") from None
 
 
-def load_article(path: Path, max_bytes: int = 5_000_000) -> Article:
+def load_article(path: Path, max_bytes: int = default("max_article_bytes")) -> Article:
     """Read, clean and describe one article file; id = file name without extension."""
     path = Path(path)
     parser = _PARSERS.get(path.suffix.lower())
@@ -151,7 +152,7 @@ def describe(article_id: str, c: CleanedText, path: Path) -> Article:
                    path=str(path), content_hash=content_hash(c.text))
 
 
-def load_articles(folder: Path, max_bytes: int = 5_000_000, load=None) -> LoadResult:
+def load_articles(folder: Path, max_bytes: int = default("max_article_bytes"), load=None) -> LoadResult:
     """Every article file in `folder` (not recursive), sorted by id; a bad file is reported
     in `problems` and does not stop the others. Hidden files are ignored. `load(path,
     max_bytes)` reads one file (default `load_article`; the build cache passes its own)."""
@@ -190,8 +191,10 @@ def validate_article_id(article_id: str) -> str:
 
 
 # -- hashes and near-duplicates --------------------------------------------------------
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def content_hash(text: str, chars: int = 64) -> str:
+    """The sha256 of `text` in hex (an article's `content_hash`); `chars` keeps a prefix of it,
+    for keys stored once per text (`chunking.text_key`)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:chars]
 
 
 def near_duplicate_key(text: str) -> str:

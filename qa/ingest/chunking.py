@@ -10,15 +10,17 @@ a list and may end the sentence.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
+from qa.ingest.articles import content_hash
 from qa.lang.text import fold
 from qa.lang.wordlists import words
 from qa.records import Article, Chunk
+from qa.settings import default
 
 CHUNKER_VERSION = 2  # 2: no sentence end after abbreviations and initials
+TEXT_KEY_CHARS = 32  # hex characters of a text key (`text_key`): part of the stored format
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) when the next
 # non-space character starts a new sentence. Decimal and thousands separators ("4.036",
@@ -45,7 +47,7 @@ def _ends_sentence(text: str, m: re.Match) -> bool:
 
 @dataclass(frozen=True)
 class ChunkerSettings:
-    context_sentences: int = 1
+    context_sentences: int = default("context_sentences")
     # Only run-on sentences are split at "; ": splitting shorter ones loses the subject
     # ("... đã huy động được 2 tỷ 652 triệu đồng;" no longer says who raised it).
     max_sentence_chars: int = 1000
@@ -67,7 +69,7 @@ def _spans(text: str, pattern: re.Pattern, start: int, end: int, keep=lambda tex
     yield pos, end
 
 
-def sentence_spans(text: str, max_chars: int = 1000) -> list[tuple[int, int]]:
+def sentence_spans(text: str, max_chars: int = ChunkerSettings.max_sentence_chars) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of `text`; paragraphs never share a sentence."""
     spans = []
     for para in re.finditer(r"[^\n]+", text):
@@ -95,8 +97,10 @@ def _context(spans: list[tuple[int, int]], i: int, settings: ChunkerSettings) ->
     return spans[lo][0], spans[hi][1]
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+def text_key(text: str) -> str:
+    """A chunk's `content_hash` and the key of an embedded text: 128 bits of its sha256 are
+    enough to tell texts apart and halve the keys stored for every text."""
+    return content_hash(text, TEXT_KEY_CHARS)
 
 
 def chunk_article(article: Article, settings: ChunkerSettings = ChunkerSettings()) -> list[Chunk]:
@@ -115,6 +119,6 @@ def chunk_article(article: Article, settings: ChunkerSettings = ChunkerSettings(
         chunks.append(Chunk(
             article_id=article.id, position=i, sentence=text[s:e], context=text[cs:ce],
             start=s, end=e, context_start=cs, context_end=ce,
-            content_hash=content_hash(article.title + "\n" + text[cs:ce] + "\n" + text[s:e]),
+            content_hash=text_key(article.title + "\n" + text[cs:ce] + "\n" + text[s:e]),
         ))
     return chunks

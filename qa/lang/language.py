@@ -13,28 +13,22 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.lang.phonotactics import is_vietnamese_syllable, split_tone
+from qa.lang.phonotactics import is_vietnamese_syllable
+from qa.lang.text import fold, has_diacritics
 from qa.lang.wordlists import words
 
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def _fold(word: str) -> str:
-    return split_tone(word)[0].translate(_SHAPES)
-
-
-_SHAPES = str.maketrans("ăâêôơưđ", "aaeooud")
-
-
 @lru_cache(maxsize=1)
 def _folded_syllables() -> frozenset[str]:
-    return frozenset(_fold(w) for w in words("vi_syllables"))
+    return frozenset(fold(w) for w in words("vi_syllables"))
 
 
 @lru_cache(maxsize=65536)  # a corpus repeats a few thousand distinct words
 def _vote(word: str) -> tuple[float, float, bool]:
     """(English vote, Vietnamese vote, carries diacritics) of one lower-case word."""
-    folded = _fold(word)
+    folded = fold(word)
     english = word in words("en_function_words")
     # Typed without marks, "duoc" is spelt as no syllable ("uoc" lacks its horns): look it up folded.
     vietnamese = folded in _folded_syllables() if folded == word else is_vietnamese_syllable(word)
@@ -69,8 +63,4 @@ def detect_language(text: str) -> str:
             plain += not marks
     if english > vietnamese:
         return "en"
-    return "vi" if accented or not plain and _has_marks(text) else "vi-nodiacritics"
-
-
-def _has_marks(text: str) -> bool:
-    return any(_fold(w) != w.lower() for w in _WORD.findall(text))
+    return "vi" if accented or not plain and has_diacritics(text) else "vi-nodiacritics"

@@ -21,7 +21,8 @@ _LETTERS = VOWELS | frozenset("bcdđghklmnpqrstvx")
 
 
 def split_tone(word: str) -> tuple[str, list[str]]:
-    """("hoá" -> "hoa", ["\u0301"]): the word without tone marks (NFC) and the marks found."""
+    """("hoá" -> "hoa", ["\u0301"]): the word without tone marks (NFC) and the marks found.
+    Not `text.fold`: the shape marks (ă, ơ, đ...) stay, since they decide the syllable."""
     decomposed = unicodedata.normalize("NFD", word)
     tones = [c for c in decomposed if c in TONES]
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONES)), tones

@@ -2,7 +2,8 @@
 
 `normalize` is safe for the text people read (it changes no spacing or punctuation, and
 moves a tone mark only inside a word spelt as a Vietnamese syllable: "hoá" -> "hóa", while
-"Kraków", "María", "José" stay as written); `fold` and `tokens` are for matching only.
+"Kraków", "María", "José" stay as written); `fold` (the one diacritic folding; `fold_aligned`
+keeps offsets) and `tokens` are for matching only.
 Sentence splitting lives in `chunking`, number parsing in `numbers`, language detection in
 `language`, diacritic restoration in `accents`.
 
@@ -17,8 +18,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from qa.lang.phonotactics import TONES as _TONES
-from qa.lang.phonotactics import is_vietnamese_syllable
+from qa.lang.phonotactics import is_vietnamese_syllable, split_tone
 from qa.lang.wordlists import words
 
 _MODIFIED = set("âăêôơư")  # vowels that carry a shape diacritic: the tone sits on them
@@ -28,11 +28,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 @lru_cache(maxsize=65536)  # a corpus repeats a few thousand distinct words: cache them
 def _place_tone(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word)
-    tone = next((c for c in decomposed if c in _TONES), None)
-    if tone is None:
+    bare, tones = split_tone(word)
+    if not tones:
         return word
-    bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+    tone = tones[0]
     lower = bare.lower()
     # Skip the consonant part of the onset; "qu" and "gi" (before a vowel) are consonants.
     i = 0
@@ -75,6 +74,13 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFD", text.lower())
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return text.replace("đ", "d")
+
+
+def fold_aligned(text: str) -> str:
+    """`fold` with one output character per input character, so that offsets of a match in
+    the result are offsets in `text` ("Đảng bộ" -> "dang bo"). A character that folds to
+    nothing (a lone combining mark) stays as it is: not a letter, so it joins no word."""
+    return "".join((fold(c) or c)[0] for c in text)
 
 
 def has_diacritics(text: str) -> bool:

@@ -5,8 +5,6 @@ follow-up is resolved by `qa.chat.conversation`. Domain errors (`qa.errors`) bec
 and only here. Does not answer questions, build indexes or hold conversation logic itself.
 Run it with `qa serve`, or `uvicorn --factory qa.serve.app:app_from_env`.
 """
-from __future__ import annotations
-
 import hmac
 import logging
 from contextlib import asynccontextmanager
@@ -18,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
@@ -28,7 +26,8 @@ from qa.errors import BadArticle, QAError, QueueFull
 from qa.serve import schemas as m
 from qa.serve.docs import add_docs
 from qa.serve.jobs import Job, JobQueue
-from qa.serve.middleware import AllowedHosts, BodyLimit, Metrics, MetricsMiddleware, SecurityHeaders
+from qa.serve.metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
+from qa.serve.middleware import AllowedHosts, BodyLimit, SecurityHeaders
 from qa.serve.sessions import ChatSessions
 from qa.settings import Settings
 
@@ -69,12 +68,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.sessions = ChatSessions(settings.chat_sessions, settings.chat_session_ttl_s, settings.chat_max_turns,
                                       max_bytes=settings.chat_sessions_max_bytes)
     # Our own limit, not FastAPI's max_body_size: that one answers in plain text, without the limit.
-    app.add_middleware(BodyLimit, limit=m.BODY_LIMIT, upload_limit=2 * settings.max_article_bytes + m.BODY_LIMIT)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
+                       upload_limit=2 * settings.max_article_bytes + settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     _add_error_handlers(app)
-    app.include_router(_routes())
+    app.include_router(_routes(m.request_models(settings), _page(settings)))
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     add_docs(app)
     return app
@@ -120,22 +120,30 @@ def require_token(request: Request,
         raise HTTPException(403, "The token is wrong.")
 
 
-def _routes():
+def _page(settings: Settings) -> str:
+    """The chat page, its question box limited as the settings limit questions."""
+    return (WEB / "index.html").read_text(encoding="utf-8").replace("{max_question_chars}",
+                                                                   str(settings.max_question_chars))
+
+
+def _routes(requests: m.Requests, page_html: str):
     from fastapi import APIRouter
 
     r = APIRouter()
     writer = [Depends(require_token)]
+    # The request models carry this app's limits, so the routes name them through `requests`.
+    AskIn, ChatIn, AddArticleIn = requests.AskIn, requests.ChatIn, requests.AddArticleIn
 
     @r.get("/", include_in_schema=False)
-    def page() -> FileResponse:
-        return FileResponse(WEB / "index.html", headers=m.PAGE_HEADERS)
+    def page() -> HTMLResponse:
+        return HTMLResponse(page_html, headers=m.PAGE_HEADERS)
 
     @r.post("/ask", response_model=m.AskOut, responses=m.ERRORS, response_model_exclude_unset=True)
-    def ask(body: m.AskIn, engine: EngineDep) -> dict:
+    def ask(body: AskIn, engine: EngineDep) -> dict:
         return engine.ask(body.question, k=body.k, article=body.article, date=body.date).to_json()
 
     @r.post("/chat", response_model=m.ChatOut, responses=m.ERRORS, response_model_exclude_unset=True)
-    def chat(body: m.ChatIn, request: Request, engine: EngineDep) -> dict:
+    def chat(body: ChatIn, request: Request, engine: EngineDep) -> dict:
         session_id, conversation = request.app.state.sessions.open(body.session_id)
         turn = engine.chat(conversation, body.message, k=body.k)
         request.app.state.sessions.account(session_id)
@@ -167,10 +175,10 @@ def _routes():
     @r.get("/metrics", response_class=PlainTextResponse)
     def metrics(request: Request, engine: EngineDep) -> PlainTextResponse:
         text = request.app.state.metrics.render(engine.health().get("index_version"))
-        return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
+        return PlainTextResponse(text, media_type=CONTENT_TYPE)
 
     @r.post("/articles", status_code=202, response_model=m.JobOut, dependencies=writer, responses=m.WRITE_ERRORS)
-    def add_article(body: m.AddArticleIn, request: Request, engine: EngineDep) -> dict:
+    def add_article(body: AddArticleIn, request: Request, engine: EngineDep) -> dict:
         """Refused at once (4xx) if the builder would skip it; else in the collection, and the job
         journalled, before the 202."""
         def accept() -> dict:

@@ -25,6 +25,7 @@ from typing import Callable
 
 from qa.errors import IndexBusy, JobNotFound, QAError, QueueFull
 from qa.files import fsync_dir, write_text
+from qa.settings import default
 
 log = logging.getLogger("qa.serve.jobs")
 WAITING = ("queued", "running")
@@ -53,8 +54,9 @@ Runner = Callable[[list[Job]], dict[str, dict]]
 
 
 class JobQueue:
-    def __init__(self, folder: Path, run: Runner, *, max_queued: int = 100, keep: int = 1000,
-                 keep_s: float = 86400.0, clock: Callable[[], float] = time.time):
+    def __init__(self, folder: Path, run: Runner, *, max_queued: int = default("jobs_max_queued"),
+                 keep: int = default("jobs_keep"), keep_s: float = default("jobs_keep_s"),
+                 clock: Callable[[], float] = time.time):
         self.folder, self._run, self.max_queued, self.keep, self.keep_s = Path(folder), run, max_queued, keep, keep_s
         self._clock = clock
         self._cond = threading.Condition()

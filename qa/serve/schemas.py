@@ -1,18 +1,21 @@
 """Pydantic request and response models of the HTTP API (docs/answer-contract.md).
 
 Requests are validated here so that every bad request gets a 4xx with a message before
-the engine sees it. Responses mirror `AskResult.to_json()` field for field. No logic.
+the engine sees it; their limits (question length, k, article size) are the `Settings` the
+app is made with (`request_models`), so QA_* changes them for HTTP as for the CLI, and the
+OpenAPI schema shows them. Responses mirror `AskResult.to_json()` field for field. No logic.
 """
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from qa.records import Article
+from qa.settings import Settings
 
-BODY_LIMIT = 64 * 1024  # bytes; read routes. Write routes allow an article's worth.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 PAGE_HEADERS = {  # the page loads nothing from outside, and says so to the browser
@@ -39,20 +42,16 @@ def _has_words(text: str) -> str:
 NOT_BLANK = {"pattern": r"\S"}  # documents _has_words in the schema (which keeps the clearer message)
 
 
-def _short_enough(text: str) -> str:
-    """The limit counts characters after NFC, so a question typed decomposed (NFD) is not
-    refused for the combining marks it carries."""
-    if len(unicodedata.normalize("NFC", text)) > MAX_QUESTION:
-        raise ValueError(f"should have at most {MAX_QUESTION} characters (counted after NFC composition)")
-    return text
+def _at_most(chars: int):
+    def short_enough(text: str) -> str:
+        """The limit counts characters after NFC, so a question typed decomposed (NFD) is not
+        refused for the combining marks it carries."""
+        if len(unicodedata.normalize("NFC", text)) > chars:
+            raise ValueError(f"should have at most {chars} characters (counted after NFC composition)")
+        return text
+    return AfterValidator(short_enough)
 
 
-Encodable = AfterValidator(_encodable)
-MAX_QUESTION = 1000
-Question = Annotated[str, Field(min_length=1, max_length=4 * MAX_QUESTION, examples=["How much did Quỳnh Nhai raise?"],
-                                description=f"At most {MAX_QUESTION} characters after NFC composition.",
-                                json_schema_extra=NOT_BLANK),
-                     Encodable, AfterValidator(_has_words), AfterValidator(_short_enough)]
 def _whole_number(value: object) -> object:
     """`k: true` and `k: "5"` are refused, not read as 1 and 5; 5.0 is 5 (JSON Schema's integer)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -60,7 +59,7 @@ def _whole_number(value: object) -> object:
     return value
 
 
-K = Annotated[int, Field(ge=1, le=50, description="How many passages to return (1–50)."), BeforeValidator(_whole_number)]
+Encodable = AfterValidator(_encodable)
 ArticleIdField = Annotated[str, Field(pattern=ID_PATTERN, max_length=200)]
 DateFilter = Annotated[str, Field(pattern=DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD prefix")]
 
@@ -69,28 +68,48 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class AskIn(Strict):
-    question: Question
-    k: K | None = None
-    article: ArticleIdField | None = Field(None, description="Only this article's passages.")
-    date: DateFilter | None = Field(None, description="Only articles whose date starts with this.")
+@dataclass(frozen=True)
+class Requests:
+    """The request models of one app, with its settings' limits."""
+    AskIn: type[Strict]
+    ChatIn: type[Strict]
+    AddArticleIn: type[Strict]
 
 
-class ChatIn(Strict):
-    session_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = Field(
-        None, description="Omit to start a conversation; the reply carries the id to send next.")
-    message: Question
-    k: K | None = None
+def request_models(settings: Settings) -> Requests:
+    chars = settings.max_question_chars
+    # NFD can take a few code points a character: the schema's bound is loose, the validator exact.
+    Question = Annotated[str, Field(min_length=1, max_length=4 * chars, examples=["How much did Quỳnh Nhai raise?"],
+                                    description=f"At most {chars} characters after NFC composition.",
+                                    json_schema_extra=NOT_BLANK),
+                         Encodable, AfterValidator(_has_words), _at_most(chars)]
+    K = Annotated[int, Field(ge=1, le=settings.max_k, description=f"How many passages to return (1–{settings.max_k}; "
+                                                                  f"default {settings.top_k})."),
+                  BeforeValidator(_whole_number)]
 
+    class AskIn(Strict):
+        question: Question
+        k: K | None = None
+        article: ArticleIdField | None = Field(None, description="Only this article's passages.")
+        date: DateFilter | None = Field(None, description="Only articles whose date starts with this.")
 
-class AddArticleIn(Strict):
-    text: Annotated[str, Field(min_length=1, max_length=5_000_000, description=(
-        "The article: a title line, then the body (a date line and a source line may follow the "
-        "title, as in seeds/). With `title`, the text is the body only."), json_schema_extra=NOT_BLANK),
-                    Encodable, AfterValidator(_has_words)]
-    title: Annotated[str, Field(min_length=1, max_length=500, json_schema_extra=NOT_BLANK),
-                     Encodable, AfterValidator(_has_words)] | None = None
-    force: StrictBool = Field(False, description="Add it even if it looks like a near-duplicate of an article.")
+    class ChatIn(Strict):
+        session_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = Field(
+            None, description="Omit to start a conversation; the reply carries the id to send next.")
+        message: Question
+        k: K | None = None
+
+    class AddArticleIn(Strict):
+        # Characters, not bytes: the reader's byte limit is checked on the article's UTF-8 after this.
+        text: Annotated[str, Field(min_length=1, max_length=settings.max_article_bytes, description=(
+            "The article: a title line, then the body (a date line and a source line may follow the "
+            "title, as in seeds/). With `title`, the text is the body only."), json_schema_extra=NOT_BLANK),
+                        Encodable, AfterValidator(_has_words)]
+        title: Annotated[str, Field(min_length=1, max_length=500, json_schema_extra=NOT_BLANK),
+                         Encodable, AfterValidator(_has_words)] | None = None
+        force: StrictBool = Field(False, description="Add it even if it looks like a near-duplicate of an article.")
+
+    return Requests(AskIn, ChatIn, AddArticleIn)
 
 
 class ArticleRefOut(BaseModel):

@@ -15,6 +15,7 @@ from typing import Callable
 
 from qa.chat.conversation import Conversation, Turn
 from qa.errors import BadQuestion
+from qa.settings import default
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -23,9 +24,9 @@ class ChatSessions:
     """Conversations by session id for HTTP: at most `max_sessions` (least recently used
     evicted first), each forgotten after `ttl_seconds` without a request."""
 
-    def __init__(self, max_sessions: int = 1000, ttl_seconds: float = 3600.0, max_turns: int = 20,
-                 clock: Callable[[], float] = time.monotonic,
-                 max_bytes: int = 64_000_000):
+    def __init__(self, max_sessions: int = default("chat_sessions"), ttl_seconds: float = default("chat_session_ttl_s"),
+                 max_turns: int = default("chat_max_turns"), clock: Callable[[], float] = time.monotonic,
+                 max_bytes: int = default("chat_sessions_max_bytes")):
         if max_sessions < 1 or ttl_seconds <= 0 or max_bytes < 1:
             raise ValueError("max_sessions, ttl_seconds and max_bytes must be positive")
         self.max_sessions, self.ttl_seconds, self.max_turns = max_sessions, ttl_seconds, max_turns

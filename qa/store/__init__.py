@@ -24,7 +24,7 @@ def make_store(settings: "Settings") -> "Store":
     if not target:
         from qa.store.segmented import SegmentStore
 
-        return SegmentStore(settings.index_dir)
+        return SegmentStore(settings.index_dir, exact_below=settings.hnsw_threshold)
     if not (target.startswith("milvus://") or target.endswith(".db")):
         raise StoreUnavailable(f"QA_STORE={target!r}: use milvus://host:port for a Milvus server or a path ending "
                                "in .db for a milvus-lite file (or leave it unset for the embedded index).")

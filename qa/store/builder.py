@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from qa.files import fsync_dir, fsync_tree, next_number, write_text
-from qa.ingest.chunking import ChunkerSettings, chunk_article, content_hash
+from qa.ingest.chunking import ChunkerSettings, chunk_article, text_key
 from qa.lang import accents
 from qa.lang.text import tokens
 from qa.records import Article, Chunk
+from qa.settings import default
 from qa.store import buildcache, duplicates, embedcache, vectors
 from qa.store import segments as segs
 from qa.store.embed import Embedder
@@ -77,8 +78,9 @@ def read_articles(index_dir: Path, folder: Path, max_bytes: int, chunker: Chunke
 
 
 def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
-          *, index_type: str = "auto", hnsw_threshold: int = 50_000, progress: bool = False,
-          lock_timeout: float = 60.0, force: bool = False, keep_builds: int = 2, locked: bool = False,
+          *, index_type: str = default("index_type"), hnsw_threshold: int = default("hnsw_threshold"),
+          progress: bool = False, lock_timeout: float = default("lock_timeout_s"), force: bool = False,
+          keep_builds: int = default("keep_builds"), locked: bool = False,
           sources: dict | None = None, embedding: Embedding | None = None, embed=None) -> BuildReport:
     """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock.
     `embed(keys, texts) -> vectors` replaces the in-process embedding (`ray_embed`)."""
@@ -220,7 +222,7 @@ def _texts(articles: list[Article], chunker: ChunkerSettings):
     per_article = [(a, chunk_article(a, chunker)) for a in articles]
     chunks = [(a, c) for a, own in per_article for c in own]
     texts = {f: [embed_text(c, a, f) for a, c in chunks] for f in FIELDS}
-    keys = {f: [content_hash(t) for t in texts[f]] for f in FIELDS}
+    keys = {f: [text_key(t) for t in texts[f]] for f in FIELDS}
     return per_article, keys, {k: t for f in FIELDS for k, t in zip(keys[f], texts[f])}
 
 

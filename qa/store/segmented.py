@@ -1,7 +1,8 @@
 """The embedded store (the default): the segment builds of `index`, behind `qa.store.api`.
 
 A `SegmentView` scores every chunk of a loaded build under each signal: dense exactly with
-numpy below EXACT_LIMIT chunks, else FAISS top-`pool` per segment; BM25 from the bm25s
+numpy below `exact_below` chunks (QA_HNSW_THRESHOLD, the size from which "auto" builds HNSW
+segments), else FAISS top-`pool` per segment; BM25 from the bm25s
 model built from the segments' term counts. `SegmentStore` maps the store calls onto
 `index` (CURRENT, load, rollback). The builder writes segments itself, so applying a build
 is a no-op here. Does not fuse signals (`retrieve`) nor build (`builder`).
@@ -14,19 +15,18 @@ from typing import Sequence
 import numpy as np
 
 from qa.records import Chunk
+from qa.settings import default
 from qa.store import index as index_store
 from qa.store import vectors
 from qa.store.api import Candidates, Query, chunk_holding
 from qa.store.index import LoadedIndex
 
-EXACT_LIMIT = 50_000  # below this many chunks dense scores are computed exactly with numpy
-
 
 class SegmentView:
     """A loaded build (`index.LoadedIndex`) as a `qa.store.api.StoreView`."""
 
-    def __init__(self, index: LoadedIndex):
-        self.index = index
+    def __init__(self, index: LoadedIndex, exact_below: int = default("hnsw_threshold")):
+        self.index, self.exact_below = index, exact_below
         self.version, self.manifest = index.version, index.manifest
         self.articles, self.accents = index.articles, index.accents
         # Chunks are stored grouped by article: the start of each group, for per-article maxima.
@@ -76,9 +76,9 @@ class SegmentView:
         })
 
     def _dense(self, field: str, query: np.ndarray, pool: int) -> np.ndarray:
-        """Dense scores for every chunk (exact below EXACT_LIMIT, else FAISS top-`pool`)."""
+        """Dense scores for every chunk (exact below `exact_below`, else FAISS top-`pool`)."""
         matrix = self.index.vectors[field]
-        if len(matrix) <= EXACT_LIMIT:
+        if len(matrix) < self.exact_below:
             return np.asarray(matrix @ query, dtype=np.float32)
         scores = np.full(len(matrix), -1.0, dtype=np.float32)
         for vector_index, rows in self.index.faiss[field]:  # one per segment; rows maps to the loaded order
@@ -98,14 +98,14 @@ class SegmentView:
 class SegmentStore:
     """The segment builds under `index_dir` as a `qa.store.api.Store`."""
 
-    def __init__(self, index_dir: Path):
-        self.index_dir = index_dir
+    def __init__(self, index_dir: Path, exact_below: int = default("hnsw_threshold")):
+        self.index_dir, self.exact_below = index_dir, exact_below
 
     def live_version(self) -> str | None:
         return index_store.current_version(self.index_dir)
 
     def open(self, version, embedder, chunker) -> SegmentView:
-        return SegmentView(index_store.load(self.index_dir, embedder, chunker, version))
+        return SegmentView(index_store.load(self.index_dir, embedder, chunker, version), self.exact_below)
 
     def apply_build(self, index_dir: Path, version: str) -> str:
         return version  # the builder's segments are this store

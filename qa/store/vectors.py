@@ -4,8 +4,9 @@ Picks an index type for a corpus size, builds it (flat, HNSW or IVF-PQ), searche
 the measured search-time parameters, and saves/loads it atomically. Ids are row numbers of
 the matrix given to `build_vector_index`. Does not embed text, normalise vectors, map ids
 to chunks, or add/remove vectors in place (a rebuild builds a new index).
-Defaults measured by bench/scale.py (bench/README.md): "auto" is exact flat below 50k vectors,
-then HNSW, the only type measured to keep recall@10 >= 0.95 at p50 <= 20 ms up to 1M vectors.
+Defaults measured by bench/scale.py (bench/README.md): "auto" is exact flat below
+`Settings.hnsw_threshold` (50k vectors), then HNSW, the only type measured to keep
+recall@10 >= 0.95 at p50 <= 20 ms up to 1M vectors.
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from qa.settings import default
+
 INDEX_TYPES = ("flat", "hnsw", "ivfpq")
-HNSW_THRESHOLD = 50_000  # "auto": exact search below this many vectors, HNSW from here on
 HNSW_M = 32  # graph neighbours per node (M=16, efConstruction=40 topped out at recall 0.92 at 1M)
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 192  # raised to k when k is larger; 1M: 64 -> recall 0.94, 128 -> 0.96, 192 -> 0.97
@@ -31,8 +33,10 @@ IVFPQ_TRAIN_PER_LIST = 50  # training sample: this many vectors per inverted lis
 IVFPQ_TRAIN_ITERATIONS = 10
 
 
-def choose_index_type(n_vectors: int, requested: str = "auto", hnsw_threshold: int = HNSW_THRESHOLD) -> str:
-    """The index type to build: `requested` itself, or for "auto" flat below the threshold, else HNSW."""
+def choose_index_type(n_vectors: int, requested: str = "auto",
+                      hnsw_threshold: int = default("hnsw_threshold")) -> str:
+    """The index type to build: `requested` itself, or for "auto" flat below the threshold
+    (`QA_HNSW_THRESHOLD`), else HNSW."""
     if requested == "auto":
         return "flat" if n_vectors < hnsw_threshold else "hnsw"
     _check_type(requested)

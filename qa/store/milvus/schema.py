@@ -20,6 +20,7 @@ import numpy as np
 from pymilvus import DataType, Function, FunctionType, MilvusClient
 
 from qa.errors import BadArticle
+from qa.store import vectors
 
 VARCHAR_MAX = 65_535
 PART_CHARS = 16_000  # 4 bytes a character at most: a part always fits VARCHAR_MAX
@@ -28,7 +29,7 @@ TERM_FIELDS = ("accented", "folded")
 # milvus-lite answers no MVCC timestamp, so every query iterator warns and falls back to the
 # client's clock, which is what we want: keep the logs readable.
 logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
-HNSW_PARAMS = {"M": 32, "efConstruction": 80}  # as the embedded store's FAISS HNSW (vectors.py)
+HNSW_PARAMS = {"M": vectors.HNSW_M, "efConstruction": vectors.HNSW_EF_CONSTRUCTION}  # as the embedded store's FAISS HNSW
 
 
 def token_text(tokens: list[str]) -> str:

@@ -18,10 +18,11 @@ import numpy as np
 from pymilvus import MilvusClient
 
 from qa.records import Article, Chunk
+from qa.store import vectors
 from qa.store.api import Candidates, Query, chunk_holding
 from qa.store.milvus.schema import as_list, quoted, token_text
 
-HNSW_EF_SEARCH = 192  # as the embedded store's FAISS HNSW (vectors.py)
+HNSW_EF_SEARCH = vectors.HNSW_EF_SEARCH  # as the embedded store's FAISS HNSW
 
 
 class MilvusView:
