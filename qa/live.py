@@ -35,7 +35,7 @@ class LiveBuild:
         self.settings, self.chunker = settings, chunker
         self._store, self._embedder, self._first_build, self._prepare = store, embedder, first_build, prepare
         self._current: tuple[Retriever, object] | None = None  # swapped as one: a request sees one build
-        self._cache = QueryCache()  # query embeddings, valid across builds (same embedder)
+        self._cache = QueryCache(settings.query_cache)  # query embeddings, valid across builds (same embedder)
         self._load_lock = threading.RLock()  # re-entered by a first-use build, which then loads
         self.load_error: tuple[str | None, float, str] | None = None  # (build, when, why) it failed to load
         self._watcher: threading.Thread | None = None

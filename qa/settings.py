@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     # bench/fallback_threshold.py: the largest keeping abstention on answerable Vietnamese
     # XQuAD-dev questions within 10 %).
     learned_min_confidence: float = Field(default=0.07, ge=0.0, le=1.0)
-    answer_cache: int = 1024  # results kept per live build for repeated questions (0: none)
+    answer_cache: int = Field(default=1024, ge=0)  # results kept per live build for repeated questions (0: none)
+    query_cache: int = Field(default=1024, ge=0)  # query embeddings kept (valid across builds; 0: none)
     max_k: int = Field(default=50, ge=1)  # the most passages a question may ask for
     answer_pool: int = 10  # passages the answer is read from, whatever k (k only trims what is shown)
     max_question_chars: int = Field(default=1000, ge=1)  # counted after NFC composition
