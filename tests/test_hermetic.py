@@ -45,7 +45,7 @@ def test_a_removed_folder_in_the_articles_folder_is_not_an_article(home, fake_se
 
 
 def test_no_test_module_reads_the_checkouts_seeds_or_index():
-    pattern = re.compile(r"""(ROOT|parent\.parent|dirname\(os\.path\.dirname\([^)]*\)\))\s*[/,]\s*["'](seeds|index)["']""")
-    offenders = [f"{path.name}:{n}" for path in TESTS.glob("*.py") if path.name != "test_hermetic.py"
+    pattern = re.compile(r"""(ROOT|parent\.parent|parents\[\d+\]|dirname\(os\.path\.dirname\([^)]*\)\))\s*[/,]\s*["'](seeds|index)["']""")
+    offenders = [f"{path.relative_to(TESTS)}:{n}" for path in TESTS.rglob("*.py") if path.name != "test_hermetic.py"
                  for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if pattern.search(line)]
     assert offenders == []

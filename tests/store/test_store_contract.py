@@ -189,7 +189,7 @@ def test_the_default_install_imports_neither_milvus_nor_ray():
     code = ("import sys, cli, qa.engine, qa.serve.app; "
             "print(sorted(m for m in ('pymilvus', 'milvus_lite', 'ray') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+                         cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "[]"
 
 

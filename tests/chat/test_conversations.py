@@ -23,7 +23,7 @@ from qa.serve.app import create_app
 from qa.settings import Settings
 
 pytestmark = pytest.mark.slow
-XQUAD = Path(__file__).parent / "fixtures" / "xquad"
+XQUAD = Path(__file__).resolve().parents[1] / "fixtures" / "xquad"
 NOT_ABOUT = ("không nói về", "do not say about")
 ANSWER_STAGE = "the current answer stage picks this figure (it is being replaced by the new answer stage)"
 

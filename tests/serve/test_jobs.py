@@ -25,7 +25,7 @@ from qa.serve.app import create_app
 from qa.serve.jobs import JobQueue
 from qa.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-token-1234"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

@@ -26,9 +26,9 @@ from qa.ingest.articles import (
 )
 from qa.lang.text import normalize
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "articles"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 
 GOLDEN = {  # id: (title, date, source, author, first words of the body, first words of its last paragraph)
     "day-manh-xay-dung-chinh-don-dang": (

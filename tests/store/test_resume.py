@@ -22,7 +22,7 @@ from qa.store import builder, embedcache
 from qa.store import index as index_store
 from qa.store.embed import FakeEmbedder
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Interrupting(FakeEmbedder):

@@ -31,7 +31,7 @@ from qa.store import index as index_store
 from qa.store.duplicates import NearDuplicates
 from qa.store.embed import FakeEmbedder
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"
 UNIQUE_QUESTION = "Bắc Yên trồng mới bao nhiêu cây mắc ca?"
 

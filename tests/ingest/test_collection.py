@@ -17,8 +17,8 @@ from qa.ingest.articles import load_article, load_articles
 from qa.lang.text import normalize
 from qa.store import index as index_store
 
-FIXTURES = Path(__file__).parent / "fixtures" / "articles"
-SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 SON_LA = "son-la-tao-chuyen-bien-manh-me"
 
 NEW_ARTICLE = BAC_YEN + "\nLò Thị Xuân\n"  # with a byline

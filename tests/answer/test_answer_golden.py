@@ -6,7 +6,7 @@ import pytest
 
 from qa.settings import Settings
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "xquad"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "xquad"
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from qa.serve.sessions import ChatSessions
 from qa.settings import Settings
 from qa.store import index as index_store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from qa.ingest.articles import load_articles
 from qa.settings import Settings
 from qa.store import index as index_store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KILLS = 24
 ADD_KILLS = 6
 QUESTION = "quynh nhai huy dong duoc bao nhieu"

@@ -5,7 +5,7 @@ import pytest
 
 from qa.lang.numbers import find_quantities, parse_number
 
-SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 
 # (text from a seed, the span expected, value, unit, kind)
 SEED_FORMS = [

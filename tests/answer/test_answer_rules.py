@@ -8,7 +8,7 @@ from qa.answer.rules.stage import classify_question, extract_answer
 from qa.ingest.chunking import sentence_spans
 from qa.records import ArticleRef, Passage
 
-SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 TITLES = {
     "son-la-tao-chuyen-bien-manh-me": "Sơn La: Tạo chuyển biến mạnh mẽ trong học tập và làm theo Bác",
     "thanh-liem-nhan-rong-mo-hinh": "Nhân rộng các mô hình học tập và làm theo Bác ở Đảng bộ Thanh Liêm",
