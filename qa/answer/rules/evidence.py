@@ -15,7 +15,7 @@ from typing import Sequence
 from qa.answer.rules.questions import Term
 from qa.ingest.chunking import sentence_spans
 from qa.lang.numbers import as_digits, vi_words
-from qa.lang.text import fold
+from qa.lang.text import drop_thousands_dots, fold
 from qa.records import Passage
 
 LOOSE_MIN = 0.7  # a quoted name is found when this much of it is there (see `loose_hits`)
@@ -29,7 +29,7 @@ _fold_word = lru_cache(maxsize=65536)(fold)
 @lru_cache(maxsize=1024)
 def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     """(folded syllable or number without thousands dots, start, end) for each token of text."""
-    return tuple((re.sub(r"\.(?=\d{3}(?!\d))", "", m.group(0)) if m.group(0)[0].isdigit() else _fold_word(m.group(0)),
+    return tuple((drop_thousands_dots(m.group(0)) if m.group(0)[0].isdigit() else _fold_word(m.group(0)),
                   m.start(), m.end()) for m in _TOK.finditer(text))
 
 

@@ -14,7 +14,7 @@ from qa.answer.rules.english import english_type
 from qa.lang.glossary import english_terms, glossary, stem, vi_synonyms
 from qa.lang.language import detect_language
 from qa.lang.numbers import as_digits, vi_words
-from qa.lang.text import fold, has_diacritics, normalize
+from qa.lang.text import drop_thousands_dots, fold, has_diacritics, normalize
 
 KINDS = ("amount", "count", "percent", "person", "date", "place", "org", "list", "code", "period", "author", "other")
 MEASURE_WORDS = {"m": "m", "mét": "m", "met": "m", "km": "km", "ki lô mét": "km", "kg": "kg", "tấn": "tấn", "ha": "ha", "héc ta": "ha", "lít": "lít", "m2": "m2", "mét vuông": "m2", "tạ": "tạ"}
@@ -261,7 +261,7 @@ def question_terms(question: str, qtype: QuestionType) -> list[Term]:
     for code in _CODE.findall(text):
         terms.append(Term((_forms(code),), 1.5, label=code))
     for num in re.findall(r"\b\d+(?:[./]\d+)*\b", _QUOTE.sub(" , ", text)):  # a quote's numbers are its own
-        terms.append(Term(((re.sub(r"\.(?=\d{3}\b)", "", num),),), 1.5, required=len(num) >= 4, label=num))
+        terms.append(Term(((drop_thousands_dots(num),),), 1.5, required=len(num) >= 4, label=num))
     skip = {fold(w) for n in qtype.nouns for w in n.split()}
     covered = {w for t in terms for f in t.forms for w in f}
     if english:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from qa.lang.text import fold
+from qa.lang.text import fold, fold_aligned
 
 PLACE_HEADS = ("thành phố", "thị trấn", "thị xã", "tổ dân phố", "huyện", "xã", "phường", "tỉnh", "quận",
                "thôn", "bản", "khu", "làng", "xóm", "tổ")
@@ -56,11 +56,6 @@ class Span:
     head: str  # "huyện", "Đảng bộ", "đồng chí", the list's noun
     kind: str  # place, org, person, list
     quoted: bool = False  # inside “...”: part of a model's title, not a statement of fact
-
-
-def fold_aligned(text: str) -> str:
-    """`fold` character by character, so that offsets into the result are offsets into `text`."""
-    return "".join((fold(c) or " ")[0] for c in text)
 
 
 def _quoted(text: str, pos: int) -> bool:

@@ -26,7 +26,7 @@ from qa.answer.rules.evidence import LOOSE_MIN, PassageView, find, occurrences, 
 from qa.answer.rules.questions import QuestionType, Term, classify_question, question_terms
 from qa.answer.rules.spans import Span, article_place, list_items, locatives, orgs, people, places
 from qa.lang.numbers import Quantity, find_quantities
-from qa.lang.text import fold
+from qa.lang.text import drop_thousands_dots, fold
 from qa.records import Answer, Passage
 
 __all__ = ["QuestionType", "classify_question", "extract_answer"]
@@ -85,7 +85,7 @@ def _quantity(view: PassageView, q: Quantity, qtype: QuestionType, asked_numbers
     any_figure = qtype.kind == "count" and not qtype.nouns and not qtype.unknown_noun  # "... là bao nhiêu?"
     if q.kind not in _QUANTITY_KINDS.get(qtype.kind, ()) and not (any_figure and q.kind in _FIGURES):
         return None
-    if re.sub(r"\.(?=\d{3})", "", q.text.split()[-1]) in asked_numbers or q.text in asked_numbers:
+    if drop_thousands_dots(q.text.split()[-1]) in asked_numbers or q.text in asked_numbers:
         return None  # the question's own figure ("năm 2021", "82-KH/TU")
     end, fit, penalty = q.end, 1.0, 1.0
     if qtype.kind == "amount":
