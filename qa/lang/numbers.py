@@ -16,6 +16,7 @@ number_context.json.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from qa.lang.numwords import DIGIT_WORDS, as_digits, spelled_numbers
@@ -256,8 +257,13 @@ def _spelled(text: str, start: int, end: int, value: float) -> Quantity | None:
 def find_quantities(text: str, language: str | None = None) -> list[Quantity]:
     """Every figure in `text`, in reading order, with non-overlapping spans. `language` "en"
     reads "1,200" as 1200 and spelled English numbers; None decides from the text."""
+    return list(_quantities(text, language))
+
+
+@lru_cache(maxsize=16384)  # the answer stage reads the same sentences of a corpus question after question
+def _quantities(text: str, language: str | None) -> tuple[Quantity, ...]:
     if language is None:
         from qa.lang.language import detect_language
 
         language = detect_language(text) if re.search(r"[A-Za-z]{2}", text) else "vi"
-    return _scan(text, language == "en")
+    return tuple(_scan(text, language == "en"))

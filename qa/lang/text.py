@@ -71,6 +71,15 @@ def normalize(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and drop diacritics: "Quỳnh Nhai" -> "quynh nhai", "Đảng" -> "dang"."""
+    return _fold_word(text) if len(text) <= 32 else _fold(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_word(text: str) -> str:  # words and short phrases recur across every question
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFD", text.lower())
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return text.replace("đ", "d")
