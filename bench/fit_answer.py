@@ -67,6 +67,25 @@ def collect(args) -> list[dict]:
     return out
 
 
+def masked(items: list[dict]) -> list[dict]:
+    """Each answerable setting again without the passages that hold its gold: unanswerable from
+    its own article, the hard case ("the article is about the asked place, not about what is
+    asked of it") that leaving the whole article out never shows the confidence model."""
+    from qa.answer.candidates import sentences
+    out = []
+    for i in items:
+        if i["blind"]:
+            continue
+        keys = lambda ps: [(ps[s.passage].article.id, ps[s.passage].start + s.start) for s in sentences(ps)]  # noqa: E731
+        sims = dict(zip(keys(i["passages"]), i["sims"]))
+        kept = [p for p in i["passages"] if not xquad.holds(p.text, i["answers"])]
+        if not kept or len(kept) == len(i["passages"]):
+            continue
+        out.append({**i, "blind": True, "masked": True, "passages": kept,
+                    "sims": np.array([sims[k] for k in keys(kept)]).reshape(-1, 2)})
+    return out
+
+
 def featurise(items: list[dict]) -> list[dict]:
     """Candidates, feature rows (the current `features.NAMES`), F1 and holds of every item."""
     for i in items:
@@ -211,13 +230,15 @@ def score(items: list[dict], best: list[tuple[float, int]], t: float) -> dict[st
     rows = {}
     for group in xquad.GROUPS:
         ans = [(i, pb) for i, pb in zip(items, best) if i["group"] == group and not i["blind"]]
-        blind = [pb for i, pb in zip(items, best) if i["group"] == group and i["blind"]]
+        blind = [pb for i, pb in zip(items, best) if i["group"] == group and i["blind"] and not i.get("masked")]
+        gone = [pb for i, pb in zip(items, best) if i["group"] == group and i.get("masked")]
         said = [(i, c) for i, (p, c) in ans if p >= t and c >= 0]
         rows[group] = {
             "n": len(ans), "holds": sum(bool(i["holds"][c]) for i, c in said) / len(ans),
             "f1": sum(float(i["f1"][c]) for i, c in said) / len(ans),
             "abstain_answerable": 1 - len(said) / len(ans),
             "abstain_unanswerable": sum(p < t or c < 0 for p, c in blind) / len(blind),
+            "abstain_masked": sum(p < t or c < 0 for p, c in gone) / max(len(gone), 1),
             "first_holds": sum(bool(i["holds"][c]) for i, (_, c) in ans if c >= 0) / len(ans),
             "ceiling_holds": sum(bool(i["holds"].any()) for i, _ in ans) / len(ans),
             "ceiling_f1": sum(float(i["f1"].max(initial=0)) for i, _ in ans) / len(ans),
@@ -227,11 +248,11 @@ def score(items: list[dict], best: list[tuple[float, int]], t: float) -> dict[st
 
 def print_rows(title: str, rows: dict[str, dict]) -> None:
     print(f"\n{title}\n")
-    print("| form | n | holds gold | SQuAD F1 | abstains, answerable | abstains, unanswerable | ranked first: holds | best candidate: holds / F1 |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| form | n | holds gold | SQuAD F1 | abstains, answerable | abstains, unanswerable | abstains, gold passages masked | ranked first: holds | best candidate: holds / F1 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for g, r in rows.items():
         print(f"| {g} | {r['n']} | {r['holds']:.3f} | {r['f1']:.3f} | {r['abstain_answerable']:.3f} | "
-              f"{r['abstain_unanswerable']:.3f} | {r['first_holds']:.3f} | {r['ceiling_holds']:.2f} / {r['ceiling_f1']:.2f} |")
+              f"{r['abstain_unanswerable']:.3f} | {r['abstain_masked']:.3f} | {r['first_holds']:.3f} | {r['ceiling_holds']:.2f} / {r['ceiling_f1']:.2f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, help="reuse (or write) the collected candidates here")
     parser.add_argument("--reuse-features", action="store_true",
                         help="reuse the feature rows cached beside --cache (only while features.py is unchanged)")
+    parser.add_argument("--masked", action="store_true",
+                        help="also ask each question without the passages that hold its gold (unanswerable, same article)")
     parser.add_argument("--drop", help="comma-separated feature names to leave out (an ablation)")
     parser.add_argument("--write", action="store_true", help="write the fitted scorer (to --out)")
     parser.add_argument("--out", type=Path, default=ROOT / "qa/data/answer_scorer.json")
@@ -263,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.reuse_features and featured and featured.exists():
         items = pickle.loads(featured.read_bytes())
     else:
-        items = featurise(items)
+        items = featurise(items + (masked(items) if args.masked else []))
         if featured:
             featured.write_bytes(pickle.dumps(items))
     if args.drop:  # an ablation: these columns read as constant, so they weigh nothing
