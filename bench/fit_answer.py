@@ -108,19 +108,26 @@ def standardise(items: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
-def fit_rank(items: list[dict], mean, scale, l2: float) -> np.ndarray:
-    """Conditional logit: per question, a softmax over its candidates, the likelihood of its
-    positive ones maximised (L-BFGS). Ranking only: question-level features cancel out."""
-    from scipy.optimize import minimize
+def sampled(items: list[dict], negatives: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(rows, labels) per answerable question with a positive candidate: every positive and a
+    sample of `negatives` others (it keeps the fit quick; the ranking barely moves)."""
     rng = np.random.default_rng(0)
     parts = []
     for i in items:
         y = labels(i)
         if i["blind"] or not y.any():
             continue
-        negatives = np.flatnonzero(~y)  # a sample of them keeps the fit quick; the softmax barely moves
-        rows = np.concatenate([np.flatnonzero(y), rng.choice(negatives, min(len(negatives), NEGATIVES), replace=False)])
+        wrong = np.flatnonzero(~y)
+        rows = np.concatenate([np.flatnonzero(y), rng.choice(wrong, min(len(wrong), negatives), replace=False)])
         parts.append((i["X"][rows], y[rows]))
+    return parts
+
+
+def fit_rank(items: list[dict], mean, scale, l2: float) -> np.ndarray:
+    """Conditional logit: per question, a softmax over its candidates, the likelihood of its
+    positive ones maximised (L-BFGS). Ranking only: question-level features cancel out."""
+    from scipy.optimize import minimize
+    parts = sampled(items, NEGATIVES)
     X = ((np.concatenate([x for x, _ in parts]).astype(np.float64) - mean) / scale).astype(np.float32)
     y = np.concatenate([y for _, y in parts])
     sizes = [len(x) for x, _ in parts]
@@ -148,15 +155,7 @@ def fit_trees(items: list[dict], rounds: int, leaves: int) -> dict:
     right?", on every positive and a sample of the negatives of each answerable question; exported
     as flat arrays (`scorer.Trees`) so that the engine applies it with numpy alone."""
     from sklearn.ensemble import HistGradientBoostingClassifier
-    rng = np.random.default_rng(0)
-    parts = []
-    for i in items:
-        y = labels(i)
-        if i["blind"] or not y.any():
-            continue
-        negatives = np.flatnonzero(~y)
-        rows = np.concatenate([np.flatnonzero(y), rng.choice(negatives, min(len(negatives), 4 * NEGATIVES), replace=False)])
-        parts.append((i["X"][rows], y[rows]))
+    parts = sampled(items, 4 * NEGATIVES)
     X = np.concatenate([x for x, _ in parts]).astype(np.float64)
     y = np.concatenate([y for _, y in parts])
     model = HistGradientBoostingClassifier(max_iter=rounds, learning_rate=0.1, max_leaf_nodes=leaves,
@@ -238,7 +237,7 @@ def score(items: list[dict], best: list[tuple[float, int]], t: float) -> dict[st
             "f1": sum(float(i["f1"][c]) for i, c in said) / len(ans),
             "abstain_answerable": 1 - len(said) / len(ans),
             "abstain_unanswerable": sum(p < t or c < 0 for p, c in blind) / len(blind),
-            "abstain_masked": sum(p < t or c < 0 for p, c in gone) / max(len(gone), 1),
+            "abstain_masked": sum(p < t or c < 0 for p, c in gone) / len(gone) if gone else None,
             "first_holds": sum(bool(i["holds"][c]) for i, (_, c) in ans if c >= 0) / len(ans),
             "ceiling_holds": sum(bool(i["holds"].any()) for i, _ in ans) / len(ans),
             "ceiling_f1": sum(float(i["f1"].max(initial=0)) for i, _ in ans) / len(ans),
@@ -251,8 +250,9 @@ def print_rows(title: str, rows: dict[str, dict]) -> None:
     print("| form | n | holds gold | SQuAD F1 | abstains, answerable | abstains, unanswerable | abstains, gold passages masked | ranked first: holds | best candidate: holds / F1 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for g, r in rows.items():
+        masked = "–" if r["abstain_masked"] is None else f"{r['abstain_masked']:.3f}"
         print(f"| {g} | {r['n']} | {r['holds']:.3f} | {r['f1']:.3f} | {r['abstain_answerable']:.3f} | "
-              f"{r['abstain_unanswerable']:.3f} | {r['abstain_masked']:.3f} | {r['first_holds']:.3f} | {r['ceiling_holds']:.2f} / {r['ceiling_f1']:.2f} |")
+              f"{r['abstain_unanswerable']:.3f} | {masked} | {r['first_holds']:.3f} | {r['ceiling_holds']:.2f} / {r['ceiling_f1']:.2f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
