@@ -21,8 +21,8 @@ import argparse
 import datetime as dt
 import json
 import pickle
-from dataclasses import replace
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,69 +32,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import xquad  # noqa: E402
-from qa.answer import prepare  # noqa: E402
+from answer_pool import collect, featurise, masked  # noqa: E402
+
 from qa.answer.features import NAMES  # noqa: E402
 from qa.answer.scorer import Scorer, Trees  # noqa: E402
-from qa.text import normalize  # noqa: E402
 
 NEGATIVES = 60  # negative candidates sampled per question for the ranking fit
 MAX_ANSWERABLE_ABSTAIN = 0.10  # the issue's bound; the threshold respects it on the fitting folds
-
-
-def collect(args) -> list[dict]:
-    """Per question and setting (answerable / own article left out): what the answer stage is
-    given (the question as the dense model reads it, the passages, the sentences' dense
-    similarities), so that the features can be recomputed without retrieving again."""
-    engine = xquad.engine_for(xquad.prepare_home(args.home, args.articles), warm=False)
-    retriever = engine.retriever()
-    out = []
-    for n, q in enumerate(xquad.load_questions(args.questions)):
-        text = normalize(q["question"]).strip()
-        for blind in (False, True):
-            passages = retriever.search(text, k=args.k, exclude=frozenset({q["article"]}) if blind else frozenset())
-            seen = {}
-
-            def dense(where, text=text, seen=seen):
-                seen["sims"] = retriever.dense_similarity(text, where)
-                return seen["sims"]
-            accented = retriever.with_diacritics(text)
-            prepare(accented, passages, dense=dense)
-            out.append({"id": q["id"], "group": q["group"], "article": q["article"], "blind": blind,
-                        "answers": q["answers"], "question": accented, "passages": passages,
-                        "sims": seen.get("sims", np.zeros((0, 2)))})
-        if n % 200 == 0:
-            print(f"  {n} questions", flush=True)
-    return out
-
-
-def masked(items: list[dict]) -> list[dict]:
-    """Each answerable setting again without the passages that hold its gold: unanswerable from
-    its own article, the hard case ("the article is about the asked place, not about what is
-    asked of it") that leaving the whole article out never shows the confidence model."""
-    from qa.answer.candidates import sentences
-    out = []
-    for i in items:
-        if i["blind"]:
-            continue
-        keys = lambda ps: [(ps[s.passage].article.id, ps[s.passage].start + s.start) for s in sentences(ps)]  # noqa: E731
-        sims = dict(zip(keys(i["passages"]), i["sims"]))
-        kept = [p for p in i["passages"] if not xquad.holds(p.text, i["answers"])]
-        if not kept or len(kept) == len(i["passages"]):
-            continue
-        out.append({**i, "blind": True, "masked": True, "passages": kept,
-                    "sims": np.array([sims[k] for k in keys(kept)]).reshape(-1, 2)})
-    return out
-
-
-def featurise(items: list[dict]) -> list[dict]:
-    """Candidates, feature rows (the current `features.NAMES`), F1 and holds of every item."""
-    for i in items:
-        prep = prepare(i["question"], i["passages"], dense=lambda where, sims=i["sims"]: sims)
-        texts = [c.text for c in prep.candidates]
-        i["X"], i["texts"] = prep.features.astype(np.float32), texts
-        i["f1"] = np.array([0.0 if i["blind"] else xquad.f1(t, i["answers"]) for t in texts])
-        i["holds"] = np.array([False if i["blind"] else xquad.holds(t, i["answers"]) for t in texts], dtype=bool)
-    return items
 
 
 def labels(item: dict) -> np.ndarray:
@@ -312,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     print_rows(f"Fitted on all articles (threshold {t:.3f}; the data it was fitted on):", score(items, best_of(items, model), t))
     if args.write:
         w, cw, cb, mean, scale = model.rank_weights, model.confidence_weights, model.confidence_bias, model.mean, model.scale
-        doc = {"_source": f"Fitted by bench/fit_answer.py (ranking: "
+        doc = {"_source": "Fitted by bench/fit_answer.py (ranking: "
                           + (f"{args.trees} boosted trees of {args.leaves} leaves" if args.trees else f"conditional logit, L2 {args.l2}")
                           + "; confidence: "
                           f"logistic regression, C={args.C}; k={args.k}) on {args.questions} ({len(items) // 2} questions "
