@@ -6,7 +6,7 @@ best answer and confidence. Then, for each threshold, prints what the cascade wo
 (holds gold, SQuAD F1, abstention on answerable and on left-out-article questions).
 The chosen value goes to `Settings.learned_min_confidence`. Tunes one number; prints a table.
 
-    python bench/fallback_threshold.py [--home DIR] [--leave-out 4]
+    python bench/fallback_threshold.py [--home DIR] [--leave-out 4] [--data DIR]
 """
 from __future__ import annotations
 
@@ -49,12 +49,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=ROOT / "bench" / "out" / "xquad-home")
     parser.add_argument("--leave-out", type=int, default=4)
+    parser.add_argument("--data", type=Path, default=DATA, help="an XQuAD-style folder: articles/, questions.jsonl")
     args = parser.parse_args()
-    questions = load_questions(DATA / "questions.jsonl")
-    drop = left_out([f.stem for f in (DATA / "articles").glob("*.txt")], args.leave_out)
-    full = outcomes(engine_for(prepare_home(args.home, DATA / "articles")), questions)
+    questions = load_questions(args.data / "questions.jsonl")
+    drop = left_out([f.stem for f in (args.data / "articles").glob("*.txt")], args.leave_out)
+    full = outcomes(engine_for(prepare_home(args.home, args.data / "articles")), questions)
     lo_home = args.home.with_name(f"{args.home.name}-lo{args.leave_out}")
-    blind = outcomes(engine_for(prepare_home(lo_home, DATA / "articles", drop, reuse=args.home)),
+    blind = outcomes(engine_for(prepare_home(lo_home, args.data / "articles", drop, reuse=args.home)),
                      [q for q in questions if q["article"] in drop])
     print("| threshold | group | holds gold | SQuAD F1 | abstains, answerable | abstains, unanswerable |")
     print("|---:|---|---:|---:|---:|---:|")

@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import pickle
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,34 +32,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import xquad  # noqa: E402
+from answer_pool import collect, featurise, masked  # noqa: E402
 
-from qa.answer import prepare  # noqa: E402
 from qa.answer.features import NAMES  # noqa: E402
-from qa.lang.text import normalize  # noqa: E402
+from qa.answer.scorer import Scorer, Trees  # noqa: E402
 
 NEGATIVES = 60  # negative candidates sampled per question for the ranking fit
 MAX_ANSWERABLE_ABSTAIN = 0.10  # the issue's bound; the threshold respects it on the fitting folds
-
-
-def collect(args) -> list[dict]:
-    """Per question and setting (answerable / own article left out): features, candidate F1 and holds."""
-    engine = xquad.engine_for(xquad.prepare_home(args.home, args.articles), warm=False)
-    retriever = engine.retriever()
-    out = []
-    for n, q in enumerate(xquad.load_questions(args.questions)):
-        text = normalize(q["question"]).strip()
-        for blind in (False, True):
-            passages = retriever.search(text, k=args.k, exclude=frozenset({q["article"]}) if blind else frozenset())
-            prep = prepare(retriever.with_diacritics(text), passages,
-                           dense=lambda where: retriever.dense_similarity(text, where))
-            texts = [c.text for c in prep.candidates]
-            out.append({"id": q["id"], "group": q["group"], "article": q["article"], "blind": blind,
-                        "X": prep.features.astype(np.float16), "texts": texts,
-                        "f1": np.array([0.0 if blind else xquad.f1(t, q["answers"]) for t in texts]),
-                        "holds": np.array([False if blind else xquad.holds(t, q["answers"]) for t in texts])})
-        if n % 200 == 0:
-            print(f"  {n} questions", flush=True)
-    return out
 
 
 def labels(item: dict) -> np.ndarray:
@@ -72,19 +52,26 @@ def standardise(items: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
-def fit_rank(items: list[dict], mean, scale, l2: float) -> np.ndarray:
-    """Conditional logit: per question, a softmax over its candidates, the likelihood of its
-    positive ones maximised (L-BFGS). Ranking only: question-level features cancel out."""
-    from scipy.optimize import minimize
+def sampled(items: list[dict], negatives: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(rows, labels) per answerable question with a positive candidate: every positive and a
+    sample of `negatives` others (it keeps the fit quick; the ranking barely moves)."""
     rng = np.random.default_rng(0)
     parts = []
     for i in items:
         y = labels(i)
         if i["blind"] or not y.any():
             continue
-        negatives = np.flatnonzero(~y)  # a sample of them keeps the fit quick; the softmax barely moves
-        rows = np.concatenate([np.flatnonzero(y), rng.choice(negatives, min(len(negatives), NEGATIVES), replace=False)])
+        wrong = np.flatnonzero(~y)
+        rows = np.concatenate([np.flatnonzero(y), rng.choice(wrong, min(len(wrong), negatives), replace=False)])
         parts.append((i["X"][rows], y[rows]))
+    return parts
+
+
+def fit_rank(items: list[dict], mean, scale, l2: float) -> np.ndarray:
+    """Conditional logit: per question, a softmax over its candidates, the likelihood of its
+    positive ones maximised (L-BFGS). Ranking only: question-level features cancel out."""
+    from scipy.optimize import minimize
+    parts = sampled(items, NEGATIVES)
     X = ((np.concatenate([x for x, _ in parts]).astype(np.float64) - mean) / scale).astype(np.float32)
     y = np.concatenate([y for _, y in parts])
     sizes = [len(x) for x, _ in parts]
@@ -107,15 +94,34 @@ def fit_rank(items: list[dict], mean, scale, l2: float) -> np.ndarray:
     return minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 200}).x
 
 
-def tops(items: list[dict], w, mean, scale) -> list[tuple[int, np.ndarray]]:
+def fit_trees(items: list[dict], rounds: int, leaves: int) -> dict:
+    """A small gradient-boosted classifier (scikit-learn's histogram GBDT) of "is this candidate
+    right?", on every positive and a sample of the negatives of each answerable question; exported
+    as flat arrays (`scorer.Trees`) so that the engine applies it with numpy alone."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    parts = sampled(items, 4 * NEGATIVES)
+    X = np.concatenate([x for x, _ in parts]).astype(np.float64)
+    y = np.concatenate([y for _, y in parts])
+    model = HistGradientBoostingClassifier(max_iter=rounds, learning_rate=0.1, max_leaf_nodes=leaves,
+                                           min_samples_leaf=40, l2_regularization=1.0, random_state=0).fit(X, y)
+    trees = [p[0].nodes for p in model._predictors]
+    width = max(len(t) for t in trees)
+    pad = lambda field, kind: [[kind(x) for x in t[field]] + [kind(0)] * (width - len(t)) for t in trees]  # noqa: E731
+    return {"feature": pad("feature_idx", int), "threshold": [[round(float(x), 6) for x in row] for row in pad("num_threshold", float)],
+            "left": pad("left", int), "right": pad("right", int),
+            "value": [[round(float(x), 6) for x in row] for row in pad("value", float)],
+            "leaf": [[bool(x) for x in t["is_leaf"]] + [True] * (width - len(t)) for t in trees],
+            "bias": float(np.ravel(model._baseline_prediction)[0]), "depth": int(max(t["depth"].max() for t in trees))}
+
+
+def tops(items: list[dict], scorer: Scorer) -> list[tuple[int, np.ndarray]]:
     """(index of the best-ranked candidate, its confidence input row) per item (-1, None without candidates)."""
     out = []
     for i in items:
         if not len(i["X"]):
             out.append((-1, None))
             continue
-        Xs = (i["X"].astype(np.float64) - mean) / scale
-        s = Xs @ w
+        Xs, s = scorer.scores(i["X"].astype(np.float64))
         n = int(s.argmax())
         p = np.exp(s - s.max())
         out.append((n, np.append(Xs[n], p[n] / p.sum())))
@@ -130,17 +136,30 @@ def fit_confidence(items: list[dict], top: list, C: float) -> tuple[np.ndarray, 
     return model.coef_[0], float(model.intercept_[0])
 
 
-def fit(items: list[dict], C: float, l2: float):
+def fit(items: list[dict], args) -> tuple[Scorer, dict | None]:
+    """(the fitted scorer, its trees as the data file stores them, if it ranks with trees)."""
     mean, scale = standardise(items)
-    w = fit_rank(items, mean, scale, l2)
-    cw, cb = fit_confidence(items, tops(items, w, mean, scale), C)
-    return w, cw, cb, mean, scale
+    if args.trees:
+        trees_doc = fit_trees(items, args.trees, args.leaves)
+        ranker = Scorer(np.zeros(len(mean)), np.zeros(len(mean) + 1), 0.0, mean, scale, 0.5, Trees.from_json(trees_doc))
+    else:
+        trees_doc = None
+        ranker = Scorer(fit_rank(items, mean, scale, args.l2), np.zeros(len(mean) + 1), 0.0, mean, scale, 0.5)
+    cw, cb = fit_confidence(items, tops(items, ranker), args.C)
+    return replace(ranker, confidence_weights=cw, confidence_bias=cb), trees_doc
 
 
-def best_of(items: list[dict], w, cw, cb, mean, scale) -> list[tuple[float, int]]:
+def best_of(items: list[dict], scorer: Scorer) -> list[tuple[float, int]]:
     """(confidence, candidate index) of each item's best-ranked candidate (-1 when it has none)."""
-    return [(0.0, -1) if n < 0 else (float(1 / (1 + np.exp(-(row @ cw + cb)))), n)
-            for n, row in tops(items, w, mean, scale)]
+    out = []
+    for i in items:
+        if not len(i["X"]):
+            out.append((0.0, -1))
+            continue
+        X = i["X"].astype(np.float64)
+        n = int(scorer.scores(X)[1].argmax())
+        out.append((float(scorer.confidences(X, np.array([n]))[0]), n))
+    return out
 
 
 def threshold(items: list[dict], best: list[tuple[float, int]]) -> float:
@@ -154,13 +173,16 @@ def score(items: list[dict], best: list[tuple[float, int]], t: float) -> dict[st
     rows = {}
     for group in xquad.GROUPS:
         ans = [(i, pb) for i, pb in zip(items, best) if i["group"] == group and not i["blind"]]
-        blind = [pb for i, pb in zip(items, best) if i["group"] == group and i["blind"]]
+        blind = [pb for i, pb in zip(items, best) if i["group"] == group and i["blind"] and not i.get("masked")]
+        gone = [pb for i, pb in zip(items, best) if i["group"] == group and i.get("masked")]
         said = [(i, c) for i, (p, c) in ans if p >= t and c >= 0]
         rows[group] = {
             "n": len(ans), "holds": sum(bool(i["holds"][c]) for i, c in said) / len(ans),
             "f1": sum(float(i["f1"][c]) for i, c in said) / len(ans),
             "abstain_answerable": 1 - len(said) / len(ans),
             "abstain_unanswerable": sum(p < t or c < 0 for p, c in blind) / len(blind),
+            "abstain_masked": sum(p < t or c < 0 for p, c in gone) / len(gone) if gone else None,
+            "first_holds": sum(bool(i["holds"][c]) for i, (_, c) in ans if c >= 0) / len(ans),
             "ceiling_holds": sum(bool(i["holds"].any()) for i, _ in ans) / len(ans),
             "ceiling_f1": sum(float(i["f1"].max(initial=0)) for i, _ in ans) / len(ans),
         }
@@ -169,11 +191,12 @@ def score(items: list[dict], best: list[tuple[float, int]], t: float) -> dict[st
 
 def print_rows(title: str, rows: dict[str, dict]) -> None:
     print(f"\n{title}\n")
-    print("| form | n | holds gold | SQuAD F1 | abstains, answerable | abstains, unanswerable | best candidate: holds / F1 |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| form | n | holds gold | SQuAD F1 | abstains, answerable | abstains, unanswerable | abstains, gold passages masked | ranked first: holds | best candidate: holds / F1 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for g, r in rows.items():
+        masked = "–" if r["abstain_masked"] is None else f"{r['abstain_masked']:.3f}"
         print(f"| {g} | {r['n']} | {r['holds']:.3f} | {r['f1']:.3f} | {r['abstain_answerable']:.3f} | "
-              f"{r['abstain_unanswerable']:.3f} | {r['ceiling_holds']:.2f} / {r['ceiling_f1']:.2f} |")
+              f"{r['abstain_unanswerable']:.3f} | {masked} | {r['first_holds']:.3f} | {r['ceiling_holds']:.2f} / {r['ceiling_f1']:.2f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,7 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--C", type=float, default=0.1, help="inverse regularisation of the confidence model")
     parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the ranking model")
+    parser.add_argument("--trees", type=int, default=0, help="rank with this many boosted trees instead of the linear model")
+    parser.add_argument("--leaves", type=int, default=15, help="leaves per boosted tree")
     parser.add_argument("--cache", type=Path, help="reuse (or write) the collected candidates here")
+    parser.add_argument("--reuse-features", action="store_true",
+                        help="reuse the feature rows cached beside --cache (only while features.py is unchanged)")
+    parser.add_argument("--masked", action="store_true",
+                        help="also ask each question without the passages that hold its gold (unanswerable, same article)")
+    parser.add_argument("--drop", help="comma-separated feature names to leave out (an ablation)")
     parser.add_argument("--write", action="store_true", help="write the fitted scorer (to --out)")
     parser.add_argument("--out", type=Path, default=ROOT / "qa/data/answer_scorer.json")
     args = parser.parse_args(argv)
@@ -196,6 +226,17 @@ def main(argv: list[str] | None = None) -> int:
         items = collect(args)
         if args.cache:
             args.cache.write_bytes(pickle.dumps(items))
+    featured = args.cache.with_suffix(".features.pkl") if args.cache else None
+    if args.reuse_features and featured and featured.exists():
+        items = pickle.loads(featured.read_bytes())
+    else:
+        items = featurise(items + (masked(items) if args.masked else []))
+        if featured:
+            featured.write_bytes(pickle.dumps(items))
+    if args.drop:  # an ablation: these columns read as constant, so they weigh nothing
+        columns = [NAMES.index(name) for name in args.drop.split(",")]
+        for i in items:
+            i["X"][:, columns] = 0
     print(f"{len(items)} question settings, {sum(len(i['X']) for i in items)} candidates, "
           f"{sum(int(labels(i).sum()) for i in items)} positive")
     articles = np.array([i["article"] for i in items])
@@ -203,26 +244,29 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = []
     for train, test in GroupKFold(n_splits=args.folds).split(items, groups=articles):
         train_items = [items[j] for j in train]
-        model = fit(train_items, args.C, args.l2)
-        t = threshold(train_items, best_of(train_items, *model))
+        model, _ = fit(train_items, args)
+        t = threshold(train_items, best_of(train_items, model))
         thresholds.append(t)
-        for j, pb in zip(test, best_of([items[j] for j in test], *model)):
+        for j, pb in zip(test, best_of([items[j] for j in test], model)):
             held[j] = (pb[0] - t + 0.5, pb[1])  # shifted so that one threshold, 0.5, applies to all folds
     print_rows(f"Cross-validated ({args.folds} folds by article; thresholds {', '.join(f'{t:.3f}' for t in thresholds)}):",
                score(items, held, 0.5))
-    model = fit(items, args.C, args.l2)
-    t = threshold(items, best_of(items, *model))
-    print_rows(f"Fitted on all articles (threshold {t:.3f}; the data it was fitted on):", score(items, best_of(items, *model), t))
+    model, trees_doc = fit(items, args)
+    t = threshold(items, best_of(items, model))
+    print_rows(f"Fitted on all articles (threshold {t:.3f}; the data it was fitted on):", score(items, best_of(items, model), t))
     if args.write:
-        w, cw, cb, mean, scale = model
-        doc = {"_source": f"Fitted by bench/fit_answer.py (ranking: conditional logit, L2 {args.l2}; confidence: "
+        w, cw, cb, mean, scale = model.rank_weights, model.confidence_weights, model.confidence_bias, model.mean, model.scale
+        doc = {"_source": "Fitted by bench/fit_answer.py (ranking: "
+                          + (f"{args.trees} boosted trees of {args.leaves} leaves" if args.trees else f"conditional logit, L2 {args.l2}")
+                          + "; confidence: "
                           f"logistic regression, C={args.C}; k={args.k}) on {args.questions} ({len(items) // 2} questions "
                           f"over {len(set(articles))} XQuAD-vi articles, each also asked with its article left out as "
                           f"unanswerable), {dt.date.today().isoformat()}. Threshold: abstain on at most 10% of the "
                           "answerable fitting questions.",
                "features": list(NAMES), "mean": [round(float(x), 6) for x in mean],
                "scale": [round(float(x), 6) for x in scale], "rank": [round(float(x), 6) for x in w],
-               "confidence": [round(float(x), 6) for x in cw], "confidence_bias": round(cb, 6), "threshold": round(t, 6)}
+               "confidence": [round(float(x), 6) for x in cw], "confidence_bias": round(cb, 6), "threshold": round(t, 6),
+               "trees": trees_doc}
         args.out.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     return 0

@@ -1,7 +1,9 @@
 """The learned scorer, applied with numpy: a ranking model and a confidence model.
 
 Ranking: a linear score over `features.NAMES` (fitted as a softmax over each question's
-candidates). Confidence: logistic regression on the best candidate's features plus its
+candidates), or, when the data file holds trees, the sum of a small gradient-boosted
+ensemble's leaf values (`Trees`: each tree is arrays of feature, threshold, children and
+value, walked for all candidates at once). Confidence: logistic regression on the best candidate's features plus its
 softmax share, i.e. how likely that candidate is right; under the threshold the stage
 abstains. Weights, the standardisation they expect and the threshold live in
 `qa/data/answer_scorer.json`, written by `bench/fit_answer.py` (which says how they were
@@ -19,6 +21,37 @@ from qa.lang.wordlists import table
 
 
 @dataclass(frozen=True)
+class Trees:
+    """A boosted ensemble as flat arrays: node n of tree t splits on feature[t, n] at threshold[t, n]
+    (<= goes left) or, where leaf[t, n], gives value[t, n]."""
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    leaf: np.ndarray
+    bias: float
+    depth: int
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The ensemble's raw score of each row: every tree walked one level at a time, all at once."""
+        trees = np.arange(len(self.feature))[:, None]
+        node = np.zeros((len(self.feature), len(X)), dtype=np.int64)
+        for _ in range(self.depth):
+            go_left = X[np.arange(len(X))[None, :], self.feature[trees, node]] <= self.threshold[trees, node]
+            step = np.where(go_left, self.left[trees, node], self.right[trees, node])
+            node = np.where(self.leaf[trees, node], node, step)
+        return self.bias + self.value[trees, node].sum(axis=0)
+
+    @classmethod
+    def from_json(cls, doc: dict) -> "Trees":
+        arr = lambda key, kind: np.asarray(doc[key], dtype=kind)  # noqa: E731
+        return cls(arr("feature", np.int64), arr("threshold", np.float64), arr("left", np.int64),
+                   arr("right", np.int64), arr("value", np.float64), arr("leaf", bool), float(doc["bias"]),
+                   int(doc["depth"]))
+
+
+@dataclass(frozen=True)
 class Scorer:
     rank_weights: np.ndarray
     confidence_weights: np.ndarray  # len(NAMES) + 1: the last one weighs the softmax share
@@ -26,11 +59,12 @@ class Scorer:
     mean: np.ndarray
     scale: np.ndarray
     threshold: float  # under this confidence the best candidate is no answer: abstain
+    trees: Trees | None = None  # when set, it ranks (on the raw rows) instead of rank_weights
 
     def scores(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(standardised rows, ranking score of each candidate)."""
         Xs = (X - self.mean) / self.scale
-        return Xs, Xs @ self.rank_weights
+        return Xs, (Xs @ self.rank_weights if self.trees is None else self.trees.predict(X))
 
     def confidences(self, X: np.ndarray, chosen: np.ndarray) -> np.ndarray:
         """Confidence of each candidate index in `chosen` (rows of X), given the whole pool."""
@@ -48,7 +82,7 @@ class Scorer:
             raise ValueError("answer_scorer.json was fitted on other features: refit with bench/fit_answer.py")
         arr = lambda key: np.asarray(doc[key], dtype=np.float64)  # noqa: E731
         return cls(arr("rank"), arr("confidence"), float(doc["confidence_bias"]), arr("mean"), arr("scale"),
-                   float(doc["threshold"]))
+                   float(doc["threshold"]), Trees.from_json(doc["trees"]) if doc.get("trees") else None)
 
 
 @cache

@@ -16,8 +16,8 @@ number_context.json.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.lang.numwords import DIGIT_WORDS, as_digits, spelled_numbers
 from qa.lang.text import drop_thousands_dots, segment

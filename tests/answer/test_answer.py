@@ -158,3 +158,16 @@ def test_a_bare_name_asks_nothing_so_nothing_is_answered():
     text = "Ông Jean Dupont, Giám đốc công ty Acme tại Lyon, cho biết doanh thu năm 2023 đạt 5 triệu USD."
     assert extract_answer("What about Jean Dupont?", [passage(text)])[0] is None
     assert extract_answer("What about Lyon?", [passage(text)])[0] is None
+
+
+def test_boosted_trees_from_the_data_file_walk_each_row_to_its_leaf():
+    from qa.answer.scorer import Trees
+    # Tree 0: x0 <= 0.5 ? (x1 <= 2 ? 1.0 : 2.0) : 3.0; tree 1: a single leaf worth 0.5.
+    trees = Trees.from_json({"feature": [[0, 1, 0, 0, 0], [0, 0, 0, 0, 0]],
+                             "threshold": [[0.5, 2.0, 0, 0, 0], [0, 0, 0, 0, 0]],
+                             "left": [[1, 3, 0, 0, 0], [0, 0, 0, 0, 0]], "right": [[2, 4, 0, 0, 0], [0, 0, 0, 0, 0]],
+                             "value": [[0, 0, 3.0, 1.0, 2.0], [0.5, 0, 0, 0, 0]],
+                             "leaf": [[False, False, True, True, True], [True, True, True, True, True]],
+                             "bias": -1.0, "depth": 2})
+    X = np.array([[0.2, 1.0], [0.2, 5.0], [0.9, 1.0], [0.5, 2.0]])
+    assert trees.predict(X).tolist() == [0.5, 1.5, 2.5, 0.5]
