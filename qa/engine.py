@@ -240,7 +240,8 @@ class Engine:
         authors = {p.article.id: index.articles[p.article.id].author for p in passages}
         dense = lambda where: retriever.dense_similarity(asked, where)  # noqa: E731
         extract = lambda question, found: answer_passages(  # noqa: E731
-            question, found, authors, dense, self.settings.learned_min_confidence)
+            question, found, authors, dense, self.settings.learned_min_confidence, self.settings.also_ratio,
+            self.settings.max_answers)
         return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, tables.own_places), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:

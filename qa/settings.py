@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     query_cache: int = Field(default=1024, ge=0)  # query embeddings kept (valid across builds; 0: none)
     max_k: int = Field(default=50, ge=1)  # the most passages a question may ask for
     answer_pool: int = 10  # passages the answer is read from, whatever k (k only trims what is shown)
+    # Another article's answer is shown in `also` when it scores this close to the best (both answer stages).
+    also_ratio: float = Field(default=0.9, gt=0.0, le=1.0)
+    max_answers: int = Field(default=5, ge=1)  # the answer and at most this many minus one in `also`
     max_question_chars: int = Field(default=1000, ge=1)  # counted after NFC composition
     max_article_bytes: int = Field(default=5_000_000, ge=1)
     # HTTP bodies of the read routes; POST /articles may carry 2 × max_article_bytes more (JSON escapes).

@@ -22,11 +22,10 @@ from qa.answer.features import matrix
 from qa.answer.question import QuestionAnalysis, analyse
 from qa.answer.scorer import Scorer, default_scorer
 from qa.records import Answer, Passage
+from qa.settings import default
 
 __all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "prepare", "Prepared"]
 
-ALSO_RATIO = 0.9  # another article's best answer is shown when it scores this close to the best
-MAX_ANSWERS = 5
 # Dense similarities (question·sentence, question·context) of sentences given as (article id, offset).
 DenseLookup = Callable[[Sequence[tuple[str, int]]], np.ndarray]
 _KIND = {"organisation": "org"}  # the contract's name for it (chat follows places and orgs)
@@ -51,7 +50,8 @@ def prepare(question: str | QuestionAnalysis, passages: Sequence[Passage], dense
 
 
 def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
-                   dense: DenseLookup | None = None, scorer: Scorer | None = None
+                   dense: DenseLookup | None = None, scorer: Scorer | None = None,
+                   also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers")
                    ) -> tuple[Answer | None, tuple[Answer, ...]]:
     """(best answer or None, answers from other articles that also fit) for the ranked passages."""
     q = analyse(question)
@@ -71,13 +71,13 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     firsts: dict[str, int] = {}
     for n in order:
         firsts.setdefault(passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id, n)
-    chosen = np.array(list(firsts.values())[:MAX_ANSWERS])
+    chosen = np.array(list(firsts.values())[:max_answers])
     confidence = scorer.confidences(prepared.features, chosen)
     if confidence[0] < scorer.threshold:
         return None, ()
     answers = []
     for n, conf in zip(chosen.tolist(), confidence.tolist()):
-        if answers and conf < max(scorer.threshold, ALSO_RATIO * confidence[0]):
+        if answers and conf < max(scorer.threshold, also_ratio * confidence[0]):
             continue
         c = prepared.candidates[n]
         sent = prepared.sentences[c.sentence]
@@ -87,7 +87,8 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
 
 
 def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
-                    dense: DenseLookup | None = None, min_confidence: float = 0.0
+                    dense: DenseLookup | None = None, min_confidence: float = 0.0,
+                    also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers")
                     ) -> tuple[Answer | None, tuple[Answer, ...]]:
     """The answer the engine gives: the rule stage's (`rules`, hand-set on news) when it finds
     one, else the learned stage's. Measured (README, "Answer stage"): the learned stage alone
@@ -98,8 +99,8 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
     `bench/fallback_threshold.py`)."""
     from qa.answer import rules  # the rule stage's modules load only when an answer is asked for
 
-    found = rules.extract_answer(question, passages, authors)
+    found = rules.extract_answer(question, passages, authors, also_ratio, max_answers)
     if found[0] is not None:
         return found
-    learned = extract_answer(question, passages, authors, dense)
+    learned = extract_answer(question, passages, authors, dense, also_ratio=also_ratio, max_answers=max_answers)
     return learned if learned[0] is not None and learned[0].confidence >= min_confidence else (None, ())

@@ -181,6 +181,18 @@ def test_answers_from_other_articles_come_second():
     assert {answer.passage, *(a.passage for a in also)} == {1, 2}
 
 
+def test_how_many_answers_and_how_close_they_must_score_are_settings():
+    savings = [
+        passage("son-la-tao-chuyen-bien-manh-me", "Việc tốt mỗi ngày", rank=1),
+        passage("day-manh-xay-dung-chinh-don-dang", "Quỹ tiết kiệm cộng đồng", rank=2),
+    ]
+    question = "Đảng bộ huyện nào có mô hình quỹ tiết kiệm?"
+    assert extract_answer(question, savings)[1] != ()
+    assert extract_answer(question, savings, max_answers=1)[1] == ()  # QA_MAX_ANSWERS=1: no `also`
+    best, _ = extract_answer(question, savings)
+    assert extract_answer(question, savings, also_ratio=1.0)[0] == best
+
+
 # ---- several articles answer: each with its own citation ------------------------------
 MUONG_LA = "son-la-tao-chuyen-bien-manh-me", "Ngày thứ 7 với dân"  # "... của Đảng bộ xã Ngọc Chiến huyện Mường La"
 THANH_LIEM = "thanh-liem-nhan-rong-mo-hinh", "Ngày thứ bảy về với dân"  # "... do UBND các xã, thị trấn triển khai"

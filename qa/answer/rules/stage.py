@@ -28,6 +28,7 @@ from qa.answer.rules.spans import Span, article_place, list_items, locatives, or
 from qa.lang.numbers import Quantity, find_quantities
 from qa.lang.text import drop_thousands_dots, fold
 from qa.records import Answer, Passage
+from qa.settings import default
 
 __all__ = ["QuestionType", "classify_question", "extract_answer"]
 
@@ -35,9 +36,7 @@ MIN_SCORE = 0.42  # below this the best candidate is no answer: abstain
 MIN_PROXIMITY = 0.1  # some of the question's words must stand near the answer
 NAMED_COVERAGE, NEAR = 0.7, 0.3  # a place, body or person needs the passage to hold this much, or to stand this near
 MIN_SENTENCE_COVERAGE = 0.6  # a whole sentence answers "how/why" only if it holds most of the question
-ALSO_RATIO = 0.9  # another article's answer is shown when it scores this close to the best, and fits as well
 SEVERAL_RATIO = 0.6  # ... or this close, when the question asks for several ("những huyện nào", "which districts")
-MAX_ANSWERS = 5
 INDIRECT = 0.85  # an article's own place answers less directly than a place its sentence names
 # Places an article's title names are districts, towns or provinces: never the commune or
 # village a question asks for.
@@ -222,7 +221,8 @@ def _article_place(view: PassageView, qtype: QuestionType, terms: list[Term], as
     return score * INDIRECT * (1.0 if view.names_here else 0.85), _Candidate(start, start, text, qtype.kind, fit)
 
 
-def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {}
+def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
+                   also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers")
                    ) -> tuple[Answer | None, tuple[Answer, ...]]:
     """(best answer or None, answers from other articles that also fit) for the ranked passages;
     `authors` (article id -> byline) answers "who wrote ...?"."""
@@ -269,7 +269,7 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
         if answers and qtype.several and qtype.kind in ("place", "org", "person"):
             if score < SEVERAL_RATIO * best_score:
                 continue
-        elif answers and (score < ALSO_RATIO * best_score or cand.fit < scored[0][1].fit):
+        elif answers and (score < also_ratio * best_score or cand.fit < scored[0][1].fit):
             continue
         if any(fold(cand.text) == fold(a.text) for a in answers):
             continue
@@ -278,4 +278,4 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
         answers.append(Answer(text=cand.text, sentence=view.text[s:e], passage=view.passage.rank,
                               confidence=round(min(1.0, score / 0.8), 3), kind=qtype.kind,
                               value=cand.value, unit=cand.unit))
-    return answers[0], tuple(answers[1:MAX_ANSWERS])
+    return answers[0], tuple(answers[1:max_answers])
