@@ -1,4 +1,4 @@
-"""HTTP service: a FastAPI app over `Engine`, plus the chat page in `qa/web/`.
+"""HTTP service: a FastAPI app over `Engine`, plus the chat page in `qa/serve/web/`.
 
 Routes parse, call the engine, and render; every answer comes from `Engine` and every
 follow-up is resolved by `qa.chat.conversation`. Domain errors (`qa.errors`) become HTTP statuses here

@@ -1,7 +1,7 @@
 """The store interface: what the retriever and the builder need from wherever rows live.
 
-Two stores implement it: the embedded segment store (`segment_store`, FAISS + bm25s
-counts on local disk, the default) and Milvus (`milvus_store`, behind the `[milvus]`
+Two stores implement it: the embedded segment store (`segmented`, FAISS + bm25s
+counts on local disk, the default) and Milvus (`milvus/`, behind the `[milvus]`
 extra; a server or a milvus-lite file). A store holds published versions of the corpus
 (one is live; applying an older build rolls back to it) and, per query, returns the top
 candidates of each signal: dense sentence, dense context, BM25 accented, BM25 folded, and

@@ -7,7 +7,7 @@ syllables and `a_b` bigrams, accented or folded) joined by spaces: the `standard
 tokenizer (the only usable one in milvus-lite) keeps a `\\w+` word whole, so each token is
 asserted to be one, and anything else is spelled as hex. Articles, manifests and accent
 tables go in a key-value collection as JSON split into parts (VARCHAR holds 65,535 bytes).
-Does not decide what to write (`milvus_store`) nor how to search (`milvus_view`).
+Does not decide what to write (`store`) nor how to search (`view`).
 """
 from __future__ import annotations
 

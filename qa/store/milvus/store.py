@@ -8,7 +8,7 @@ rollback points the alias back at the other one, which still holds the previous
 version. A collection whose write was cut short is marked so and rewritten whole next
 time. The rows come from the builder's local build (chunking, embedding only new text,
 near-duplicate checks are the same as on the embedded store), so both stores answer from
-the same rows. Does not search (`milvus_view`) nor chunk or embed (`builder`).
+the same rows. Does not search (`view`) nor chunk or embed (`builder`).
 """
 from __future__ import annotations
 
