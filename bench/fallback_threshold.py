@@ -4,7 +4,12 @@ Runs every XQuAD-dev question (../shared/eval/xquad-dev, the tuning data) throug
 engine's retrieval, asks the rule stage, and where it abstains records the learned stage's
 best answer and confidence. Then, for each threshold, prints what the cascade would score
 (holds gold, SQuAD F1, abstention on answerable and on left-out-article questions).
-The chosen value goes to `Settings.learned_min_confidence`. Tunes one number; prints a table.
+Per language, the chosen value is the largest threshold that keeps abstention on answerable
+questions within 10 % while abstaining on at least 70 % of unanswerable ones (issue 12's
+bars); where no threshold keeps answerable abstention within 10 % (English), the one that
+abstains least on answerable questions while still abstaining on 70 % of unanswerable ones.
+Vietnamese with and without diacritics share one value (the smaller of the two choices):
+`Settings.learned_min_confidence` and `learned_min_confidence_en`. Prints tables.
 
     python bench/fallback_threshold.py [--home DIR] [--leave-out 4] [--data DIR]
 """
@@ -21,10 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from xquad import DATA, engine_for, f1, holds, left_out, load_questions, prepare_home  # noqa: E402
 
-from qa.answer import (
-    extract_answer,  # noqa: E402
-    rules,  # noqa: E402
-)
+from qa.answer import extract_answer, rules  # noqa: E402
 
 THRESHOLDS = (0.0, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3)
 
@@ -59,15 +61,29 @@ def main() -> int:
                      [q for q in questions if q["article"] in drop])
     print("| threshold | group | holds gold | SQuAD F1 | abstains, answerable | abstains, unanswerable |")
     print("|---:|---|---:|---:|---:|---:|")
+    rates: dict[str, list[tuple[float, float, float]]] = {}
     for t in THRESHOLDS:
         for group in ("vi", "vi-nodiac", "en"):
             def kept(items):
                 return [(q, a if c is None or c >= t else None) for q, a, c in items if q["group"] == group]
             ans, un = kept(full), kept(blind)
+            answerable, unanswerable = (statistics.mean(a is None for _, a in ans), statistics.mean(a is None for _, a in un))
+            rates.setdefault(group, []).append((t, answerable, unanswerable))
             print(f"| {t} | {group} | {statistics.mean(holds(a, q['answers']) for q, a in ans):.3f} | "
-                  f"{statistics.mean(f1(a, q['answers']) for q, a in ans):.3f} | "
-                  f"{statistics.mean(a is None for _, a in ans):.3f} | {statistics.mean(a is None for _, a in un):.3f} |")
+                  f"{statistics.mean(f1(a, q['answers']) for q, a in ans):.3f} | {answerable:.3f} | {unanswerable:.3f} |")
+    chosen = {group: choose(rows) for group, rows in rates.items()}
+    print(f"\nchosen: learned_min_confidence = {min(chosen['vi'], chosen['vi-nodiac'])} "
+          f"(vi {chosen['vi']}, vi-nodiac {chosen['vi-nodiac']}); learned_min_confidence_en = {chosen['en']}")
     return 0
+
+
+def choose(rows: list[tuple[float, float, float]], answerable_max: float = 0.10, unanswerable_min: float = 0.70) -> float:
+    """(threshold, abstains on answerable, abstains on unanswerable) rows -> the threshold (see the docstring)."""
+    ok = [t for t, a, u in rows if a <= answerable_max and u >= unanswerable_min]
+    if ok:
+        return max(ok)
+    usable = [(a, -t) for t, a, u in rows if u >= unanswerable_min] or [(a, -t) for t, a, u in rows]
+    return -min(usable)[1]
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ from typing import Callable
 from qa.answer import answer_passages
 from qa.chat import answering, compare, meta, multipart
 from qa.chat import facts as facts_table
-from qa.chat.conversation import Conversation, Turn, place_names, reply_language
+from qa.chat.conversation import Conversation, Turn, reply_language
+from qa.chat.tables import BuildTables
 from qa.errors import ArticleNotFound, BadQuestion, IndexMissing, NoArticles
 from qa.ingest import collection
 from qa.ingest.chunking import ChunkerSettings
@@ -29,34 +30,10 @@ from qa.search.retrieve import QueryCache, Retriever
 from qa.settings import Settings
 from qa.store import builder, make_store, writes
 from qa.store import index as index_store
-from qa.store.api import Store, StoreView
+from qa.store.api import Store
 from qa.store.embed import Embedder, make_embedder
 
 log = logging.getLogger(__name__)
-
-
-class BuildTables:
-    """What the answer paths derive from a whole build, computed when the build is loaded (on a
-    server: in the background, before the swap), never by a request. The facts table reads
-    every chunk, so a one-shot CLI question computes it only if it asks a comparison; a
-    server computes it before the swap."""
-
-    def __init__(self, view: StoreView, eager: bool):
-        texts = [a.title for a in view.articles.values()] + [a.text for a in view.articles.values()]
-        self.places: frozenset[str] = frozenset(place_names(texts))  # place names the articles name
-        self.own_places: dict[str, str | None] = {  # each article's own place
-            a.id: facts_table.article_place(a, self.places) for a in view.articles.values()}
-        self._view, self._lock, self._facts = view, threading.Lock(), None
-        if eager:
-            self.facts
-
-    @property
-    def facts(self) -> tuple[facts_table.Fact, ...]:
-        """Every figure the articles state (computed once; concurrent callers wait for it)."""
-        with self._lock:
-            if self._facts is None:
-                self._facts = tuple(facts_table.build(self._view.articles, self._view.chunks, self.places))
-            return self._facts
 
 
 class Engine:
@@ -239,9 +216,10 @@ class Engine:
         passages = retriever.search(text, k=max(k, pool), article=article, date=date)
         authors = {p.article.id: index.articles[p.article.id].author for p in passages}
         dense = lambda where: retriever.dense_similarity(asked, where)  # noqa: E731
+        min_confidence = self.settings.learned_min_confidence_en if language == "en" else \
+            self.settings.learned_min_confidence
         extract = lambda question, found: answer_passages(  # noqa: E731
-            question, found, authors, dense, self.settings.learned_min_confidence, self.settings.also_ratio,
-            self.settings.max_answers)
+            question, found, authors, dense, min_confidence, self.settings.also_ratio, self.settings.max_answers)
         return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, tables.own_places), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:

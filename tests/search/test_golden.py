@@ -41,3 +41,19 @@ def test_dev_set_answer_bar(report):
     assert report["all"]["answer_acc"] >= 0.80
     assert report["all"]["answered"] >= 0.95
     assert report["all"]["abstained"] >= 0.90
+
+
+def test_the_learned_stage_answers_english_at_its_own_threshold(real_engine):
+    # Rules abstain on this one and the learned stage answers with some confidence (< 1): the
+    # English threshold decides, the Vietnamese one does not.
+    from qa.engine import Engine
+    from qa.settings import Settings
+
+    question = "Who is the chairman of Quỳnh Nhai district?"
+    home = real_engine.settings.home
+
+    def answer(**thresholds):
+        return Engine(Settings(home=home, **thresholds), embedder=real_engine.embedder).ask(question).answer
+
+    assert answer(learned_min_confidence=1.0, learned_min_confidence_en=0.0) is not None
+    assert answer(learned_min_confidence=0.0, learned_min_confidence_en=1.0) is None
