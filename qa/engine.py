@@ -80,7 +80,11 @@ class Engine:
         return self.live.refresh(strict)
 
     def watch(self) -> None:
-        """Swap to new builds in a background thread from now on (what a server does)."""
+        """Swap to new builds in a background thread from now on (what a server does). The
+        build already loaded (a server's warm-up) gets its facts table now, as the watcher
+        gives every later build before swapping to it: no request computes it."""
+        if (tables := self.live.derived) is not None:
+            tables.facts
         self.live.watch()
 
     def close(self) -> None:

@@ -55,6 +55,11 @@ class LiveBuild:
         return self._watcher is not None
 
     @property
+    def derived(self) -> object | None:
+        """What `prepare` derived from the build in use, or None before any is loaded."""
+        return self._current[1] if self._current is not None else None
+
+    @property
     def _retriever(self) -> Retriever | None:
         return self._current[0] if self._current is not None else None
 

@@ -14,10 +14,9 @@ from qa.store.api import StoreView
 
 
 class BuildTables:
-    """What the answer paths derive from a whole build, computed when the build is loaded (on a
-    server: in the background, before the swap), never by a request. The facts table reads
-    every chunk, so a one-shot CLI question computes it only if it asks a comparison; a
-    server computes it before the swap."""
+    """Place names and article places are computed at once; the facts table reads every chunk,
+    so it is computed at once only when `eager` (a watching server), else on first use (a
+    one-shot CLI question computes it only if it asks a comparison)."""
 
     def __init__(self, view: StoreView, eager: bool):
         texts = [a.title for a in view.articles.values()] + [a.text for a in view.articles.values()]

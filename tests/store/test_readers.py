@@ -120,3 +120,23 @@ def test_what_a_build_derives_is_computed_by_the_watcher_never_by_a_request(fake
         assert len(derived_by) == 2  # one build loaded: its place names and its facts, once each
     finally:
         server.close()
+
+
+def test_a_server_warmed_up_before_watching_has_its_facts_before_the_first_request(fake_settings, monkeypatch):
+    from qa.chat import tables
+
+    server = Engine(fake_settings)
+    server.ask(QUESTION)  # what a server's start-up does before it watches: facts not needed yet
+    built_in: list[str] = []
+    real_build = tables.facts_table.build
+    monkeypatch.setattr(tables.facts_table, "build",
+                        lambda *args: built_in.append(threading.current_thread().name) or real_build(*args))
+    server.watch()
+    try:
+        asked = threading.Thread(target=server.ask, args=("Huyện nào xây dựng được nhiều mô hình nhất?",),
+                                 name="a-request")
+        asked.start()
+        asked.join(timeout=60)
+        assert built_in == [threading.current_thread().name]  # once, at watch(), never by "a-request"
+    finally:
+        server.close()
