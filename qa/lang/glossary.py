@@ -72,7 +72,6 @@ def glossary() -> Glossary:
     doc = table("glossary")
     lines = doc["nouns"] + doc["words"]
     english = {w for line in lines for w in re.findall(r"[a-z]{4,}", line.split(":")[0])}
-    units = ("m", "km", "ha", "tấn", "kg", "lít", "m2")
     return Glossary(
         nouns=_entries(doc["nouns"]), words=_entries(doc["words"]), function_words=frozenset(doc["function_words"]),
         generic=frozenset(stem(w) for w in doc["generic"]),
@@ -81,7 +80,7 @@ def glossary() -> Glossary:
         place_words=tuple(doc["place_words"]), org_words=tuple(doc["org_words"]), code_words=dict(doc["code_words"]),
         phrase_end=frozenset(doc["phrase_end"]),
         synonyms=tuple(tuple(tuple(fold(w).split()) for w in group.split(" | ")) for group in doc["synonyms"]),
-        measures={u: u for u in units})
+        measures={u: u for u in doc["measures"]})
 
 
 def lookup(words: list[str], i: int, entries: Entries) -> tuple[int, tuple[str, ...]] | None:
