@@ -99,7 +99,7 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
     `bench/fallback_threshold.py`)."""
     from qa.answer import rules  # the rule stage's modules load only when an answer is asked for
 
-    found = rules.extract_answer(question, passages, authors, also_ratio, max_answers)
+    found = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
     if found[0] is not None:
         return found
     learned = extract_answer(question, passages, authors, dense, also_ratio=also_ratio, max_answers=max_answers)

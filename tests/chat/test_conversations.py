@@ -4,8 +4,7 @@ copy of the seeds plus four Vietnamese Wikipedia articles (tests/fixtures/xquad)
 Each exchange is a list of (message, what must hold). A turn holds when its rewritten question
 is the expected one (when given) and its answer contains the expected text, or, when `None` is
 expected, no answer is given (the reply then says the articles do not say about the entity).
-Over every turn: no answer cites a sentence about another entity than the one asked. Exchanges
-that fail only because of the current answer stage (being replaced) are xfail, not faked.
+Over every turn: no answer cites a sentence about another entity than the one asked.
 """
 from __future__ import annotations
 
@@ -25,7 +24,6 @@ from qa.settings import Settings
 pytestmark = pytest.mark.slow
 XQUAD = Path(__file__).resolve().parents[1] / "fixtures" / "xquad"
 NOT_ABOUT = ("không nói về", "do not say about")
-ANSWER_STAGE = "the current answer stage picks this figure (it is being replaced by the new answer stage)"
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +53,6 @@ ISSUE = {
     "raised-more": [("Which raised more, Mộc Châu or Quỳnh Nhai?", None, "Mộc Châu")],
     "most-models": [("Huyện nào xây dựng được nhiều mô hình nhất?", None, "Thanh Liêm")],
     "published": [("Bài về Kon Plông được đăng ngày nào?", None, "2023-05-25")],
-}
-ISSUE_XFAIL = {
     "raised-thanh-liem": [("Quỳnh Nhai huy động được bao nhiêu tiền?", None, "2 tỷ 652 triệu đồng"),
                           ("Còn Mộc Châu thì sao?", "Mộc Châu huy động được bao nhiêu tiền?", "2 tỷ 800 triệu đồng"),
                           ("and in Thanh Liêm?", "Thanh Liêm huy động được bao nhiêu tiền?", "2,1 tỷ đồng")],
@@ -161,12 +157,6 @@ def run(engine: Engine, exchange) -> None:
 @pytest.mark.parametrize("name", sorted(ISSUE))
 def test_the_issues_exchanges(engine, name):
     run(engine, ISSUE[name])
-
-
-@pytest.mark.parametrize("name", sorted(ISSUE_XFAIL))
-@pytest.mark.xfail(strict=False, reason=ANSWER_STAGE)
-def test_the_issues_exchanges_the_answer_stage_gets_wrong(engine, name):
-    run(engine, ISSUE_XFAIL[name])
 
 
 @pytest.mark.parametrize("name", sorted(OWN))

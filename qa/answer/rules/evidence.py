@@ -4,13 +4,15 @@ A `PassageView` tokenises a passage (folded syllables, numbers without thousands
 finds every occurrence of each question term, and measures the passage's coverage of the
 question. `proximity` scores a span by the question terms around it: near ones count more,
 and words in another sentence, across a ";" or a ")", or on the far side of another
-candidate count less (they describe something else). Does not choose answers (`answer`).
+candidate count less (they describe something else). `closest_sentence` says which
+sentence of the pool the question is closest to by the index's dense vectors. Does not
+choose answers (`stage`).
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 from qa.answer.rules.questions import Term
 from qa.ingest.chunking import sentence_spans
@@ -164,10 +166,11 @@ class PassageView:
 
 
 def proximity(view: PassageView, terms: list[Term], a: int, b: int, inside: bool = False,
-               others: Sequence[tuple[int, int]] = ()) -> float:
+               others: Sequence[tuple[int, int]] = (), names: bool = True) -> float:
     """Weighted share of question terms near tokens [a, b) (or inside them, for sentences).
-    Names and years are left out for sentences: they place a sentence, they do not answer."""
-    pairs = [(t, h) for t, h in zip(terms, view.hits) if not (inside and t.required)]
+    Names and years are left out for sentences, and when `names` is false: they place a
+    sentence, they do not say what in it answers."""
+    pairs = [(t, h) for t, h in zip(terms, view.hits) if not ((inside or not names) and t.required)]
     total = sum(t.weight for t, _ in pairs) or 1.0
     here = view.sentence_of(view.toks[a][1] if a < len(view.toks) else 0)
     got = 0.0
@@ -191,3 +194,20 @@ def proximity(view: PassageView, terms: list[Term], a: int, b: int, inside: bool
             best = max(best, w * credit)
         got += term.weight * best
     return got / total
+
+
+def closest_sentence(passages: Sequence[Passage], dense) -> Callable[[PassageView, int], bool]:
+    """Whether the sentence at an offset of a view is the pool's closest to the question, by the
+    index's dense vectors (`dense`: (article id, offset) -> similarities); computed once, when
+    first asked. Without `dense`, every sentence counts as closest (lexical evidence only)."""
+    if dense is None:
+        return lambda view, at: True
+    found: list[tuple[str, int]] = []
+
+    def closest(view: PassageView, at: int) -> bool:
+        if not found:
+            keys = sorted({(p.article.id, p.start + a) for p in passages for a, _ in sentence_spans(p.text)})
+            sims = dense(keys)[:, 0] if keys else []
+            found.append(keys[int(sims.argmax())] if len(sims) else ("", -1))
+        return (view.passage.article.id, view.passage.start + view.sentence_of(at)[0]) == found[0]
+    return closest

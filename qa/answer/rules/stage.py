@@ -11,18 +11,20 @@ element ("also") -- or, when the question asks for several ("những huyện nà
 districts"), the best of every other article whose evidence holds, each citing its own
 passage. A place question whose answering sentence names no place of the asked level
 ("... do UBND các xã triển khai như: “Ngày thứ bảy về với dân”") is answered with the
-article's own place, from its title. Lexical evidence only: the fused retrieval score is
-not trusted here. Does not retrieve, and does not paraphrase: the answer text is a span of
+article's own place, from its title. Lexical evidence, and what the question says besides
+its names must stand near the answer; a figure whose only evidence is its counted noun
+answers only from the sentence the question is closest to by dense similarity. The fused
+retrieval score is not trusted here. Does not retrieve, and does not paraphrase: the answer text is a span of
 the article (or of its title).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from qa.answer.byline import byline
-from qa.answer.rules.evidence import LOOSE_MIN, PassageView, find, occurrences, proximity, tokens
+from qa.answer.rules.evidence import LOOSE_MIN, PassageView, closest_sentence, find, occurrences, proximity, tokens
 from qa.answer.rules.questions import QuestionType, Term, classify_question, question_terms
 from qa.answer.rules.spans import Span, article_place, list_items, locatives, orgs, people, places
 from qa.lang.numbers import Quantity, find_quantities
@@ -154,12 +156,22 @@ def _candidates(view: PassageView, qtype: QuestionType, asked_numbers: set[str],
 
 
 def _score(view: PassageView, c: _Candidate, terms: list[Term], asked: set[str],
-           others: Sequence[tuple[int, int]] = ()) -> float:
+           others: Sequence[tuple[int, int]] = (), closest: Callable[[PassageView, int], bool] = lambda v, at: True
+           ) -> float:
     a, b = view.token_range(c.start, c.end)
     prox = proximity(view, terms, a, b, inside=c.kind == "other", others=others)
-    named = c.fit >= 1.0 and bool(c.nouns_asked)  # "716 nhà" for "houses": the noun itself is evidence
+    # What the question says besides its names must stand near the answer: a name places the
+    # sentence, not the figure in it ("huyện Thanh Liêm (… giá trị thực hiện 120 triệu đồng …)"
+    # does not answer "Thanh Liêm huy động được bao nhiêu tiền?").
+    said = [t for t in terms if not t.required]
+    evidence = proximity(view, terms, a, b, inside=c.kind == "other", others=others, names=not said)
+    # "716 nhà" for "houses": the noun itself is evidence. When nothing else the question says
+    # stands near it, only if its sentence is the one the question is closest to (dense): "làm
+    # được 716 nhà" answers "how many houses did Mộc Châu build?", "chỉ còn 3 hộ nghèo" does not
+    # answer "how many households demolished fences in Sìn Hồ?".
+    named = c.fit >= 1.0 and bool(c.nouns_asked) and (not said or evidence > 0 or closest(view, c.start))
     floor = MIN_SENTENCE_COVERAGE if c.kind == "other" else 2 * MIN_PROXIMITY if c.kind == "person" else MIN_PROXIMITY
-    if prox + (0.1 if named else 0.0) < floor:  # a person's title stands next to the name
+    if min(prox, evidence) + (0.1 if named else 0.0) < floor:  # a person's title stands next to the name
         return 0.0
     if c.kind in ("place", "org", "person") and view.coverage < NAMED_COVERAGE and prox < NEAR:
         return 0.0  # a name far from the few question words the passage holds answers something else
@@ -222,10 +234,12 @@ def _article_place(view: PassageView, qtype: QuestionType, terms: list[Term], as
 
 
 def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
-                   also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers")
-                   ) -> tuple[Answer | None, tuple[Answer, ...]]:
+                   also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers"),
+                   dense=None) -> tuple[Answer | None, tuple[Answer, ...]]:
     """(best answer or None, answers from other articles that also fit) for the ranked passages;
-    `authors` (article id -> byline) answers "who wrote ...?"."""
+    `authors` (article id -> byline) answers "who wrote ...?"; `dense` ((article id, offset)
+    pairs -> question similarities, `Retriever.dense_similarity`) tells which sentence the
+    question is closest to."""
     qtype = classify_question(question)
     if qtype.kind == "author":
         return byline(passages, authors), ()
@@ -236,6 +250,7 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     # Question words that end a list item ("Dao và Kinh sinh sống"); names may belong to the item.
     stop = {w for t in terms if not t.name for f in t.forms for w in f if not w.isdigit()}
     scored: list[tuple[float, _Candidate, PassageView]] = []
+    closest = closest_sentence(passages, dense)
     article_words: dict[str, list[str]] = {}
     article_texts: dict[str, list[str]] = {}
     for passage in passages:  # what each article's retrieved passages and title say, together
@@ -253,7 +268,7 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
             for c in found:
                 c.penalty *= 1.15 if c.value == biggest else 0.9
         ranges = [view.token_range(c.start, c.end) for c in found if c.fit >= 0.5]
-        scored.extend((_score(view, c, terms, asked, ranges), c, view) for c in found)
+        scored.extend((_score(view, c, terms, asked, ranges, closest), c, view) for c in found)
         if fallback := _article_place(view, qtype, terms, asked, article_texts[passage.article.id]):
             scored.append((fallback[0], fallback[1], view))
     scored = [s for s in scored if s[0] >= MIN_SCORE]
