@@ -33,6 +33,15 @@ _DATE = re.compile(
     r"|(?:những\s+)?năm\s+\d{3,4}(?:\s*[-–]\s*\d{2,4})?(?:\s+TCN)?"
     r"|thế\s+kỷ\s+(?:thứ\s+)?[\dIVXLC]+(?:\s+TCN)?|thập\s+(?:niên|kỷ)\s+\d{2,4}"
     r"|\d{1,2}/\d{1,2}/\d{4}|[12]\d{3})(?!\w)", re.I)
+# The whole date phrase a date or year stands in, as an answer shows it: "8 tháng 2 năm 2007"
+# for "2007", "mùa hè năm 1521", "tháng 7, 1961", "từ 1500 đến 1850", "sau năm 1279". Candidates
+# keep `_DATE` (the scorer was fitted on its spans); only the chosen answer is widened.
+_YEAR = r"(?:năm\s+)?\d{3,4}(?:\s+TCN)?"
+_DATE_PHRASE = re.compile(
+    r"(?<!\w)(?:(?:từ|sau|trước|khoảng|vào khoảng|cuối|đầu|giữa|mùa\s+(?:xuân|hạ|hè|thu|đông))\s+)?"
+    r"(?:(?:những\s+)?(?:(?:ngày\s+)?\d{1,2}\s+)?tháng\s+\d{1,2}(?:\s*(?:năm\s+|,\s*)\d{3,4})?"
+    r"|(?:những\s+)?năm\s+\d{3,4}(?:\s+TCN)?|\d{1,2}/\d{1,2}/\d{4}|[12]\d{3})"
+    r"(?:\s*(?:[-–]|đến|tới)\s*" + _YEAR + r")?(?!\w)", re.I)
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s+[^\W\d_]+){0,2}")
 _QUOTED = re.compile(r"[“\"‘«]([^”\"’»\n]{2,80})[”\"’»]")
 # Clause boundaries: punctuation followed by a space (never the comma of "0,62"), brackets, dashes.
@@ -191,3 +200,17 @@ def candidates(sents: Sequence[Sentence], q: QuestionAnalysis) -> list[Candidate
             out.append(Candidate(i, s, e, sent.text[s:e], frozenset(flags),
                                  quantity.value if quantity else None, quantity.unit if quantity else None))
     return out
+
+
+def widest_date(text: str, start: int, end: int) -> tuple[int, int]:
+    """The longest date phrase of `text` holding text[start:end] when that span is itself a date
+    or a year, else (start, end) unchanged.
+
+    >>> s = "BSkyB thông báo vào 8 tháng 2 năm 2007 rằng ..."
+    >>> a, b = widest_date(s, s.index("2007"), s.index("2007") + 4); s[a:b]
+    '8 tháng 2 năm 2007'
+    """
+    if not _DATE_PHRASE.fullmatch(text[start:end]):
+        return start, end
+    covering = [m.span() for m in _DATE_PHRASE.finditer(text) if m.start() <= start and end <= m.end()]
+    return max(covering, key=lambda span: span[1] - span[0], default=(start, end))

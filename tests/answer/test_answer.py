@@ -171,3 +171,32 @@ def test_boosted_trees_from_the_data_file_walk_each_row_to_its_leaf():
                              "bias": -1.0, "depth": 2})
     X = np.array([[0.2, 1.0], [0.2, 5.0], [0.9, 1.0], [0.5, 2.0]])
     assert trees.predict(X).tolist() == [0.5, 1.5, 2.5, 0.5]
+
+
+@pytest.mark.parametrize("sentence,year,phrase", [
+    ("BSkyB thông báo vào 8 tháng 2 năm 2007 rằng họ sẽ thay thế ba kênh.", "2007", "8 tháng 2 năm 2007"),
+    ("Vào mùa hè năm 1521, Luther mở rộng sự công kích.", "năm 1521", "mùa hè năm 1521"),
+    ("Ủy ban được thành lập vào tháng 7, 1961.", "1961", "tháng 7, 1961"),
+    ("Dịch bệnh xuất hiện từ 1500 đến 1850 ở nhiều nước.", "1500", "từ 1500 đến 1850"),
+    ("Một cơn bão năm 2008 gây mất điện bốn ngày.", "2008", "năm 2008"),
+])
+def test_a_year_answer_is_widened_to_the_date_phrase_it_stands_in(sentence, year, phrase):
+    from qa.answer.candidates import widest_date
+    at = sentence.index(year)
+    start, end = widest_date(sentence, at, at + len(year))
+    assert sentence[start:end] == phrase
+
+
+@pytest.mark.parametrize("sentence,span", [("Thành phố có 2010 người di cư.", "2010 người"),
+                                           ("Có 1.345.596 người sống ở đây.", "1.345.596")])
+def test_a_figure_that_is_no_date_is_not_widened(sentence, span):
+    from qa.answer.candidates import widest_date
+    at = sentence.index(span)
+    assert widest_date(sentence, at, at + len(span)) == (at, at + len(span))
+
+
+def test_the_engine_answer_shows_the_whole_date_and_stays_a_span_of_the_sentence():
+    from qa.answer import answer_passages
+    found = passage("Công ty Minh Long được thành lập vào ngày 8 tháng 2 năm 2007 tại Bình Dương.", article="minh-long")
+    answer, _ = answer_passages("Công ty Minh Long được thành lập năm nào?", [found], dense=close())
+    assert answer is not None and answer.text == "ngày 8 tháng 2 năm 2007" and answer.text in answer.sentence
