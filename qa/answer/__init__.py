@@ -19,8 +19,9 @@ import numpy as np
 from qa.answer.byline import byline
 from qa.answer.candidates import Candidate, Sentence, candidates, sentences, widest_date
 from qa.answer.features import matrix
-from qa.answer.question import QuestionAnalysis, analyse
+from qa.answer.question import QuestionAnalysis, analyse, word_list
 from qa.answer.scorer import Scorer, default_scorer
+from qa.lang.text import fold
 from qa.records import Answer, Passage
 from qa.settings import default
 
@@ -66,12 +67,20 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
         return None, ()
     scorer = scorer or default_scorer()
     _, scores = scorer.scores(prepared.features)
-    # The best-ranked candidate of each article, best first; each has its confidence.
-    order = np.argsort(-scores, kind="stable").tolist()
+    # The best-ranked candidate of each article, best first; each has its confidence. A span
+    # made only of the question's own words never answers it ("Super Bowl" for "Ai là thủ quân
+    # lớn tuổi nhất chơi trong một trận Super Bowl?").
+    own = question_words(q.text)
     firsts: dict[str, int] = {}
-    for n in order:
-        firsts.setdefault(passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id, n)
-    chosen = np.array(list(firsts.values())[:max_answers])
+    for n in np.argsort(-scores, kind="stable").tolist():
+        article = passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id
+        if article not in firsts and not question_words(prepared.candidates[n].text) <= own:
+            firsts[article] = n
+            if len(firsts) == max_answers:
+                break
+    if not firsts:
+        return None, ()
+    chosen = np.array(list(firsts.values()))
     confidence = scorer.confidences(prepared.features, chosen)
     if confidence[0] < scorer.threshold:
         return None, ()
@@ -100,11 +109,18 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
     from qa.answer import rules  # the rule stage's modules load only when an answer is asked for
 
     found = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
+    if found[0] is not None and question_words(found[0].text) <= question_words(question):
+        found = None, ()  # the rule stage answered with the question's own words
     if found[0] is None:
         found = extract_answer(question, passages, authors, dense, also_ratio=also_ratio, max_answers=max_answers)
         if found[0] is None or found[0].confidence < min_confidence:
             return None, ()
     return _widened(found[0]), tuple(_widened(a) for a in found[1])
+
+
+def question_words(text: str) -> frozenset[str]:
+    """The folded words of `text` (what "made only of the question's words" compares)."""
+    return frozenset(fold(w) for w, _, _ in word_list(text))
 
 
 def _widened(answer: Answer) -> Answer:
