@@ -25,7 +25,7 @@ from qa.lang.text import fold
 from qa.records import Answer, Passage
 from qa.settings import default
 
-__all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "prepare", "Prepared"]
+__all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "prepare", "Prepared", "question_words"]
 
 # Dense similarities (question·sentence, question·context) of sentences given as (article id, offset).
 DenseLookup = Callable[[Sequence[tuple[str, int]]], np.ndarray]

@@ -200,3 +200,21 @@ def test_the_engine_answer_shows_the_whole_date_and_stays_a_span_of_the_sentence
     found = passage("Công ty Minh Long được thành lập vào ngày 8 tháng 2 năm 2007 tại Bình Dương.", article="minh-long")
     answer, _ = answer_passages("Công ty Minh Long được thành lập năm nào?", [found], dense=close())
     assert answer is not None and answer.text == "ngày 8 tháng 2 năm 2007" and answer.text in answer.sentence
+
+
+def test_a_span_made_only_of_the_question_words_is_never_the_answer():
+    from dataclasses import replace
+
+    from qa.answer import question_words
+    # A ranker that prefers spans repeating the question: the repeats must still be passed over.
+    weights = np.zeros(len(NAMES))
+    weights[NAMES.index("repeat")] = 10.0
+    scorer = replace(default_scorer(), rank_weights=weights, trees=None, threshold=0.0)
+    question = "Ai là thủ quân lớn tuổi nhất chơi trong một trận Super Bowl?"
+    found = passage("Giải Super Bowl 50 có Peyton Manning là thủ quân lớn tuổi nhất từng chơi trong một trận "
+                    "Super Bowl, ở tuổi 39.", article="super-bowl")
+    prepared = prepare(question, [found], close())
+    top = prepared.candidates[int(np.argmax(scorer.scores(prepared.features)[1]))]
+    assert question_words(top.text) <= question_words(question)  # what the ranker alone would give
+    answer, _ = extract_answer(question, [found], dense=close(), scorer=scorer)
+    assert answer is not None and not question_words(answer.text) <= question_words(question)
