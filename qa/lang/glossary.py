@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 
 import snowballstemmer
 
+from qa.lang.numbers import measure_words
 from qa.lang.text import fold
 from qa.lang.wordlists import table
 
@@ -80,7 +81,7 @@ def glossary() -> Glossary:
         place_words=tuple(doc["place_words"]), org_words=tuple(doc["org_words"]), code_words=dict(doc["code_words"]),
         phrase_end=frozenset(doc["phrase_end"]),
         synonyms=tuple(tuple(tuple(fold(w).split()) for w in group.split(" | ")) for group in doc["synonyms"]),
-        measures={u: u for u in doc["measures"]})
+        measures={u: u for u in measure_words().values()})
 
 
 def lookup(words: list[str], i: int, entries: Entries) -> tuple[int, tuple[str, ...]] | None:

@@ -30,6 +30,17 @@ _SCALES = {w: float(v) for w, v in table("number_words")["digit_scales"].items()
 _SCALE = "(?:" + "|".join(sorted(map(re.escape, _SCALES), key=len, reverse=True)) + ")"
 _CURRENCY = dict(_UNITS["currencies"])
 _MEASURES = {w: tuple(v) for w, v in _UNITS["measures"].items()}  # as written -> (canonical unit, kind)
+_UNIT_KIND = {unit: kind for unit, kind in _MEASURES.values()}
+
+
+def measure_words() -> dict[str, str]:
+    """Each way a unit of measure is written (lower case) -> its canonical unit ("mét vuông" -> "m2")."""
+    return {written: unit for written, (unit, _) in _MEASURES.items()}
+
+
+def unit_kind(unit: str | None) -> str | None:
+    """What a canonical unit measures ("km" -> "length", "ha" -> "area"), None for no known unit."""
+    return _UNIT_KIND.get(unit or "")
 _UNIT = "|".join(re.escape(u) for u in sorted(list(_CURRENCY) + list(_MEASURES), key=len, reverse=True))
 _PREFIX = "|".join(re.escape(u) for u in sorted(_UNITS["prefix"], key=len, reverse=True))
 _ENGLISH_SCALES = frozenset(table("number_words")["en"]["scales"])

@@ -340,3 +340,13 @@ def test_an_article_without_a_byline_abstains_rather_than_naming_another_author(
     assert answer is None
     assert classify_question("Ai là Bí thư Huyện ủy Quỳnh Nhai?").kind == "person"  # not a byline question
     assert classify_question("Which authority approved the plan?").kind != "author"
+
+
+def test_every_unit_of_the_units_table_is_asked_for_as_an_amount_in_it():
+    # One units table (qa/data/units.json, read by qa.lang.numbers): the rule stage has none of its own.
+    from qa.lang.numbers import measure_words
+    for written, unit in measure_words().items():
+        if len(written.split()) > 2 or not written.replace(" ", "").isalpha():
+            continue  # the question pattern reads two words after "bao nhiêu"; "km/h", "m2" are written with digits
+        qtype = classify_question(f"Dự án này có bao nhiêu {written}?")
+        assert (qtype.kind, qtype.unit) == ("amount", unit), written

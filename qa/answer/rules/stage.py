@@ -27,7 +27,7 @@ from qa.answer.byline import byline
 from qa.answer.rules.evidence import LOOSE_MIN, PassageView, closest_sentence, find, occurrences, proximity, tokens
 from qa.answer.rules.questions import QuestionType, Term, classify_question, question_terms
 from qa.answer.rules.spans import Span, article_place, list_items, locatives, orgs, people, places
-from qa.lang.numbers import Quantity, find_quantities
+from qa.lang.numbers import Quantity, find_quantities, unit_kind
 from qa.lang.text import drop_thousands_dots, fold
 from qa.records import Answer, Passage
 from qa.settings import default
@@ -48,8 +48,6 @@ _QUANTITY_KINDS = {  # question kind -> quantity kinds that can answer it
     "percent": {"percent"}, "date": {"date", "year"}, "period": {"period"}, "code": {"code"},
 }
 _FIGURES = {"money", "percent", "count", "length", "area", "weight", "volume"}
-_MEASURE_KIND = {"m": "length", "km": "length", "cm": "length", "m2": "area", "ha": "area", "kg": "weight",
-                 "tấn": "weight", "tạ": "weight"}
 _GENERIC_ORG = {"to chuc", "don vi", "co quan", "doan the", "luc luong"}
 
 
@@ -91,7 +89,7 @@ def _quantity(view: PassageView, q: Quantity, qtype: QuestionType, asked_numbers
     end, fit, penalty = q.end, 1.0, 1.0
     if qtype.kind == "amount":
         unit = (q.unit or "").split("/")[0]
-        fit = 1.0 if unit == qtype.unit else 0.8 if _MEASURE_KIND.get(unit, 1) == _MEASURE_KIND.get(qtype.unit, 2) else 0.0
+        fit = 1.0 if unit == qtype.unit else 0.8 if unit_kind(unit) is not None and unit_kind(unit) == unit_kind(qtype.unit) else 0.0
         if q.per or qtype.per:  # "15.000đ/1 tháng" is a rate: right for "mỗi tháng", wrong for a total
             penalty *= 1.0 if q.per == qtype.per else 0.6
     elif qtype.kind == "count":
