@@ -13,7 +13,7 @@ import re
 
 from qa.chat.entities import Mention, mentions
 from qa.lang.language import detect_language
-from qa.lang.text import fold
+from qa.lang.text import fold, has_diacritics
 
 ASKED_KINDS = ("place", "org", "person")
 NOT_ABOUT = {"vi": "Các bài báo không nói về {entity}.", "en": "The articles do not say about {entity}."}
@@ -21,11 +21,12 @@ NOT_ABOUT = {"vi": "Các bài báo không nói về {entity}.", "en": "The artic
 
 def _mention(question: str, gazetteer: frozenset[str]) -> Mention | None:
     # A name of unknown kind ("Broncos", "Fresno" typed mid-sentence) counts when nothing better is
-    # named, in a Vietnamese question only: an English one may name in English what the Vietnamese
-    # text names otherwise ("Muscovy ducks" are "vịt Xiêm", "Uncle Ho" is "Bác Hồ").
+    # named, in a Vietnamese question, or written with Vietnamese tone marks in an English one
+    # ("How much did Hà Nội raise?"): otherwise an English question may name in English what the
+    # Vietnamese text names otherwise ("Muscovy ducks" are "vịt Xiêm", "Uncle Ho" is "Bác Hồ").
     vietnamese = detect_language(question) != "en"
-    named = [m for m in mentions(question, gazetteer)
-             if m.kind in ASKED_KINDS and m.rank == 0 or vietnamese and m.kind == "name" and m.rank == 1]
+    named = [m for m in mentions(question, gazetteer) if m.kind in ASKED_KINDS and m.rank == 0
+             or (vietnamese or has_diacritics(m.name)) and m.kind == "name" and m.rank == 1]
     order = ASKED_KINDS + ("name",)
     return min(named, key=lambda m: (order.index(m.kind), m.start)) if named else None
 

@@ -89,6 +89,16 @@ def test_entity_of_prefers_the_place():
     assert entity_of("Giá vàng hôm nay là bao nhiêu?", GAZETTEER) is None
 
 
+@pytest.mark.parametrize("question, entity", [
+    ("How much did Hà Nội raise for flood relief in 2024?", "Hà Nội"),  # a Vietnamese name, tone marks and all
+    ("How many tonnes of tea did Tân Cương export?", "Tân Cương"),
+    ("How many Muscovy ducks did the farm raise?", None),  # English names what the text may name otherwise
+    ("What about Newcastle?", None),
+])
+def test_an_english_question_names_a_place_written_the_vietnamese_way(question, entity):
+    assert entity_of(question, GAZETTEER) == entity
+
+
 @pytest.mark.parametrize("question, parts", [
     ("Mô hình Đường hoa quân sự dài bao nhiêu km và trị giá bao nhiêu?",
      ["Mô hình Đường hoa quân sự dài bao nhiêu km?", "Mô hình Đường hoa quân sự trị giá bao nhiêu?"]),
