@@ -27,20 +27,23 @@ FLAGS = ("number", "money", "percent", "date", "duration", "name", "quoted", "cl
 _QUANTITY_FLAG = {"money": "money", "percent": "percent", "duration": "duration", "year": "date", "date": "date",
                   "period": "date"}
 # Vietnamese dates as the grammar writes them: "ngày 7 tháng 2 năm 2016", "năm 1943",
-# "thế kỷ 19", "thập niên 1960"; a bare four-digit year.
+# "thế kỷ 19", "thập niên 1960"; a bare four-digit year. The pieces are shared with `_DATE_PHRASE`.
+_MONTH = r"tháng\s+\d{1,2}(?:\s*(?:năm\s+|,\s*)\d{3,4})?"  # "tháng 2 năm 2016", "tháng 7, 1961"
+_YEARS = r"(?:những\s+)?năm\s+\d{3,4}"  # "năm 1943", "những năm 1950"
+_NUMERIC = r"\d{1,2}/\d{1,2}/\d{4}|[12]\d{3}"  # "7/2/2016", "1943"
 _DATE = re.compile(
-    r"(?<!\w)(?:(?:ngày\s+\d{1,2}\s+)?tháng\s+\d{1,2}(?:\s*(?:năm\s+|,\s*)\d{3,4})?"
-    r"|(?:những\s+)?năm\s+\d{3,4}(?:\s*[-–]\s*\d{2,4})?(?:\s+TCN)?"
+    r"(?<!\w)(?:(?:ngày\s+\d{1,2}\s+)?" + _MONTH
+    + r"|" + _YEARS + r"(?:\s*[-–]\s*\d{2,4})?(?:\s+TCN)?"
     r"|thế\s+kỷ\s+(?:thứ\s+)?[\dIVXLC]+(?:\s+TCN)?|thập\s+(?:niên|kỷ)\s+\d{2,4}"
-    r"|\d{1,2}/\d{1,2}/\d{4}|[12]\d{3})(?!\w)", re.I)
+    r"|" + _NUMERIC + r")(?!\w)", re.I)
 # The whole date phrase a date or year stands in, as an answer shows it: "8 tháng 2 năm 2007"
 # for "2007", "mùa hè năm 1521", "tháng 7, 1961", "từ 1500 đến 1850", "sau năm 1279". Candidates
 # keep `_DATE` (the scorer was fitted on its spans); only the chosen answer is widened.
 _YEAR = r"(?:năm\s+)?\d{3,4}(?:\s+TCN)?"
 _DATE_PHRASE = re.compile(
     r"(?<!\w)(?:(?:từ|sau|trước|khoảng|vào khoảng|cuối|đầu|giữa|mùa\s+(?:xuân|hạ|hè|thu|đông))\s+)?"
-    r"(?:(?:những\s+)?(?:(?:ngày\s+)?\d{1,2}\s+)?tháng\s+\d{1,2}(?:\s*(?:năm\s+|,\s*)\d{3,4})?"
-    r"|(?:những\s+)?năm\s+\d{3,4}(?:\s+TCN)?|\d{1,2}/\d{1,2}/\d{4}|[12]\d{3})"
+    r"(?:(?:những\s+)?(?:(?:ngày\s+)?\d{1,2}\s+)?" + _MONTH
+    + r"|" + _YEARS + r"(?:\s+TCN)?|" + _NUMERIC + r")"
     r"(?:\s*(?:[-–]|đến|tới)\s*" + _YEAR + r")?(?!\w)", re.I)
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s+[^\W\d_]+){0,2}")
 _QUOTED = re.compile(r"[“\"‘«]([^”\"’»\n]{2,80})[”\"’»]")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from qa.lang.numwords import DIGIT_WORDS, as_digits, spelled_numbers
-from qa.lang.text import drop_thousands_dots, segment
+from qa.lang.text import drop_thousands_dots, fold, segment
 from qa.lang.wordlists import table
 
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -36,6 +36,13 @@ _UNIT_KIND = {unit: kind for unit, kind in _MEASURES.values()}
 def measure_words() -> dict[str, str]:
     """Each way a unit of measure is written (lower case) -> its canonical unit ("mét vuông" -> "m2")."""
     return {written: unit for written, (unit, _) in _MEASURES.items()}
+
+
+@lru_cache(maxsize=1)
+def folded_measure_words() -> tuple[tuple[str, str], ...]:
+    """(folded written form, canonical unit) of every unit of measure, longest form first, so
+    that "mét vuông" is tried before "mét"."""
+    return tuple(sorted(((fold(w), unit) for w, unit in measure_words().items()), key=lambda wu: -len(wu[0])))
 
 
 def unit_kind(unit: str | None) -> str | None:

@@ -11,7 +11,7 @@ choose answers (`stage`).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Callable, Sequence
 
 from qa.answer.rules.questions import Term
@@ -196,18 +196,16 @@ def proximity(view: PassageView, terms: list[Term], a: int, b: int, inside: bool
     return got / total
 
 
-def closest_sentence(passages: Sequence[Passage], dense) -> Callable[[PassageView, int], bool]:
+def closest_sentence(views: Sequence[PassageView], dense) -> Callable[[PassageView, int], bool]:
     """Whether the sentence at an offset of a view is the pool's closest to the question, by the
     index's dense vectors (`dense`: (article id, offset) -> similarities); computed once, when
     first asked. Without `dense`, every sentence counts as closest (lexical evidence only)."""
     if dense is None:
         return lambda view, at: True
-    found: list[tuple[str, int]] = []
 
-    def closest(view: PassageView, at: int) -> bool:
-        if not found:
-            keys = sorted({(p.article.id, p.start + a) for p in passages for a, _ in sentence_spans(p.text)})
-            sims = dense(keys)[:, 0] if keys else []
-            found.append(keys[int(sims.argmax())] if len(sims) else ("", -1))
-        return (view.passage.article.id, view.passage.start + view.sentence_of(at)[0]) == found[0]
-    return closest
+    @cache
+    def best() -> tuple[str, int]:
+        keys = sorted({(v.passage.article.id, v.passage.start + s) for v in views for s, _ in v.sentences})
+        return keys[int(dense(keys)[:, 0].argmax())] if keys else ("", -1)
+
+    return lambda view, at: (view.passage.article.id, view.passage.start + view.sentence_of(at)[0]) == best()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from qa.answer.rules.english import english_type
 from qa.lang.glossary import english_terms, glossary, stem, vi_synonyms
 from qa.lang.language import detect_language
-from qa.lang.numbers import as_digits, measure_words, vi_words
+from qa.lang.numbers import as_digits, folded_measure_words, vi_words
 from qa.lang.text import drop_thousands_dots, fold, has_diacritics, normalize
 
 KINDS = ("amount", "count", "percent", "person", "date", "place", "org", "list", "code", "period", "author", "other")
@@ -138,8 +138,8 @@ def _vi_type(question: str) -> QuestionType:
     if re.search(r"\bbao nhieu (tien|dong)\b|\b(so tien|kinh phi|gia tri|tri gia)\b|^gia\b", q):
         return QuestionType("amount", (), "VND", total=total)
     m = re.search(r"\b(?:bao nhieu|may)\s+(\w+(?: \w+)?)", q)
-    for word, unit in sorted(measure_words().items(), key=lambda wu: -len(wu[0])):  # "mét vuông" before "mét"
-        if m and (m.group(1) == fold(word) or m.group(1).startswith(fold(word) + " ")):
+    for word, unit in folded_measure_words():
+        if m and (m.group(1) == word or m.group(1).startswith(word + " ")):
             return QuestionType("amount", (), unit, total=total)
     if re.search(r"\b(dai|rong|cao|sau|xa) bao nhieu\b|\b(chieu dai|do dai|khoang cach)\b", q):
         return QuestionType("amount", (), "m", total=total)

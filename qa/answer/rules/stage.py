@@ -89,7 +89,8 @@ def _quantity(view: PassageView, q: Quantity, qtype: QuestionType, asked_numbers
     end, fit, penalty = q.end, 1.0, 1.0
     if qtype.kind == "amount":
         unit = (q.unit or "").split("/")[0]
-        fit = 1.0 if unit == qtype.unit else 0.8 if unit_kind(unit) is not None and unit_kind(unit) == unit_kind(qtype.unit) else 0.0
+        kind = unit_kind(unit)
+        fit = 1.0 if unit == qtype.unit else 0.8 if kind is not None and kind == unit_kind(qtype.unit) else 0.0
         if q.per or qtype.per:  # "15.000đ/1 tháng" is a rate: right for "mỗi tháng", wrong for a total
             penalty *= 1.0 if q.per == qtype.per else 0.6
     elif qtype.kind == "count":
@@ -162,7 +163,8 @@ def _score(view: PassageView, c: _Candidate, terms: list[Term], asked: set[str],
     # sentence, not the figure in it ("huyện Thanh Liêm (… giá trị thực hiện 120 triệu đồng …)"
     # does not answer "Thanh Liêm huy động được bao nhiêu tiền?").
     said = [t for t in terms if not t.required]
-    evidence = proximity(view, terms, a, b, inside=c.kind == "other", others=others, names=not said)
+    leaves_names_out = said and c.kind != "other"  # a sentence's proximity leaves them out already
+    evidence = proximity(view, terms, a, b, others=others, names=False) if leaves_names_out else prox
     # "716 nhà" for "houses": the noun itself is evidence. When nothing else the question says
     # stands near it, only if its sentence is the one the question is closest to (dense): "làm
     # được 716 nhà" answers "how many houses did Mộc Châu build?", "chỉ còn 3 hộ nghèo" does not
@@ -248,7 +250,6 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     # Question words that end a list item ("Dao và Kinh sinh sống"); names may belong to the item.
     stop = {w for t in terms if not t.name for f in t.forms for w in f if not w.isdigit()}
     scored: list[tuple[float, _Candidate, PassageView]] = []
-    closest = closest_sentence(passages, dense)
     article_words: dict[str, list[str]] = {}
     article_texts: dict[str, list[str]] = {}
     for passage in passages:  # what each article's retrieved passages and title say, together
@@ -256,8 +257,10 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
         words += ["|"] + [t[0] for t in tokens(passage.text)]
         article_texts.setdefault(passage.article.id, []).append(passage.text)
     found_in = {a: [bool(occurrences(words, t)) for t in terms] for a, words in article_words.items()}
-    for passage in passages:
-        view = PassageView(passage, terms, found_in[passage.article.id])
+    views = [PassageView(passage, terms, found_in[passage.article.id]) for passage in passages]
+    closest = closest_sentence(views, dense)
+    for view in views:
+        passage = view.passage
         if not view.on_topic:
             continue
         found = _candidates(view, qtype, asked_numbers, stop, terms)
