@@ -35,15 +35,13 @@ class Settings(BaseSettings):
     hnsw_threshold: int = Field(default=50_000, ge=0)
     context_sentences: int = 1  # neighbours on each side of a sentence in its passage
     top_k: int = Field(default=5, ge=1)  # passages shown when a question does not say (CLI -k, HTTP k)
-    # Behind the rule stage, the learned answer stage answers only this confident (0..1),
-    # for Vietnamese and for English questions. bench/fallback_threshold.py chose 0.07 on
-    # XQuAD-dev for Vietnamese (the largest keeping abstention on answerable questions within
-    # 10 %, on unanswerable ones at 70 % or more). For English it would choose 0.03, which
-    # measured better on XQuAD and on held-out news but answered a news question the articles
-    # do not answer with a fragment ("2 năm triển", 0.055): English stays at 0.07 until the
-    # confidence model has seen news (README, "What the engine ships").
-    learned_min_confidence: float = Field(default=0.07, ge=0.0, le=1.0)
-    learned_min_confidence_en: float = Field(default=0.07, ge=0.0, le=1.0)
+    # Behind the rule stage, the learned answer stage answers only this confident (0..1), for
+    # Vietnamese and for English questions: bench/fallback_threshold.py on XQuAD-dev chose 0.1
+    # for Vietnamese (the largest keeping abstention on answerable questions within 10 %, on
+    # unanswerable ones at 70 % or more) and 0.05 for English (no threshold keeps the first
+    # bound; the one abstaining least while keeping the second). README, "Answers".
+    learned_min_confidence: float = Field(default=0.1, ge=0.0, le=1.0)
+    learned_min_confidence_en: float = Field(default=0.05, ge=0.0, le=1.0)
     answer_cache: int = Field(default=1024, ge=0)  # results kept per live build for repeated questions (0: none)
     query_cache: int = Field(default=1024, ge=0)  # query embeddings kept (valid across builds; 0: none)
     max_k: int = Field(default=50, ge=1)  # the most passages a question may ask for

@@ -18,7 +18,7 @@ import numpy as np
 
 from qa.answer.byline import byline
 from qa.answer.candidates import Candidate, Sentence, candidates, sentences, widest_date
-from qa.answer.features import matrix
+from qa.answer.features import NAMES, matrix
 from qa.answer.question import QuestionAnalysis, analyse, word_list
 from qa.answer.scorer import Scorer, default_scorer
 from qa.lang.text import fold
@@ -71,10 +71,11 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     # made only of the question's own words never answers it ("Super Bowl" for "Ai là thủ quân
     # lớn tuổi nhất chơi trong một trận Super Bowl?").
     own = question_words(q.text)
+    unplaced = _unplaced(prepared.features)
     firsts: dict[str, int] = {}
     for n in np.argsort(-scores, kind="stable").tolist():
         article = passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id
-        if article not in firsts and not question_words(prepared.candidates[n].text) <= own:
+        if article not in firsts and not unplaced[n] and not question_words(prepared.candidates[n].text) <= own:
             firsts[article] = n
             if len(firsts) == max_answers:
                 break
@@ -116,6 +117,17 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
         if found[0] is None or found[0].confidence < min_confidence:
             return None, ()
     return _widened(found[0]), tuple(_widened(a) for a in found[1])
+
+
+def _unplaced(X: np.ndarray) -> np.ndarray:
+    """Candidates that nothing the question says besides its names stands near, while something
+    does stand near another candidate, and whose sentence is not the one the question is closest
+    to (dense): they never answer. A name places the sentence, not the answer in it ("3 hộ
+    nghèo" of Sìn Hồ for "How many households demolished fences in Sìn Hồ?"; the rule stage
+    keeps the same evidence). Words the text never holds (English without a glossary form)
+    take nothing away: then no candidate has them near, and none is unplaced."""
+    near = X[:, NAMES.index("predicate_win")] > 0
+    return ~near & (X[:, NAMES.index("best_dense")] == 0) & near.any()
 
 
 def question_words(text: str) -> frozenset[str]:

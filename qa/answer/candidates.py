@@ -25,7 +25,8 @@ from qa.records import Passage
 
 FLAGS = ("number", "money", "percent", "date", "duration", "name", "quoted", "clause", "gap", "sentence")
 _QUANTITY_FLAG = {"money": "money", "percent": "percent", "duration": "duration", "year": "date", "date": "date",
-                  "period": "date"}
+                  "period": "date",
+                  "code": "name"}  # "01-KL/TW" numbers a document: it names it, it counts nothing
 # Vietnamese dates as the grammar writes them: "ngày 7 tháng 2 năm 2016", "năm 1943",
 # "thế kỷ 19", "thập niên 1960"; a bare four-digit year. The pieces are shared with `_DATE_PHRASE`.
 _MONTH = r"tháng\s+\d{1,2}(?:\s*(?:năm\s+|,\s*)\d{3,4})?"  # "tháng 2 năm 2016", "tháng 7, 1961"
@@ -200,6 +201,7 @@ def candidates(sents: Sequence[Sentence], q: QuestionAnalysis) -> list[Candidate
         quantities = {(x.start, x.end): x for x in find_quantities(sent.text)}
         for (s, e), flags in sorted(in_sentence(sent.text, q).items()):
             quantity = quantities.get((s, e))
+            quantity = quantity if quantity is not None and quantity.kind != "code" else None
             out.append(Candidate(i, s, e, sent.text[s:e], frozenset(flags),
                                  quantity.value if quantity else None, quantity.unit if quantity else None))
     return out

@@ -25,6 +25,7 @@ from qa.lang.text import fold
 from qa.records import Passage
 
 WINDOW = 8  # words on each side of a candidate that count as "around" it
+GAP = 3  # how many words off an anchor may stand and still count as "near"
 _BASE = ("sent_cos", "ctx_cos", "sent_cos_gap", "ctx_cos_gap", "lex", "lex_gap", "names", "fused", "inv_rank",
          "focus", "lex_win", "near", "no_term", "repeat", "function", "log_len", "one_word", "short", "long",
          "rel_len", "rel_pos", "cap_start")
@@ -32,7 +33,13 @@ _EN = ("en_sent_cos", "en_ctx_cos", "en_lex", "en_lex_win", "en_near", "en_repea
 # A figure next to, or holding, the noun the question counts ("09 tập thể" for "bao nhiêu tập thể").
 _ADJACENT = ("before_term", "after_term", "figure_x_repeat", "figure_x_after_term")
 _FIGURES = frozenset({"number", "money", "percent", "duration"})
-NAMES = (_BASE + _ADJACENT + ("best_lex", "best_dense") + tuple(f"is_{f}" for f in FLAGS) + tuple(f"asked_{t}" for t in TYPES)
+# The question's words before / after its question phrase, found just before / after the
+# candidate ("thiết kế bởi [Adam Idźkowski]" for "… được thiết kế bởi ai?"), or a few words off.
+_ANCHORS = ("anchor_before", "anchor_after", "anchor_before_near", "anchor_after_near")
+# What the question says besides its names ("demolished fences" of "... in Sìn Hồ?") around the
+# candidate: a name places the sentence, not the answer in it.
+_PREDICATE = ("predicate_win", "no_predicate")
+NAMES = (_BASE + _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense") + tuple(f"is_{f}" for f in FLAGS) + tuple(f"asked_{t}" for t in TYPES)
          + tuple(f"{t}_x_{f}" for t in TYPES for f in FLAGS) + _EN)
 _INDEX = {name: i for i, name in enumerate(NAMES)}
 
@@ -92,6 +99,14 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row[_INDEX["after_term"]] = after = float(last + 1 < len(words) and words[last + 1] in terms)
         row[_INDEX["figure_x_repeat"]] = figure * values["repeat"]
         row[_INDEX["figure_x_after_term"]] = figure * after
+        sides = (words[max(0, first - WINDOW):first], words[last + 1:last + 1 + WINDOW])
+        found = sum(any(_holds(side, form) for form in forms for side in sides) for forms in q.predicate)
+        row[_INDEX["predicate_win"]] = found / len(q.predicate) if q.predicate else 0.0
+        row[_INDEX["no_predicate"]] = float(bool(q.predicate) and not found)
+        row[_INDEX["anchor_before"]] = _suffix_match(words, first, q.before)
+        row[_INDEX["anchor_after"]] = _prefix_match(words, last + 1, q.after)
+        row[_INDEX["anchor_before_near"]] = max((_suffix_match(words, j, q.before) for j in range(first - GAP, first)), default=0.0)
+        row[_INDEX["anchor_after_near"]] = max((_prefix_match(words, j, q.after) for j in range(last + 2, last + 2 + GAP)), default=0.0)
         row[_INDEX["best_lex"]] = float(lex >= best[2] and lex > 0)
         row[_INDEX["best_dense"]] = float(sent_cos >= best[0])
         for f in c.flags:
@@ -102,3 +117,37 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
             for name in _EN:
                 row[_INDEX[name]] = values[name[3:]]
     return X
+
+
+def _suffix_match(words: list[str], end: int, anchor: tuple[str, ...]) -> float:
+    """How much of the end of `anchor` the words just before position `end` repeat (0..1).
+
+    >>> _suffix_match(["xay", "dung", "vao", "nam", "1890"], 3, ("xay", "dung", "vao"))
+    1.0
+    """
+    k = 0
+    while k < len(anchor) and 0 <= end - k - 1 < len(words) and words[end - k - 1] == anchor[-k - 1]:
+        k += 1
+    return k / len(anchor) if anchor else 0.0
+
+
+def _prefix_match(words: list[str], start: int, anchor: tuple[str, ...]) -> float:
+    """How much of the start of `anchor` the words from position `start` repeat (0..1).
+
+    >>> _prefix_match(["manning", "la", "thu", "quan", "gia"], 1, ("la", "thu", "quan"))
+    1.0
+    """
+    k = 0
+    while k < len(anchor) and 0 <= start + k < len(words) and words[start + k] == anchor[k]:
+        k += 1
+    return k / len(anchor) if anchor else 0.0
+
+
+def _holds(words: list[str], form: tuple[str, ...]) -> bool:
+    """Whether `form` occurs as consecutive words of `words`.
+
+    >>> _holds(["da", "pha", "do", "tuong"], ("pha", "do")), _holds(["do", "pha"], ("pha", "do"))
+    (True, False)
+    """
+    n = len(form)
+    return any(tuple(words[i:i + n]) == form for i in range(len(words) - n + 1))

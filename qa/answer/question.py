@@ -19,6 +19,7 @@ from qa.lang.wordlists import table, words
 
 TYPES = ("quantity", "money", "percent", "date", "duration", "person", "place", "organisation",
          "list", "reason", "manner", "yes-no", "author", "other")
+ANCHOR = 3  # words on each side of the question phrase kept as its anchors
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
@@ -30,6 +31,14 @@ class QuestionAnalysis:
     terms: frozenset[str]  # folded content syllables ("quynh", "nhai", "huy", "dong")
     names: tuple[str, ...]  # folded capitalised words and numbers the question names
     numbers: frozenset[str]  # numbers as written, without thousands separators
+    # The folded words just before and after the question phrase ("thiết kế bởi" | "ai" | ""):
+    # a declarative sentence that answers often has the answer between the same words.
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    # What it asks besides its names, each as the folded forms the text may hold: a Vietnamese
+    # content word (("huy",),), or an English word's glossary forms (("pha", "do"),) as whole
+    # phrases, since single syllables such as "do" or "gia" stand in too many words.
+    predicate: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
     @property
     def english(self) -> bool:
@@ -46,7 +55,23 @@ def _type_patterns(accented: bool) -> tuple[tuple[str, re.Pattern], ...]:
     """Per type, its phrases as the question is compared: accented (lower-case, tone marks
     placed) when it has diacritics, folded when it has none."""
     form = (lambda p: normalize(p).lower()) if accented else fold
-    return tuple((kind, _pattern(phrases, form)) for kind, phrases in table("question_words")["types"])
+    heads = table("question_words")["heads"]
+    return tuple((kind, _pattern([*phrases, *_head_phrases(heads.get(kind, {}), accented)], form))
+                 for kind, phrases in table("question_words")["types"])
+
+
+def _head_phrases(heads: dict[str, list[str]], accented: bool = True) -> list[str]:
+    """The question phrases a type's head nouns make: "which nation", "what countries", "quốc gia nào"
+    (without diacritics, only heads of two or more syllables: "tinh nao" may be "tính nào").
+
+    >>> _head_phrases({"en": ["city"], "vi": ["tỉnh", "quốc gia"]})
+    ['what city', 'which city', 'what cities', 'which cities', 'tỉnh nào', 'quốc gia nào']
+    >>> _head_phrases({"vi": ["tỉnh", "quốc gia"]}, accented=False)
+    ['quốc gia nào']
+    """
+    plural = lambda n: n[:-1] + "ies" if n.endswith("y") and n[-2:-1] not in "aeiou" else n + "s"  # noqa: E731
+    return ([f"{w} {form}" for noun in heads.get("en", ()) for form in (noun, plural(noun)) for w in ("what", "which")]
+            + [f"{noun} nào" for noun in heads.get("vi", ()) if accented or " " in noun])
 
 
 @cache
@@ -60,12 +85,32 @@ def stopwords() -> frozenset[str]:
 
 def asked_type(text: str) -> str:
     """The asked type of a question (NFC, tone marks placed)."""
+    return _asking(text)[0]
+
+
+def _asking(text: str) -> tuple[str, tuple[int, int] | None]:
+    """(asked type, where the question phrase that says it stands), else a generic question
+    word's place ("gì", "what"), else None."""
     accented = has_diacritics(text)
     compared = text.lower() if accented else fold(text)
-    for kind, pattern in _type_patterns(accented):
-        if pattern.search(compared) and (kind != "author" or _article_words(accented).search(compared)):
-            return kind
-    return "other"
+    if len(compared) != len(text):  # offsets must agree with the text's (NFC keeps them so)
+        compared = text.lower()
+    found = [(rank, m.span()) for rank, (kind, pattern) in enumerate(_type_patterns(accented))
+             for m in pattern.finditer(compared) if kind != "author" or _article_words(accented).search(compared)]
+    # A phrase inside a longer one is part of it: unaccented "co quan nao" (cơ quan nào) holds
+    # "quan nao" (quận nào) but asks for an organisation, not a place.
+    kept = [(rank, span) for rank, span in found
+            if not any(c <= span[0] and span[1] <= d and d - c > span[1] - span[0] for _, (c, d) in found)]
+    if kept:
+        rank, span = min(kept)
+        return _type_patterns(accented)[rank][0], span
+    generic = _generic_words(accented).search(compared)
+    return "other", generic.span() if generic else None
+
+
+@cache
+def _generic_words(accented: bool) -> re.Pattern:
+    return _pattern(table("question_words")["generic"], (lambda p: normalize(p).lower()) if accented else fold)
 
 
 def word_list(text: str) -> list[tuple[str, int, int]]:
@@ -86,8 +131,20 @@ def analyse(question: str) -> QuestionAnalysis:
     capital = [w[:1].isupper() for w, _, _ in found]
     names = tuple(fold(w) for i, (w, a, _) in enumerate(found) if w[:1].isdigit() or (
         capital[i] and fold(w) not in stop and (a > 0 or (i + 1 < len(found) and capital[i + 1]))))
+    named = set(names)
+    predicate = tuple(((t,),) for t in sorted(terms - named))
     if detect_language(text) == "en":  # a bilingual table may add evidence, never take it away
-        terms |= frozenset(w for _, forms in english_terms(text) for form in forms for w in form)
+        glossed = english_terms(text)
+        terms |= frozenset(w for _, forms in glossed for form in forms for w in form)
+        predicate = tuple(kept for _, forms in glossed if (kept := tuple(f for f in forms if not set(f) <= named)))
     numbers = frozenset(re.sub(r"[.,](?=\d{3}(?!\d))", "", w) for w, _, _ in found if w[:1].isdigit())
-    return QuestionAnalysis(text=text, language=detect_language(text), asked=asked_type(text),
-                            terms=terms, names=names, numbers=numbers)
+    asked, where = _asking(text)
+    words_around = [fold(w) for w, _, _ in word_list(text)]
+    starts = [a for _, a, _ in word_list(text)]
+    before = after = ()
+    if where is not None:
+        first = sum(a < where[0] for a in starts)
+        last = sum(a < where[1] for a in starts)
+        before, after = tuple(words_around[max(0, first - ANCHOR):first]), tuple(words_around[last:last + ANCHOR])
+    return QuestionAnalysis(text=text, language=detect_language(text), asked=asked, terms=terms, names=names,
+                            numbers=numbers, before=before, after=after, predicate=predicate)

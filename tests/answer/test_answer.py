@@ -39,6 +39,24 @@ def test_the_asked_type_comes_from_general_question_words_in_any_form(question, 
     assert analyse(question).asked == asked
 
 
+@pytest.mark.parametrize("question,asked", [
+    ("Which nation claimed the island first?", "place"), ("What body regulates pharmacies?", "organisation"),
+    ("What rivers flow into the lake?", "place"), ("In which century was the castle built?", "date"),
+    ("What player scored the last goal?", "person"), ("Cơ quan nào cấp phép cho nhà thuốc?", "organisation"),
+    ("co quan nao cap phep cho nha thuoc", "organisation"), ("Cầu thủ nào ghi bàn thắng cuối cùng?", "person"),
+    ("Quốc gia nào tuyên bố chủ quyền đầu tiên?", "place"), ("quoc gia nao tuyen bo chu quyen dau tien", "place"),
+])
+def test_the_noun_a_which_question_asks_about_gives_its_type(question, asked):
+    assert analyse(question).asked == asked
+
+
+def test_a_head_inside_a_longer_one_or_ambiguous_without_diacritics_does_not_type_the_question():
+    assert analyse("Đơn vị nào tổ chức giải đấu?").asked == "organisation"  # not "vị nào", a person
+    assert analyse("Pháo đài nào được xây lại?").asked == "place"
+    assert analyse("buoc song nao duoc do").asked == "other"  # bước sóng nào, not sông nào
+    assert analyse("Tỉnh nào có diện tích lớn nhất?").asked == "place"
+
+
 def test_who_wrote_is_a_byline_question_only_when_it_names_the_article():
     assert analyse("Ai là tác giả bài viết về cà phê?").asked == "author"
     assert analyse("Who wrote the article about coffee exports?").asked == "author"

@@ -1,0 +1,100 @@
+"""Candidate features on invented sentences: the question phrase's anchors (the words around
+"ai", "năm nào"...) found around the candidate that answers, in any form of the question."""
+import numpy as np
+import pytest
+
+from qa.answer import analyse, extract_answer, prepare
+from qa.answer.features import NAMES
+from qa.records import ArticleRef, Passage
+
+TEXT = ("Công viên được thiết kế bởi Adam Idźkowski theo phong cách Anh, "
+        "và Henryk Marconi là người xây hàng rào sắt của nó vào năm 1852.")
+
+
+def passage(text: str) -> Passage:
+    return Passage(rank=1, score=1.0, text=text, sentence=text, article=ArticleRef(id="a", title="A"),
+                   start=0, end=len(text), sentence_start=0, sentence_end=len(text))
+
+
+def close(where):
+    return np.tile([0.88, 0.86], (len(where), 1))
+
+
+@pytest.mark.parametrize("question,before,after", [
+    ("Công viên được thiết kế bởi ai?", ("thiet", "ke", "boi"), ()),
+    ("cong vien duoc thiet ke boi ai", ("thiet", "ke", "boi"), ()),
+    ("Ai là người xây hàng rào sắt?", (), ("la", "nguoi", "xay")),
+    ("Hàng rào được xây vào năm nào?", ("duoc", "xay", "vao"), ()),
+    ("Nhà máy sản xuất cái gì?", ("may", "san", "xuat"), ()),
+])
+def test_the_question_phrase_has_the_words_around_it_as_anchors(question, before, after):
+    q = analyse(question)
+    assert (q.before, q.after) == (before, after)
+
+
+def anchors(question: str) -> dict[str, tuple[float, float]]:
+    prepared = prepare(question, [passage(TEXT)], dense=close)
+    b, a = NAMES.index("anchor_before"), NAMES.index("anchor_after")
+    return {c.text: (row[b], row[a]) for c, row in zip(prepared.candidates, prepared.features)}
+
+
+def test_the_name_after_the_question_s_own_words_is_anchored_and_the_other_is_not():
+    found = anchors("Công viên được thiết kế bởi ai?")
+    assert found["Adam Idźkowski"][0] == 1.0
+    assert found["Henryk Marconi"][0] == 0.0
+
+
+def test_the_name_before_the_question_s_own_words_is_anchored_after():
+    found = anchors("Ai là người xây hàng rào sắt?")
+    assert found["Henryk Marconi"][1] == 1.0
+    assert found["Adam Idźkowski"][1] == 0.0
+
+
+@pytest.mark.parametrize("question,name", [
+    ("Công viên được thiết kế bởi ai?", "Adam Idźkowski"), ("cong vien duoc thiet ke boi ai", "Adam Idźkowski"),
+    ("Ai là người xây hàng rào sắt?", "Henryk Marconi"), ("ai la nguoi xay hang rao sat", "Henryk Marconi"),
+])
+def test_the_learned_stage_answers_with_the_anchored_name(question, name):
+    answer, _ = extract_answer(question, [passage(TEXT)], dense=close)
+    assert answer is not None and answer.text == name
+
+
+def test_the_predicate_is_what_the_question_asks_besides_its_names_in_the_forms_the_text_may_hold():
+    assert analyse("Quỳnh Nhai huy động được bao nhiêu tiền?").predicate == ((("dong",),), (("huy",),))
+    english = analyse("How many households demolished fences in Sìn Hồ?").predicate
+    assert (("pha", "do"),) in english and all(form != ("ho",) for forms in english for form in forms)
+
+
+FIGURES = ("Huyện Sìn Hồ đã phá dỡ 120 mét tường rào để mở rộng đường. "
+           "Đến nay, Sìn Hồ chỉ còn 3 hộ nghèo trên địa bàn.")
+
+
+def predicate_rows(question: str) -> dict[str, tuple[float, float]]:
+    prepared = prepare(question, [passage(FIGURES)], dense=close)
+    w, n = NAMES.index("predicate_win"), NAMES.index("no_predicate")
+    return {c.text: (row[w], row[n]) for c, row in zip(prepared.candidates, prepared.features)}
+
+
+def test_a_figure_beside_the_question_s_name_only_has_no_predicate_near_it():
+    rows = predicate_rows("Sìn Hồ đã phá dỡ bao nhiêu mét tường rào?")
+    assert rows["120 mét"][0] > 0 and rows["120 mét"][1] == 0.0
+    assert rows["3 hộ"][0] == 0.0 and rows["3 hộ"][1] == 1.0
+
+
+def test_a_candidate_nothing_asked_stands_near_answers_only_from_the_closest_sentence():
+    from qa.answer import _unplaced
+    X = np.zeros((3, len(NAMES)))
+    w, best = NAMES.index("predicate_win"), NAMES.index("best_dense")
+    X[0, w] = 0.5  # the asked words stand near it
+    X[2, best] = 1.0  # nothing near it, but its sentence is the one the question is closest to
+    assert _unplaced(X).tolist() == [False, True, False]
+    X[0, w] = 0.0  # nothing the question asks is near any candidate (English words, no glossary form)
+    assert not _unplaced(X).any()
+
+
+def test_a_document_number_is_a_name_not_a_figure():
+    from qa.answer.candidates import in_sentence
+    text = "Thực hiện Kết luận số 01-KL/TW của Bộ Chính trị, huyện có 120 hộ."
+    spans = {text[s:e]: flags for (s, e), flags in in_sentence(text, analyse("How many households?")).items()}
+    assert "name" in spans["01-KL/TW"] and "number" not in spans["01-KL/TW"]
+    assert "number" in spans["120 hộ"]
