@@ -15,6 +15,8 @@ Vietnamese text means little). The words at a candidate's edges crossed with the
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -45,10 +47,10 @@ _INDEX = {name: i for i, name in enumerate(NAMES)}
 
 
 def _sentence_rows(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sentence],
-                   dense: np.ndarray) -> tuple[list[list[str]], np.ndarray]:
+                   dense: np.ndarray, spans: list[list[tuple[str, int, int]]]) -> tuple[list[list[str]], np.ndarray]:
     """(folded words of each sentence, per-sentence features [sent_cos, ctx_cos, lex, names])."""
     terms = q.terms
-    folded = [[fold(w) for w, _, _ in word_list(s.text)] for s in sents]
+    folded = [[fold(w) for w, _, _ in words] for words in spans]
     passage_words = [set(fold(w) for w, _, _ in word_list(p.text)) for p in passages]
     rows = np.zeros((len(sents), 4), dtype=np.float64)
     for i, s in enumerate(sents):
@@ -65,19 +67,23 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
     X = np.zeros((len(cands), len(NAMES)), dtype=np.float64)
     if not cands:
         return X
-    folded, rows = _sentence_rows(q, passages, sents, dense)
+    spans = [word_list(s.text) for s in sents]
+    folded, rows = _sentence_rows(q, passages, sents, dense, spans)
     best = rows.max(axis=0)
     stop, terms, english = stopwords(), q.terms, q.english
-    offsets = [[(a, b) for _, a, b in word_list(s.text)] for s in sents]
+    layout = [_Layout.of(at, words, q) for at, words in zip(spans, folded)]
     asked = TYPES.index(q.asked) if q.asked in TYPES else TYPES.index("other")
+    flag_columns = {f: (_INDEX[f"is_{f}"], _INDEX[f"{TYPES[asked]}_x_{f}"]) for f in FLAGS}
     for n, c in enumerate(cands):
-        s, words, spans = sents[c.sentence], folded[c.sentence], offsets[c.sentence]
-        inside = [i for i, (a, b) in enumerate(spans) if a >= c.start and b <= c.end]
-        first, last = (inside[0], inside[-1]) if inside else (0, -1)
-        hits = [i for i, w in enumerate(words) if w in terms and not first <= i <= last]
-        around = {words[i] for i in hits if first - WINDOW <= i <= last + WINDOW}
-        distance = min((first - i if i < first else i - last for i in hits), default=None)
-        mine = [words[i] for i in inside]
+        s, words, at = sents[c.sentence], folded[c.sentence], layout[c.sentence]
+        lo, hi = bisect_left(at.starts, c.start), bisect_right(at.ends, c.end)
+        first, last = (lo, hi - 1) if hi > lo else (0, -1)
+        left, right = bisect_left(at.terms, first), bisect_right(at.terms, last)
+        around = {words[i] for i in at.terms[bisect_left(at.terms, first - WINDOW):left]} | \
+                 {words[i] for i in at.terms[right:bisect_right(at.terms, last + WINDOW)]}
+        gaps = ([first - at.terms[left - 1]] if left > 0 else []) + ([at.terms[right] - last] if right < len(at.terms) else [])
+        distance = min(gaps, default=None)
+        mine = words[first:last + 1]
         sent_cos, ctx_cos, lex, names = rows[c.sentence]
         p = passages[s.passage]
         values = {
@@ -91,7 +97,7 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
             "long": float(len(mine) > 12), "rel_len": len(mine) / max(len(words), 1),
             "rel_pos": first / max(len(words), 1), "cap_start": float(c.text[:1].isupper()),
         }
-        row = X[n]
+        row = [0.0] * len(NAMES)  # a list: item by item, numpy's rows are slow to fill
         for name, value in values.items():
             row[_INDEX[name]] = value
         figure = float(bool(c.flags & _FIGURES))
@@ -99,8 +105,8 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row[_INDEX["after_term"]] = after = float(last + 1 < len(words) and words[last + 1] in terms)
         row[_INDEX["figure_x_repeat"]] = figure * values["repeat"]
         row[_INDEX["figure_x_after_term"]] = figure * after
-        sides = (words[max(0, first - WINDOW):first], words[last + 1:last + 1 + WINDOW])
-        found = sum(any(_holds(side, form) for form in forms for side in sides) for forms in q.predicate)
+        found = sum(any(max(0, first - WINDOW) <= a and b <= first or last + 1 <= a and b <= last + 1 + WINDOW
+                        for a, b in spots) for spots in at.predicate)
         row[_INDEX["predicate_win"]] = found / len(q.predicate) if q.predicate else 0.0
         row[_INDEX["no_predicate"]] = float(bool(q.predicate) and not found)
         row[_INDEX["anchor_before"]] = _suffix_match(words, first, q.before)
@@ -110,13 +116,32 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row[_INDEX["best_lex"]] = float(lex >= best[2] and lex > 0)
         row[_INDEX["best_dense"]] = float(sent_cos >= best[0])
         for f in c.flags:
-            row[_INDEX[f"is_{f}"]] = 1.0
-            row[_INDEX[f"{TYPES[asked]}_x_{f}"]] = 1.0
+            kind, crossed = flag_columns[f]
+            row[kind] = row[crossed] = 1.0
         row[_INDEX[f"asked_{TYPES[asked]}"]] = 1.0
         if english:
             for name in _EN:
                 row[_INDEX[name]] = values[name[3:]]
+        X[n] = row
     return X
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a sentence's words are, computed once for all its candidates: word start and end
+    offsets, the positions of the question's terms, and per predicate group of the question the
+    (start, end) word positions where one of its forms stands."""
+    starts: list[int]
+    ends: list[int]
+    terms: list[int]
+    predicate: list[list[tuple[int, int]]]
+
+    @classmethod
+    def of(cls, spans: list[tuple[str, int, int]], words: list[str], q: QuestionAnalysis) -> "_Layout":
+        spots = [[(i, i + len(form)) for form in forms for i in range(len(words) - len(form) + 1)
+                  if tuple(words[i:i + len(form)]) == form] for forms in q.predicate]
+        return cls([a for _, a, _ in spans], [b for _, _, b in spans],
+                   [i for i, w in enumerate(words) if w in q.terms], spots)
 
 
 def _suffix_match(words: list[str], end: int, anchor: tuple[str, ...]) -> float:
@@ -142,12 +167,3 @@ def _prefix_match(words: list[str], start: int, anchor: tuple[str, ...]) -> floa
         k += 1
     return k / len(anchor) if anchor else 0.0
 
-
-def _holds(words: list[str], form: tuple[str, ...]) -> bool:
-    """Whether `form` occurs as consecutive words of `words`.
-
-    >>> _holds(["da", "pha", "do", "tuong"], ("pha", "do")), _holds(["do", "pha"], ("pha", "do"))
-    (True, False)
-    """
-    n = len(form)
-    return any(tuple(words[i:i + n]) == form for i in range(len(words) - n + 1))
