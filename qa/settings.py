@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     query_cache: int = Field(default=1024, ge=0)  # query embeddings kept (valid across builds; 0: none)
     max_k: int = Field(default=50, ge=1)  # the most passages a question may ask for
     answer_pool: int = 10  # passages the answer is read from, whatever k (k only trims what is shown)
+    # Of those, the passages the learned stage reads: its scorer was fitted on retrievals of 5
+    # (bench/fit_answer.py --k); on XQuAD-dev reading 10 answered no better and took longer.
+    learned_pool: int = Field(default=5, ge=1)
     # Another article's answer is shown in `also` when it scores this close to the best (both answer stages).
     also_ratio: float = Field(default=0.9, gt=0.0, le=1.0)
     max_answers: int = Field(default=5, ge=1)  # the answer and at most this many minus one in `also`

@@ -98,22 +98,24 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
 
 def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
                     dense: DenseLookup | None = None, min_confidence: float = 0.0,
-                    also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers")
-                    ) -> tuple[Answer | None, tuple[Answer, ...]]:
+                    also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers"),
+                    learned_pool: int = default("learned_pool")) -> tuple[Answer | None, tuple[Answer, ...]]:
     """The answer the engine gives: the rule stage's (`rules`, hand-set on news) when it finds
     one, else the learned stage's. Measured (README, "Answer stage"): the learned stage alone
     answers far more on text nobody tuned for, but gets most news dev questions wrong, while
     the rules, where they answer, are right more often on both; so the rules go first until
     the learned stage beats them on news. Behind the rules the learned stage answers only at
     `min_confidence` or more (`Settings.learned_min_confidence`, chosen with
-    `bench/fallback_threshold.py`)."""
+    `bench/fallback_threshold.py`), and reads only the first `learned_pool` passages (the
+    retrievals its scorer was fitted on)."""
     from qa.answer import rules  # the rule stage's modules load only when an answer is asked for
 
     found = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
     if found[0] is not None and question_words(found[0].text) <= question_words(question):
         found = None, ()  # the rule stage answered with the question's own words
     if found[0] is None:
-        found = extract_answer(question, passages, authors, dense, also_ratio=also_ratio, max_answers=max_answers)
+        found = extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
+                               max_answers=max_answers)
         if found[0] is None or found[0].confidence < min_confidence:
             return None, ()
     return _widened(found[0]), tuple(_widened(a) for a in found[1])

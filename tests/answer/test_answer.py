@@ -236,3 +236,18 @@ def test_a_span_made_only_of_the_question_words_is_never_the_answer():
     assert question_words(top.text) <= question_words(question)  # what the ranker alone would give
     answer, _ = extract_answer(question, [found], dense=close(), scorer=scorer)
     assert answer is not None and not question_words(answer.text) <= question_words(question)
+
+
+def test_the_learned_stage_reads_only_the_first_learned_pool_passages():
+    from qa.answer import answer_passages
+    filler = [passage(f"Mùa hè năm {1990 + i} ở vùng núi thường mát mẻ và có nhiều mưa rào.", rank=i + 1,
+                      article=f"f{i}") for i in range(5)]
+    saxon = passage("Vườn Saxon được thiết kế bởi kiến trúc sư người Hà Lan Tylman van Gameren vào năm 1713.",
+                    rank=6, article="saxon")
+    def dense(where):  # the question is close to the Saxon sentence only
+        return np.array([(0.9, 0.88) if article == "saxon" else (0.72, 0.7) for article, _ in where])
+    ask = lambda pool: answer_passages("Who designed the Saxon Garden?", [*filler, saxon], dense=dense,  # noqa: E731
+                                       learned_pool=pool)[0]
+    found = ask(10)
+    assert found is not None and "Tylman van Gameren" in found.text
+    assert ask(5) is None
