@@ -8,8 +8,11 @@ holds; the passage's fused retrieval score and rank. Per candidate: the question
 window around it, the distance in words to the nearest one, how much of it repeats the
 question or is function words, its length and position, its kinds (`candidates.FLAGS`) and
 those kinds crossed with the asked type, whether a figure stands next to or holds a question
-word, and a few signals crossed with "asked in English" (where lexical overlap with
-Vietnamese text means little). The words at a candidate's edges crossed with the asked type
+word, how much of the words beside the question phrase (`QuestionAnalysis.before` / `after`)
+stand beside it, how much of what the question asks besides its names stands around it, and
+a few signals crossed with "asked in English" (where lexical overlap with Vietnamese text
+means little). Each sentence's layout (word offsets, term and predicate positions) is found
+once and bisected per candidate. The words at a candidate's edges crossed with the asked type
 (hashed) were tried and dropped: they fitted the training articles and lost on held-out ones. Does not decide anything.
 """
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """One analysis of the question, computed once and read by every later answer stage.
 
 `analyse(question)` gives its language (`language.detect_language`), the asked type (the first
-entry of `qa/data/question_words.json` whose phrase occurs in it, accented or folded), and its
-terms in the forms the stages compare: folded content syllables (question and function words
-of `qa/data/stopwords.txt` removed), the names it mentions (capitalised words, numbers) and
-the numbers it quotes. Does not look at any article and knows no topic vocabulary.
+entry of `qa/data/question_words.json` whose phrase occurs in it, accented or folded, or
+whose head noun follows "which" or precedes "nào"), and its terms in the forms the stages
+compare: folded content syllables (question and function words of `qa/data/stopwords.txt`
+removed), the names it mentions (capitalised words, numbers), the numbers it quotes, the
+words just before and after its question phrase, and what it asks besides its names (its
+predicate). Does not look at any article and knows no topic vocabulary.
 """
 from __future__ import annotations
 
