@@ -77,8 +77,17 @@ def _head_phrases(heads: dict[str, list[str]], accented: bool = True) -> list[st
 
 
 @cache
-def _article_words(accented: bool) -> re.Pattern:
-    return _pattern(table("question_words")["article_words"], (lambda p: normalize(p).lower()) if accented else fold)
+def _listed(key: str, accented: bool) -> re.Pattern:
+    """The phrases of `question_words.json`'s list `key` ("article_words", "generic") as compared."""
+    return _pattern(table("question_words")[key], (lambda p: normalize(p).lower()) if accented else fold)
+
+
+def _compared(text: str) -> tuple[bool, str]:
+    """(typed with diacritics?, the text as the question phrases are compared: lower-case, and
+    folded when typed without diacritics), offsets agreeing with the text's."""
+    accented = has_diacritics(text)
+    compared = text.lower() if accented else fold(text)
+    return accented, compared if len(compared) == len(text) else text.lower()
 
 
 def stopwords() -> frozenset[str]:
@@ -93,12 +102,9 @@ def asked_type(text: str) -> str:
 def _asking(text: str) -> tuple[str, tuple[int, int] | None]:
     """(asked type, where the question phrase that says it stands), else a generic question
     word's place ("gì", "what"), else None."""
-    accented = has_diacritics(text)
-    compared = text.lower() if accented else fold(text)
-    if len(compared) != len(text):  # offsets must agree with the text's (NFC keeps them so)
-        compared = text.lower()
+    accented, compared = _compared(text)
     found = [(rank, m.span()) for rank, (kind, pattern) in enumerate(_type_patterns(accented))
-             for m in pattern.finditer(compared) if kind != "author" or _article_words(accented).search(compared)]
+             for m in pattern.finditer(compared) if kind != "author" or _listed("article_words", accented).search(compared)]
     # A phrase inside a longer one is part of it: unaccented "co quan nao" (cơ quan nào) holds
     # "quan nao" (quận nào) but asks for an organisation, not a place.
     kept = [(rank, span) for rank, span in found
@@ -106,13 +112,8 @@ def _asking(text: str) -> tuple[str, tuple[int, int] | None]:
     if kept:
         rank, span = min(kept)
         return _type_patterns(accented)[rank][0], span
-    generic = _generic_words(accented).search(compared)
+    generic = _listed("generic", accented).search(compared)
     return "other", generic.span() if generic else None
-
-
-@cache
-def _generic_words(accented: bool) -> re.Pattern:
-    return _pattern(table("question_words")["generic"], (lambda p: normalize(p).lower()) if accented else fold)
 
 
 def word_list(text: str) -> list[tuple[str, int, int]]:
@@ -122,31 +123,29 @@ def word_list(text: str) -> list[tuple[str, int, int]]:
 
 def analyse(question: str) -> QuestionAnalysis:
     text = normalize(question).strip()
-    accented = has_diacritics(text)
-    compared = text.lower() if accented else fold(text)
-    if len(compared) != len(text):  # offsets must agree with the text's (NFC keeps them so)
-        compared = text.lower()
+    accented, compared = _compared(text)
     asking = [m.span() for _, pattern in _type_patterns(accented) for m in pattern.finditer(compared)]
     stop = stopwords()
-    found = [(w, a, b) for w, a, b in word_list(text) if not any(s <= a and b <= e for s, e in asking)]
+    spans = word_list(text)
+    found = [(w, a, b) for w, a, b in spans if not any(s <= a and b <= e for s, e in asking)]
     terms = frozenset(fold(w) for w, _, _ in found if w[:1].isdigit() or fold(w) not in stop)
     capital = [w[:1].isupper() for w, _, _ in found]
     names = tuple(fold(w) for i, (w, a, _) in enumerate(found) if w[:1].isdigit() or (
         capital[i] and fold(w) not in stop and (a > 0 or (i + 1 < len(found) and capital[i + 1]))))
     named = set(names)
     predicate = tuple(((t,),) for t in sorted(terms - named))
-    if detect_language(text) == "en":  # a bilingual table may add evidence, never take it away
+    language = detect_language(text)
+    if language == "en":  # a bilingual table may add evidence, never take it away
         glossed = english_terms(text)
         terms |= frozenset(w for _, forms in glossed for form in forms for w in form)
         predicate = tuple(kept for _, forms in glossed if (kept := tuple(f for f in forms if not set(f) <= named)))
     numbers = frozenset(re.sub(r"[.,](?=\d{3}(?!\d))", "", w) for w, _, _ in found if w[:1].isdigit())
     asked, where = _asking(text)
-    words_around = [fold(w) for w, _, _ in word_list(text)]
-    starts = [a for _, a, _ in word_list(text)]
     before = after = ()
     if where is not None:
-        first = sum(a < where[0] for a in starts)
-        last = sum(a < where[1] for a in starts)
-        before, after = tuple(words_around[max(0, first - ANCHOR):first]), tuple(words_around[last:last + ANCHOR])
-    return QuestionAnalysis(text=text, language=detect_language(text), asked=asked, terms=terms, names=names,
+        folded = [fold(w) for w, _, _ in spans]
+        first = sum(a < where[0] for _, a, _ in spans)
+        last = sum(a < where[1] for _, a, _ in spans)
+        before, after = tuple(folded[max(0, first - ANCHOR):first]), tuple(folded[last:last + ANCHOR])
+    return QuestionAnalysis(text=text, language=language, asked=asked, terms=terms, names=names,
                             numbers=numbers, before=before, after=after, predicate=predicate)

@@ -32,10 +32,15 @@ def test_the_question_phrase_has_the_words_around_it_as_anchors(question, before
     assert (q.before, q.after) == (before, after)
 
 
-def anchors(question: str) -> dict[str, tuple[float, float]]:
-    prepared = prepare(question, [passage(TEXT)], dense=close)
-    b, a = NAMES.index("anchor_before"), NAMES.index("anchor_after")
-    return {c.text: (row[b], row[a]) for c, row in zip(prepared.candidates, prepared.features)}
+def columns(question: str, text: str, *names: str) -> dict[str, tuple[float, ...]]:
+    """Candidate text -> its values of the features `names`."""
+    prepared = prepare(question, [passage(text)], dense=close)
+    at = [NAMES.index(name) for name in names]
+    return {c.text: tuple(row[at]) for c, row in zip(prepared.candidates, prepared.features)}
+
+
+def anchors(question: str) -> dict[str, tuple[float, ...]]:
+    return columns(question, TEXT, "anchor_before", "anchor_after")
 
 
 def test_the_name_after_the_question_s_own_words_is_anchored_and_the_other_is_not():
@@ -69,10 +74,8 @@ FIGURES = ("Huyện Sìn Hồ đã phá dỡ 120 mét tường rào để mở r
            "Đến nay, Sìn Hồ chỉ còn 3 hộ nghèo trên địa bàn.")
 
 
-def predicate_rows(question: str) -> dict[str, tuple[float, float]]:
-    prepared = prepare(question, [passage(FIGURES)], dense=close)
-    w, n = NAMES.index("predicate_win"), NAMES.index("no_predicate")
-    return {c.text: (row[w], row[n]) for c, row in zip(prepared.candidates, prepared.features)}
+def predicate_rows(question: str) -> dict[str, tuple[float, ...]]:
+    return columns(question, FIGURES, "predicate_win", "no_predicate")
 
 
 def test_a_figure_beside_the_question_s_name_only_has_no_predicate_near_it():
