@@ -350,3 +350,18 @@ def test_every_unit_of_the_units_table_is_asked_for_as_an_amount_in_it():
             continue  # the question pattern reads two words after "bao nhiêu"; "km/h", "m2" are written with digits
         qtype = classify_question(f"Dự án này có bao nhiêu {written}?")
         assert (qtype.kind, qtype.unit) == ("amount", unit), written
+
+
+def test_the_rule_stage_reads_its_name_lists_from_the_data_files():
+    # One copy of each list (qa/data/place_heads.txt, org_heads.txt, surnames.txt, also read by
+    # qa.chat.entities): the rule stage derives its forms from them and keeps none of its own.
+    from qa.answer.rules import spans
+    from qa.lang.text import fold
+    from qa.lang.wordlists import words
+    assert spans.SURNAMES == {fold(w) for w in words("surnames")}
+    assert set(spans.PLACE_HEADS) == words("place_heads") and set(spans.ORG_HEADS) == words("org_heads")
+    lengths = [len(h) for h in spans.ORG_HEADS]
+    assert lengths == sorted(lengths, reverse=True)  # longest first: "Ban Thường vụ" before "Ban"
+    body = spans.orgs("Ban Thường vụ Tỉnh ủy đã họp.")[0]
+    assert (body.head, body.text) == ("Ban Thường vụ", "Ban Thường vụ Tỉnh ủy")
+    assert [p.text for p in spans.people("Hà Lan và La Mã; đồng chí Rơ Mah Hiền")] == ["Rơ Mah Hiền"]

@@ -13,23 +13,17 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from qa.lang.text import fold, fold_aligned
+from qa.lang.wordlists import words
 
-PLACE_HEADS = ("thành phố", "thị trấn", "thị xã", "tổ dân phố", "huyện", "xã", "phường", "tỉnh", "quận",
-               "thôn", "bản", "khu", "làng", "xóm", "tổ")
-ORG_HEADS = (
-    "Đảng bộ", "Đảng ủy", "Chi bộ", "Huyện ủy", "Tỉnh ủy", "Thành ủy", "Đoàn Thanh niên", "Đoàn thanh niên",
-    "Hội Phụ nữ", "Hội Nông dân", "Hội Cựu chiến binh", "Hội CCB", "Hội Liên hiệp Phụ nữ", "Công an",
-    "Ban Chỉ huy Quân sự", "Ban CHQS", "Bộ CHQS", "Ban Thường vụ", "Ban Tuyên giáo", "Ban Dân vận",
-    "Ủy ban", "UBND", "HĐND", "Mặt trận Tổ quốc", "MTTQ", "Trường", "Trung tâm", "Hợp tác xã", "HTX",
-    "Bệnh viện", "Công ty", "Bộ Chính trị", "Hội", "Ban", "Chi hội", "Liên đoàn", "Tổ",
-)
+# Head words and family names are data (`qa/data/place_heads.txt`, `org_heads.txt`,
+# `surnames.txt`, shared with `qa.chat.entities`). Heads are tried longest first, so that
+# "Ban Thường vụ" wins over "Ban"; matched with their diacritics, in any case.
+PLACE_HEADS = tuple(sorted(words("place_heads"), key=lambda h: (-len(h), h)))
+ORG_HEADS = tuple(sorted(words("org_heads"), key=lambda h: (-len(h), h)))
 # Institutions whose names run on in lower case ("Trường Phổ thông dân tộc bán trú THCS xã Đăk Tăng").
 LONG_NAMED = ("Trường", "Trung tâm", "Bệnh viện", "Công ty", "Hợp tác xã")
 PERSON_TITLES = ("đồng chí", "ông", "bà", "anh", "chị", "chủ tịch", "bí thư", "giám đốc")
-SURNAMES = frozenset(fold(s) for s in (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Lương Mai Trịnh Đào Cao "
-    "Lâm Hà Tạ Tô Lò Lường Quàng Tòng Cầm Vi Vàng Giàng Sùng Thào Mùa Hờ Lầu Ly Lù Tẩn Chảo Y A Rơ Ksor "
-    "Triệu Đoàn Văn Chu Kiều Khổng Thái Tăng Lại La Hứa Mạc Đàm Nông Lục Hoàng Điểu Siu Rah Nay").split())
+SURNAMES = frozenset(fold(s) for s in words("surnames"))
 
 _CAP = r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*(?:-\w+)*"
 _LOW = r"[^\W\d_A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*"
@@ -37,8 +31,7 @@ _NAME_WORD = rf"(?:{_CAP}|\d+)"
 _NAME = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD})*"
 _HEADS_RE = "|".join(re.escape(h) for h in PLACE_HEADS)
 _PLACE = re.compile(rf"(?i:\b({_HEADS_RE}))[ \t]+({_NAME})")
-_ORG_HEAD = re.compile(r"\b(" + "|".join(re.escape(h) for h in sorted(ORG_HEADS, key=len, reverse=True)) + r")\b",
-                       re.IGNORECASE)
+_ORG_HEAD = re.compile(r"\b(" + "|".join(re.escape(h) for h in ORG_HEADS) + r")\b", re.IGNORECASE)
 _PLACE_CHAIN = re.compile(rf"[ \t]+(?:(?i:{_HEADS_RE}))[ \t]+{_NAME}")
 _PERSON = re.compile(rf"\b{_NAME}")
 # An organisation's own name: capitalised words, each maybe followed by lower-case syllables
@@ -81,7 +74,7 @@ def places(text: str) -> list[Span]:
     out = []
     for m in _PLACE.finditer(text):
         name_words = m.group(2).split()
-        if all(w.isdigit() for w in name_words) and m.group(1).lower() not in ("khu", "tổ", "thôn", "bản"):
+        if all(w.isdigit() for w in name_words) and m.group(1).lower() not in ("thôn", "bản"):
             continue
         s, e = _trim(text, m.start(), m.end())
         out.append(Span(s, e, text[s:e], m.group(1).lower(), "place", _quoted(text, s)))
