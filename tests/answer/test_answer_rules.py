@@ -365,3 +365,13 @@ def test_the_rule_stage_reads_its_name_lists_from_the_data_files():
     body = spans.orgs("Ban Thường vụ Tỉnh ủy đã họp.")[0]
     assert (body.head, body.text) == ("Ban Thường vụ", "Ban Thường vụ Tỉnh ủy")
     assert [p.text for p in spans.people("Hà Lan và La Mã; đồng chí Rơ Mah Hiền")] == ["Rơ Mah Hiền"]
+
+
+def test_the_rule_stage_reads_its_question_function_words_from_the_data_file():
+    from qa.answer.rules import questions
+    from qa.lang.text import fold
+    from qa.lang.wordlists import table
+    data = table("question_stopwords")
+    assert questions.STOPWORDS_ACCENTED == set(data["accented"])
+    assert questions.STOPWORDS == {fold(w) for w in data["accented"]} - set(data["folded_collisions"])
+    assert questions.is_stopword("đang", accented=True) and not questions.is_stopword("dang", accented=False)  # đảng

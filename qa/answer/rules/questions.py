@@ -15,17 +15,14 @@ from qa.lang.glossary import english_terms, glossary, stem, vi_synonyms
 from qa.lang.language import detect_language
 from qa.lang.numbers import as_digits, folded_measure_words, vi_words
 from qa.lang.text import drop_thousands_dots, fold, has_diacritics, normalize
+from qa.lang.wordlists import table
 
 KINDS = ("amount", "count", "percent", "person", "date", "place", "org", "list", "code", "period", "author", "other")
-# Vietnamese function words: they carry no topic and never count as evidence. Without
-# diacritics some of them collide with content words (đang/đảng, thế/thể, mới/mọi), which
-# are therefore left out of the folded set.
-STOPWORDS_ACCENTED = frozenset((
-    "bao nhiêu mấy nào gì ai đâu sao thế khi là của được có những các đã và thì cho với trong ở tại "
-    "do này nay hôm đó đến từ về theo như một hay hoặc nhưng vì bị để mà cũng đều không chưa sẽ đang rồi "
-    "tất cả bởi lúc nhằm số").split())
-STOPWORDS = frozenset(fold(w) for w in STOPWORDS_ACCENTED) - {
-    "dang", "the", "tai", "do", "cho", "nay", "ve", "de", "tu", "den", "mot", "nham", "ca"}
+# Vietnamese function words of a question (`qa/data/question_stopwords.json`): they carry no
+# topic and never count as evidence. Without diacritics some of them collide with content
+# words (đang/đảng, thế/thể), which the data file lists; those are left out of the folded set.
+STOPWORDS_ACCENTED = frozenset(table("question_stopwords")["accented"])
+STOPWORDS = frozenset(fold(w) for w in STOPWORDS_ACCENTED) - frozenset(table("question_stopwords")["folded_collisions"])
 
 
 def is_stopword(word: str, accented: bool) -> bool:
