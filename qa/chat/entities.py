@@ -5,8 +5,9 @@ entity for another of the same kind and keep every other word, and so that an an
 checked to be about the asked entity. Sources, best first: the gazetteer of the live build
 (matched with or without diacritics), capitalised syllable runs after a place or body head
 word (`qa/data/place_heads.txt`, `org_heads.txt`), runs that start with a family name
-(`surnames.txt`), other capitalised runs (kind "name": unknown), and years. Words written
-with a capital for respect or at a sentence start (`not_names.txt`) are never names.
+(`surnames.txt`) or follow a form of address (`person_titles.txt`), other capitalised runs
+(kind "name": unknown), and years. Words written with a capital for respect or at a sentence
+start (`not_names.txt`) are never names.
 Does not rewrite anything (`qa.chat.followup`) and does not decide what an answer is about
 (`qa.chat.about`).
 """
@@ -25,7 +26,7 @@ KINDS = ("place", "org", "person", "time", "name")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _YEAR = re.compile(r"(?<![\w/.,])(?:19|20)\d\d(?![\w/])")
 _SENTENCE_START = ".?!:\"“”'(‘"
-PERSON_TITLES = frozenset(fold(w) for w in "ông bà anh chị đồng_chí mr mrs ms dr".replace("_", " ").split(" "))
+PERSON_TITLES = frozenset(fold(w) for w in words("person_titles"))
 _BARE: ContextVar[bool] = ContextVar("bare", default=True)  # the text being read has no diacritics
 
 

@@ -365,6 +365,11 @@ def test_the_rule_stage_reads_its_name_lists_from_the_data_files():
     body = spans.orgs("Ban Thường vụ Tỉnh ủy đã họp.")[0]
     assert (body.head, body.text) == ("Ban Thường vụ", "Ban Thường vụ Tỉnh ủy")
     assert [p.text for p in spans.people("Hà Lan và La Mã; đồng chí Rơ Mah Hiền")] == ["Rơ Mah Hiền"]
+    # Forms of address are one list for both readers; office titles make a person in a passage only.
+    from qa.chat.entities import PERSON_TITLES, mentions
+    assert set(spans.PERSON_TITLES) == words("person_titles") | words("office_titles")
+    assert PERSON_TITLES == {fold(w) for w in words("person_titles")} and "dong" not in PERSON_TITLES
+    assert [(m.kind, m.name) for m in mentions("Ai la Thu tuong cuoi cung cua Dong Duc?")][-1] == ("name", "Dong Duc")
 
 
 def test_the_rule_stage_reads_its_question_function_words_from_the_data_file():

@@ -22,7 +22,7 @@ PLACE_HEADS = tuple(sorted(words("place_heads"), key=lambda h: (-len(h), h)))
 ORG_HEADS = tuple(sorted(words("org_heads"), key=lambda h: (-len(h), h)))
 # Institutions whose names run on in lower case ("Trường Phổ thông dân tộc bán trú THCS xã Đăk Tăng").
 LONG_NAMED = ("Trường", "Trung tâm", "Bệnh viện", "Công ty", "Hợp tác xã")
-PERSON_TITLES = ("đồng chí", "ông", "bà", "anh", "chị", "chủ tịch", "bí thư", "giám đốc")
+PERSON_TITLES = tuple(sorted(words("person_titles") | words("office_titles")))  # ("đồng chí", "chủ tịch")
 SURNAMES = frozenset(fold(s) for s in words("surnames"))
 
 _CAP = r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*(?:-\w+)*"
