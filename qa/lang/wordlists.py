@@ -1,9 +1,10 @@
 """Word lists and fitted weights: the data files under `qa/data/`, read through one loader.
 
-Every table the code consults (units, number words, question words, stopwords, name heads,
-a bilingual glossary, a scorer's fitted weights) is a file in `qa/data/` whose header says
-where its entries come from, so a table can be reviewed, refitted or replaced without
-touching code. This module only reads them; it knows nothing of what they mean.
+The word tables the code consults (units, number words, question words, stopwords, name
+heads, family names and titles, a bilingual glossary, a scorer's fitted weights) are files
+in `qa/data/` whose header says where their entries come from, so a table can be reviewed,
+refitted or replaced without touching code. This module only reads them; it knows nothing
+of what they mean.
 
 >>> "nghìn" in words("example")
 True

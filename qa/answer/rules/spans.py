@@ -3,8 +3,10 @@
 Each finder scans a passage and yields `Span`s (offsets into the passage text, the text as
 written, and the head word that says what it is: "huyện", "Đảng bộ", "đồng chí"). Names are
 runs of capitalised syllables; organisations and places start at a head word ("Đảng bộ
-huyện Mộc Châu", "phường Chiềng Lề"). Figures, dates and codes are `numbers`' job.
-Does not score anything (that is `answer`).
+huyện Mộc Châu", "phường Chiềng Lề"); a person starts with a family name or follows a
+title. Head words, family names and titles are the data files `qa.chat.entities` reads too
+(`qa/data/README.md`). Figures, dates and codes are `numbers`' job. Does not score anything
+(that is `stage`).
 """
 from __future__ import annotations
 
