@@ -43,7 +43,7 @@ def outcomes(engine, questions, k: int = 10):
         if found is not None:
             out.append((q, found.text, None))
             continue
-        learned, _ = extract_answer(asked, passages[:engine.settings.learned_pool],
+        learned, _ = extract_answer(asked, passages[:engine.settings.learned_pool], read=engine.settings.answer_sentences,
                                     dense=lambda where: retriever.dense_similarity(asked, where))
         out.append((q, learned.text if learned else None, learned.confidence if learned else None))
     return out

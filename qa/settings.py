@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Of those, the passages the learned stage reads: its scorer was fitted on retrievals of 5
     # (bench/fit_answer.py --k); on XQuAD-dev reading 10 answered no better and took longer.
     learned_pool: int = Field(default=5, ge=1)
+    # Sentences of those passages the learned stage reads: the densest to the question and as
+    # many holding most of its terms (`qa.answer.prepare`; chosen with bench/fit_answer.py).
+    answer_sentences: int = Field(default=6, ge=1)
     # Another article's answer is shown in `also` when it scores this close to the best (both answer stages).
     also_ratio: float = Field(default=0.9, gt=0.0, le=1.0)
     max_answers: int = Field(default=5, ge=1)  # the answer and at most this many minus one in `also`

@@ -251,3 +251,21 @@ def test_the_learned_stage_reads_only_the_first_learned_pool_passages():
     found = ask(10)
     assert found is not None and "Tylman van Gameren" in found.text
     assert ask(5) is None
+
+
+def test_the_learned_stage_reads_the_densest_sentences_and_those_holding_most_question_terms():
+    text = ("Mùa hè ở vùng núi thường mát mẻ. Trời có nhiều mưa rào vào buổi chiều. Người dân trồng chè và ngô. "
+            "Vườn Saxon được thiết kế bởi Tylman van Gameren. Chợ phiên họp vào sáng chủ nhật. "
+            "Đường lên bản quanh co và dốc.")
+    p = passage(text)
+    by_offset = {100 + text.index(s): s for s in ("Chợ phiên", "Đường lên", "Mùa hè")}
+    def dense(where):  # the question is closest to the market and the road, not to the garden
+        return np.array([(0.9, 0.9) if at in by_offset and by_offset[at] != "Mùa hè" else (0.7, 0.7) for _, at in where])
+    question = "Ai đã thiết kế Vườn Saxon?"
+    read = {prepared.sentences[c.sentence].text for prepared in [prepare(question, [p], dense=dense, read=2)]
+            for c in prepared.candidates}
+    assert any("Saxon" in s for s in read)  # the most question terms, though not among the densest
+    assert any(s.startswith("Chợ phiên") for s in read) and any(s.startswith("Đường lên") for s in read)
+    assert not any(s.startswith(("Trời", "Người dân")) for s in read)
+    everything = prepare(question, [p], dense=dense, read=10)
+    assert len(everything.sentences) == 6
