@@ -36,10 +36,21 @@ def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
 
 
 def find(words: Sequence[str], form: tuple[str, ...]) -> list[tuple[int, int]]:
-    n = len(form)
+    """(start, end) token positions of every occurrence of `form` in `words`.
+
+    >>> find(["ba", "tỷ", "đồng", "và", "ba", "tỷ"], ("ba", "tỷ"))
+    [(0, 2), (4, 6)]
+    """
+    n, out, i = len(form), [], -1
     if not n:
-        return []
-    return [(i, i + n) for i, w in enumerate(words) if w == form[0] and tuple(words[i:i + n]) == form]
+        return out
+    while True:  # the list's own index() scans for the first word: most passages lack it
+        try:
+            i = words.index(form[0], i + 1)
+        except ValueError:
+            return out
+        if tuple(words[i:i + n]) == form:
+            out.append((i, i + n))
 
 
 def _part_at(words: Sequence[str], i: int, alternatives: tuple[tuple[str, ...], ...]) -> int:
