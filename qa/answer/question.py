@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from qa.lang.glossary import english_terms
 from qa.lang.language import detect_language
@@ -116,9 +116,11 @@ def _asking(text: str) -> tuple[str, tuple[int, int] | None]:
     return "other", generic.span() if generic else None
 
 
-def word_list(text: str) -> list[tuple[str, int, int]]:
-    """(word, start, end) of the words and numbers of `text`."""
-    return [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+@lru_cache(maxsize=4096)
+def word_list(text: str) -> tuple[tuple[str, int, int], ...]:
+    """(word, start, end) of the words and numbers of `text`. Cached: the candidates, the
+    features and the sentence choice of one question each read the same sentences."""
+    return tuple((m.group(0), m.start(), m.end()) for m in _WORD.finditer(text))
 
 
 def analyse(question: str) -> QuestionAnalysis:
