@@ -47,6 +47,9 @@ _PREDICATE = ("predicate_win", "no_predicate")
 NAMES = (_BASE + _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense") + tuple(f"is_{f}" for f in FLAGS) + tuple(f"asked_{t}" for t in TYPES)
          + tuple(f"{t}_x_{f}" for t in TYPES for f in FLAGS) + _EN)
 _INDEX = {name: i for i, name in enumerate(NAMES)}
+(_BEFORE_TERM, _AFTER_TERM, _FIGURE_X_REPEAT, _FIGURE_X_AFTER_TERM, _ANCHOR_BEFORE, _ANCHOR_AFTER, _ANCHOR_BEFORE_NEAR,
+ _ANCHOR_AFTER_NEAR, _PREDICATE_WIN, _NO_PREDICATE, _BEST_LEX, _BEST_DENSE) = (
+    _INDEX[name] for name in _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense"))
 
 
 def _sentence_rows(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sentence],
@@ -77,6 +80,10 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
     layout = [_Layout.of(at, words, q) for at, words in zip(spans, folded)]
     asked = TYPES.index(q.asked) if q.asked in TYPES else TYPES.index("other")
     flag_columns = {f: (_INDEX[f"is_{f}"], _INDEX[f"{TYPES[asked]}_x_{f}"]) for f in FLAGS}
+    base = len(_BASE)
+    asked_column = _INDEX[f"asked_{TYPES[asked]}"]
+    en_columns = [(_INDEX[name], _INDEX[name[3:]]) for name in _EN]
+    n_terms, n_predicate = len(terms), len(q.predicate)
     for n, c in enumerate(cands):
         s, words, at = sents[c.sentence], folded[c.sentence], layout[c.sentence]
         lo, hi = bisect_left(at.starts, c.start), bisect_right(at.ends, c.end)
@@ -87,44 +94,41 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         gaps = ([first - at.terms[left - 1]] if left > 0 else []) + ([at.terms[right] - last] if right < len(at.terms) else [])
         distance = min(gaps, default=None)
         mine = words[first:last + 1]
+        size, length = len(mine), max(len(words), 1)
         sent_cos, ctx_cos, lex, names = rows[c.sentence]
         p = passages[s.passage]
-        values = {
-            "sent_cos": sent_cos, "ctx_cos": ctx_cos, "sent_cos_gap": sent_cos - best[0], "ctx_cos_gap": ctx_cos - best[1],
-            "lex": lex, "lex_gap": lex - best[2], "names": names, "fused": p.score, "inv_rank": 1.0 / p.rank,
-            "focus": float(s.focus), "lex_win": len(around) / len(terms) if terms else 0.0,
-            "near": 1.0 / (1.0 + distance) if distance is not None else 0.0, "no_term": float(distance is None),
-            "repeat": sum(w in terms for w in mine) / len(mine) if mine else 0.0,
-            "function": sum(w in stop for w in mine) / len(mine) if mine else 0.0,
-            "log_len": math.log1p(len(mine)), "one_word": float(len(mine) == 1), "short": float(len(mine) <= 4),
-            "long": float(len(mine) > 12), "rel_len": len(mine) / max(len(words), 1),
-            "rel_pos": first / max(len(words), 1), "cap_start": float(c.text[:1].isupper()),
-        }
-        row = [0.0] * len(NAMES)  # a list: item by item, numpy's rows are slow to fill
-        for name, value in values.items():
-            row[_INDEX[name]] = value
+        repeat = sum(w in terms for w in mine) / size if size else 0.0
+        # The row is a list filled in NAMES order (numpy rows are slow to fill item by item);
+        # the first len(_BASE) values are _BASE's, in its order.
+        row = [sent_cos, ctx_cos, sent_cos - best[0], ctx_cos - best[1], lex, lex - best[2], names, p.score,
+               1.0 / p.rank, float(s.focus), len(around) / n_terms if n_terms else 0.0,
+               1.0 / (1.0 + distance) if distance is not None else 0.0, float(distance is None), repeat,
+               sum(w in stop for w in mine) / size if size else 0.0, math.log1p(size), float(size == 1),
+               float(size <= 4), float(size > 12), size / length, first / length, float(c.text[:1].isupper())]
+        row += [0.0] * (len(NAMES) - base)
         figure = float(bool(c.flags & _FIGURES))
-        row[_INDEX["before_term"]] = float(first > 0 and words[first - 1] in terms)
-        row[_INDEX["after_term"]] = after = float(last + 1 < len(words) and words[last + 1] in terms)
-        row[_INDEX["figure_x_repeat"]] = figure * values["repeat"]
-        row[_INDEX["figure_x_after_term"]] = figure * after
-        found = sum(any(max(0, first - WINDOW) <= a and b <= first or last + 1 <= a and b <= last + 1 + WINDOW
-                        for a, b in spots) for spots in at.predicate)
-        row[_INDEX["predicate_win"]] = found / len(q.predicate) if q.predicate else 0.0
-        row[_INDEX["no_predicate"]] = float(bool(q.predicate) and not found)
-        row[_INDEX["anchor_before"]] = _suffix_match(words, first, q.before)
-        row[_INDEX["anchor_after"]] = _prefix_match(words, last + 1, q.after)
-        row[_INDEX["anchor_before_near"]] = max((_suffix_match(words, j, q.before) for j in range(first - GAP, first)), default=0.0)
-        row[_INDEX["anchor_after_near"]] = max((_prefix_match(words, j, q.after) for j in range(last + 2, last + 2 + GAP)), default=0.0)
-        row[_INDEX["best_lex"]] = float(lex >= best[2] and lex > 0)
-        row[_INDEX["best_dense"]] = float(sent_cos >= best[0])
+        row[_BEFORE_TERM] = float(first > 0 and words[first - 1] in terms)
+        row[_AFTER_TERM] = after = float(last + 1 < len(words) and words[last + 1] in terms)
+        row[_FIGURE_X_REPEAT] = figure * repeat
+        row[_FIGURE_X_AFTER_TERM] = figure * after
+        if n_predicate:
+            found = sum(any(max(0, first - WINDOW) <= a and b <= first or last + 1 <= a and b <= last + 1 + WINDOW
+                            for a, b in spots) for spots in at.predicate)
+            row[_PREDICATE_WIN] = found / n_predicate
+            row[_NO_PREDICATE] = float(not found)
+        row[_ANCHOR_BEFORE] = _suffix_match(words, first, q.before)
+        row[_ANCHOR_AFTER] = _prefix_match(words, last + 1, q.after)
+        row[_ANCHOR_BEFORE_NEAR] = max((_suffix_match(words, j, q.before) for j in range(first - GAP, first)), default=0.0)
+        row[_ANCHOR_AFTER_NEAR] = max((_prefix_match(words, j, q.after) for j in range(last + 2, last + 2 + GAP)), default=0.0)
+        row[_BEST_LEX] = float(lex >= best[2] and lex > 0)
+        row[_BEST_DENSE] = float(sent_cos >= best[0])
         for f in c.flags:
             kind, crossed = flag_columns[f]
             row[kind] = row[crossed] = 1.0
-        row[_INDEX[f"asked_{TYPES[asked]}"]] = 1.0
+        row[asked_column] = 1.0
         if english:
-            for name in _EN:
-                row[_INDEX[name]] = values[name[3:]]
+            for column, source in en_columns:
+                row[column] = row[source]
         X[n] = row
     return X
 
