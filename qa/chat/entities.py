@@ -80,7 +80,8 @@ def is_head(word: str, heads: frozenset[str]) -> bool:
 @lru_cache(maxsize=8)
 def _accented(heads: frozenset[str]) -> frozenset[str]:
     """The accented entries of the head list(s) whose folded entries make up `heads`."""
-    lists = [name for name in ("place_heads", "org_heads") if frozenset(fold(w) for w in words(name)) <= heads]
+    lists = [name for name in ("place_heads", "org_heads", "person_titles")
+             if frozenset(fold(w) for w in words(name)) <= heads]
     return frozenset(normalize(w.lower()) for name in lists for w in words(name))
 
 

@@ -24,6 +24,10 @@ def kinds(text: str, gazetteer=GAZETTEER) -> list[tuple[str, str]]:
     ("Mai Sơn có bao nhiêu mô hình?", [("place", "Mai Sơn")]),  # a surname, but a known place
     ("Dân số của Fresno là bao nhiêu?", [("name", "Fresno")]),  # unknown kind, mid-sentence
     ("Ban Thường vụ họp mấy lần?", []),  # a board, not a village ("bản")
+    # A form of address mid-sentence marks a person, with diacritics as without.
+    ("Hôm qua ông Jane Smith nói gì?", [("person", "Jane Smith")]),
+    ("hom qua ong Jane Smith noi gi?", [("person", "Jane Smith")]),
+    ("Sáng nay bà María López đến đâu?", [("person", "María López")]),
 ])
 def test_mentions_have_kinds(text, expected):
     assert kinds(text) == expected
