@@ -27,25 +27,25 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from xquad import DATA, engine_for, f1, holds, left_out, load_questions, prepare_home  # noqa: E402
 
-from qa.answer import extract_answer, rules  # noqa: E402
+from qa.answer import staged_answer  # noqa: E402
 
 THRESHOLDS = (0.0, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3)
 
 
-def outcomes(engine, questions, k: int = 10):
-    retriever = engine.retriever()
+def outcomes(engine, questions):
+    """(question, answer text or None, the learned stage's confidence or None when the rule
+    stage answered) for each question, through the engine's own cascade without its bar."""
+    retriever, settings = engine.retriever(), engine.settings
     out = []
     for q in questions:
         text = q["question"]
         asked = retriever.with_diacritics(text)
-        passages = retriever.search(text, k=k)
-        found, _ = rules.extract_answer(asked, passages)
-        if found is not None:
-            out.append((q, found.text, None))
-            continue
-        learned, _ = extract_answer(asked, passages[:engine.settings.learned_pool], read=engine.settings.answer_sentences,
-                                    dense=lambda where: retriever.dense_similarity(asked, where))
-        out.append((q, learned.text if learned else None, learned.confidence if learned else None))
+        passages = retriever.search(text, k=settings.answer_pool)
+        authors = {p.article.id: retriever.index.articles[p.article.id].author for p in passages}
+        found, _, learned = staged_answer(asked, passages, authors, lambda where: retriever.dense_similarity(asked, where),
+                                          settings.also_ratio, settings.max_answers, settings.learned_pool,
+                                          settings.answer_sentences)
+        out.append((q, found.text if found else None, found.confidence if found and learned else None))
     return out
 
 

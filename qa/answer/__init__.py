@@ -25,7 +25,8 @@ from qa.lang.text import fold
 from qa.records import Answer, Passage
 from qa.settings import default
 
-__all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "prepare", "Prepared", "question_words"]
+__all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "prepare", "Prepared", "question_words",
+           "staged_answer"]
 
 # Dense similarities (question·sentence, question·context) of sentences given as (article id, offset).
 DenseLookup = Callable[[Sequence[tuple[str, int]]], np.ndarray]
@@ -128,17 +129,28 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
     `min_confidence` or more (`Settings.learned_min_confidence`, chosen with
     `bench/fallback_threshold.py`), and reads only the first `learned_pool` passages (the
     retrievals its scorer was fitted on) and of their sentences the `read` closest (`prepare`)."""
+    found, also, learned = staged_answer(question, passages, authors, dense, also_ratio, max_answers, learned_pool, read)
+    if learned and (found is None or found.confidence < min_confidence):
+        return None, ()
+    return found, also
+
+
+def staged_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
+                  dense: DenseLookup | None = None, also_ratio: float = default("also_ratio"),
+                  max_answers: int = default("max_answers"), learned_pool: int = default("learned_pool"),
+                  read: int = default("answer_sentences")) -> tuple[Answer | None, tuple[Answer, ...], bool]:
+    """`answer_passages` before the learned stage's confidence bar: (answer, also, whether the
+    learned stage gave it). `bench/fallback_threshold.py` chooses that bar from these."""
     from qa.answer import rules  # the rule stage's modules load only when an answer is asked for
 
     found = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
-    if found[0] is not None and question_words(found[0].text) <= question_words(question):
-        found = None, ()  # the rule stage answered with the question's own words
-    if found[0] is None:
+    learned = found[0] is None or question_words(found[0].text) <= question_words(question)
+    if learned:  # the rule stage abstained, or answered with the question's own words
         found = extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
                                max_answers=max_answers, read=read)
-        if found[0] is None or found[0].confidence < min_confidence:
-            return None, ()
-    return _widened(found[0]), tuple(_widened(a) for a in found[1])
+    if found[0] is None:
+        return None, (), learned
+    return _widened(found[0]), tuple(_widened(a) for a in found[1]), learned
 
 
 def _unplaced(X: np.ndarray) -> np.ndarray:

@@ -269,3 +269,16 @@ def test_the_learned_stage_reads_the_densest_sentences_and_those_holding_most_qu
     assert not any(s.startswith(("Trời", "Người dân")) for s in read)
     everything = prepare(question, [p], dense=dense, read=10)
     assert len(everything.sentences) == 6
+
+
+def test_the_confidence_bar_applies_to_the_learned_stage_only():
+    from qa.answer import answer_passages, staged_answer
+    ruled = [passage("Năm 2023, xã Tân Lập đã huy động được 1 tỷ 200 triệu đồng để làm đường giao thông.")]
+    found, _, learned = staged_answer("Xã Tân Lập huy động được bao nhiêu tiền?", ruled, dense=close())
+    assert found is not None and "1 tỷ 200 triệu đồng" in found.text and not learned
+    assert answer_passages("Xã Tân Lập huy động được bao nhiêu tiền?", ruled, dense=close(), min_confidence=1.0)[0] == found
+    saxon = [passage("Vườn Saxon được thiết kế bởi kiến trúc sư người Hà Lan Tylman van Gameren vào năm 1713.")]
+    found, _, learned = staged_answer("Who designed the Saxon Garden?", saxon, dense=close())
+    assert found is not None and learned and found.confidence < 1.0
+    assert answer_passages("Who designed the Saxon Garden?", saxon, dense=close(), min_confidence=1.0)[0] is None
+    assert answer_passages("Who designed the Saxon Garden?", saxon, dense=close())[0] == found
