@@ -58,7 +58,7 @@ def prepare(question: str | QuestionAnalysis, passages: Sequence[Passage], dense
 
 def _closest(q: QuestionAnalysis, sents: Sequence[Sentence], sims: np.ndarray, read: int) -> list[int]:
     """Indices (in order) of the `read` sentences densest to the question and the `read` holding
-    most of its terms. Measured on XQuAD-dev (README, "Answer stage"): the top 6 by dense
+    most of its terms. Measured on XQuAD-dev (README, "Answers", session 5): the top 6 by dense
     similarity alone hold the gold for 96 % of the questions whose pool holds it, at half the
     candidates, and the answer stage's time is per candidate."""
     if len(sents) <= read:

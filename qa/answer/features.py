@@ -26,7 +26,7 @@ import numpy as np
 
 from qa.answer.candidates import FLAGS, Candidate, Sentence
 from qa.answer.question import TYPES, QuestionAnalysis, stopwords, word_list
-from qa.lang.text import fold
+from qa.lang.text import fold, phrase_spans
 from qa.records import Passage
 
 WINDOW = 8  # words on each side of a candidate that count as "around" it
@@ -145,8 +145,7 @@ class _Layout:
 
     @classmethod
     def of(cls, spans: list[tuple[str, int, int]], words: list[str], q: QuestionAnalysis) -> "_Layout":
-        spots = [[(i, i + len(form)) for form in forms for i in range(len(words) - len(form) + 1)
-                  if tuple(words[i:i + len(form)]) == form] for forms in q.predicate]
+        spots = [[span for form in forms for span in phrase_spans(words, form)] for forms in q.predicate]
         return cls([a for _, a, _ in spans], [b for _, _, b in spans],
                    [i for i, w in enumerate(words) if w in q.terms], spots)
 

@@ -3,7 +3,7 @@
 `normalize` is safe for the text people read (it changes no spacing or punctuation, and
 moves a tone mark only inside a word spelt as a Vietnamese syllable: "hoá" -> "hóa", while
 "Kraków", "María", "José" stay as written); `fold` (the one diacritic folding; `fold_aligned`
-keeps offsets) and `tokens` are for matching only.
+keeps offsets), `tokens` and `phrase_spans` are for matching only.
 Sentence splitting lives in `chunking`, number parsing in `numbers`, language detection in
 `language`, diacritic restoration in `accents`.
 
@@ -163,3 +163,21 @@ def segment(text: str) -> tuple[str, ...]:
             out.append(sylls[i])
             i += 1
     return tuple(out)
+
+
+def phrase_spans(words: list[str] | tuple[str, ...], phrase: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) word positions of every occurrence of `phrase` in `words`.
+
+    >>> phrase_spans(["ba", "tỷ", "đồng", "và", "ba", "tỷ"], ("ba", "tỷ"))
+    [(0, 2), (4, 6)]
+    """
+    n, out, i = len(phrase), [], -1
+    if not n:
+        return out
+    while True:  # the sequence's own index() scans for the first word: most texts lack it
+        try:
+            i = words.index(phrase[0], i + 1)
+        except ValueError:
+            return out
+        if tuple(words[i:i + n]) == phrase:
+            out.append((i, i + n))

@@ -4,7 +4,7 @@ import pytest
 
 from qa.lang.accents import accent_table, restore_diacritics
 from qa.lang.language import detect_language
-from qa.lang.text import fold, fold_aligned, has_diacritics, normalize, syllables, tokens
+from qa.lang.text import fold, fold_aligned, has_diacritics, normalize, phrase_spans, syllables, tokens
 
 
 @pytest.mark.parametrize("raw, canonical", [
@@ -122,3 +122,11 @@ def test_restoration_keeps_names_only_the_corpus_knows_and_unknown_words():
     table = accent_table(["Xã Đăk Ring, huyện Kon Plông có mô hình nuôi ong."])
     assert restore_diacritics("kon plong co bao nhieu mo hinh", table) == "kon plông có bao nhiêu mô hình"
     assert restore_diacritics("Broncos ghi duoc bao nhieu diem", {}) == "broncos ghi được bao nhiêu điểm"
+
+
+def test_phrase_spans_finds_every_occurrence_and_only_whole_phrases():
+    words = ["ba", "tỷ", "đồng", "và", "ba", "triệu", "ba", "tỷ"]
+    assert phrase_spans(words, ("ba", "tỷ")) == [(0, 2), (6, 8)]
+    assert phrase_spans(tuple(words), ("tỷ",)) == [(1, 2), (7, 8)]
+    assert phrase_spans(words, ("tỷ", "đồng", "và", "ba", "tỷ")) == []
+    assert phrase_spans(words, ()) == []

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 from qa.answer.rules.questions import Term
 from qa.ingest.chunking import sentence_spans
 from qa.lang.numbers import as_digits, vi_words
-from qa.lang.text import drop_thousands_dots, fold
+from qa.lang.text import drop_thousands_dots, fold, phrase_spans
 from qa.records import Passage
 
 LOOSE_MIN = 0.7  # a quoted name is found when this much of it is there (see `loose_hits`)
@@ -33,24 +33,6 @@ def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     """(folded syllable or number without thousands dots, start, end) for each token of text."""
     return tuple((drop_thousands_dots(m.group(0)) if m.group(0)[0].isdigit() else _fold_word(m.group(0)),
                   m.start(), m.end()) for m in _TOK.finditer(text))
-
-
-def find(words: Sequence[str], form: tuple[str, ...]) -> list[tuple[int, int]]:
-    """(start, end) token positions of every occurrence of `form` in `words`.
-
-    >>> find(["ba", "tỷ", "đồng", "và", "ba", "tỷ"], ("ba", "tỷ"))
-    [(0, 2), (4, 6)]
-    """
-    n, out, i = len(form), [], -1
-    if not n:
-        return out
-    while True:  # the list's own index() scans for the first word: most passages lack it
-        try:
-            i = words.index(form[0], i + 1)
-        except ValueError:
-            return out
-        if tuple(words[i:i + n]) == form:
-            out.append((i, i + n))
 
 
 def _part_at(words: Sequence[str], i: int, alternatives: tuple[tuple[str, ...], ...]) -> int:
@@ -123,7 +105,7 @@ def loose_hits(words: Sequence[str], term: Term) -> list[tuple[int, int, float]]
 
 def occurrences(words: Sequence[str], term: Term) -> list[tuple[int, int, float]]:
     """(first token, end token, credit) of every occurrence of a term: exact forms count 1."""
-    exact = [(x, y, 1.0) for f in term.forms for x, y in find(words, f)]
+    exact = [(x, y, 1.0) for f in term.forms for x, y in phrase_spans(words, f)]
     return exact + [h for h in loose_hits(words, term) if all(h[1] <= x or h[0] >= y for x, y, _ in exact)]
 
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 from qa.answer.byline import byline
-from qa.answer.rules.evidence import LOOSE_MIN, PassageView, closest_sentence, find, occurrences, proximity, tokens
+from qa.answer.rules.evidence import LOOSE_MIN, PassageView, closest_sentence, occurrences, proximity, tokens
 from qa.answer.rules.questions import QuestionType, Term, classify_question, question_terms
 from qa.answer.rules.spans import Span, article_place, list_items, locatives, orgs, people, places
 from qa.lang.numbers import Quantity, find_quantities, unit_kind
-from qa.lang.text import drop_thousands_dots, fold
+from qa.lang.text import drop_thousands_dots, fold, phrase_spans
 from qa.records import Answer, Passage
 from qa.settings import default
 
@@ -74,7 +74,7 @@ def _noun_fit(view: PassageView, end: int, nouns: tuple[str, ...]) -> float:
     best = 0.0
     for noun in nouns:
         form = tuple(fold(noun).split())
-        if find(after[:len(form) + 1], form):
+        if phrase_spans(after[:len(form) + 1], form):
             return 1.0
         best = max(best, len(set(form) & set(after[:2])) / len(form) * 0.6)
     return best
