@@ -4,7 +4,8 @@
 mention: "Quỳnh Nhai", "huyện X", "Đoàn Thanh niên", "ông Nguyễn Văn A"); `is_about` says
 whether a sentence answers about it: yes when the sentence names it; no when the sentence
 names another entity of that kind and not it ("… Đảng bộ huyện Mộc Châu … 716 nhà" is not
-about Quỳnh Nhai); otherwise yes when its article's title or its passage names it and the
+about Quỳnh Nhai); a name of unknown kind (no place, body or person head) has no kind to
+compare with, so there its passage or article naming it is enough; otherwise yes when its article's title or its passage names it and the
 passage names no other one (or the article's own place, the one its text names most, is it). Names are compared without diacritics. Does not pick answers.
 """
 from __future__ import annotations
@@ -59,6 +60,12 @@ def is_about(entity: str, sentence: str, passage_text: str, article_title: str,
     `answer`, the span that answers, is never counted as another entity."""
     if names(sentence, entity):
         return True
+    if kind == "name":
+        # A name of unknown kind has no kind to compare with: other names beside the answer are no
+        # sign that it is about something else (the sentence that answers a question on the
+        # Carolina Panthers names Kony Ealy, Jared Allen and the Pro Bowl). Its passage or its
+        # article naming it is the evidence; neither does for a question on the Broncos.
+        return names(passage_text, entity) or names(article_title, entity)
     if _others(sentence, entity, kind, gazetteer, answer):
         return False  # the sentence is about another place (body, person)
     if names(article_title, entity) and not _others(article_title, entity, kind, gazetteer):

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qa.chat import compare, meta, multipart
-from qa.chat.about import entity_of, is_about
+from qa.chat.about import entity_of, is_about, kind_asked
 from qa.chat.answering import trim
 from qa.chat.facts import build
 from qa.engine import Engine
@@ -178,3 +178,12 @@ def test_is_about_the_articles_own_place_when_its_title_does_not_name_it():
     assert is_about("Sìn Hồ", sentence, sentence, "Tạo động lực thi đua", article_place="Sìn Hồ")
     assert not is_about("Sìn Hồ", sentence, sentence, "Tạo động lực thi đua", article_place="Mộc Châu")
     assert not is_about("Sìn Hồ", "Huyện Mộc Châu có 5 khu.", "", "Tin", GAZETTEER, article_place="Sìn Hồ")
+
+
+def test_a_name_of_unknown_kind_is_not_refused_because_other_names_stand_beside_the_answer():
+    sentence = "Kony Ealy có năm lần vật ngã, cùng Jared Allen được chọn vào Pro Bowl."
+    passage = "Hàng thủ của Carolina Panthers rất mạnh. " + sentence
+    assert kind_asked("Ai có năm lần vật ngã cho Carolina Panthers?") == "name"
+    assert is_about("Carolina Panthers", sentence, passage, "Super Bowl 50", kind="name", answer="Kony Ealy")
+    # Named nowhere near the answer (not in its sentence, passage or title): not about it.
+    assert not is_about("Denver Broncos", sentence, passage, "Super Bowl 50", kind="name", answer="Kony Ealy")
