@@ -102,7 +102,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i
-        while j + 1 < len(words) and text[words[j][2]:words[j + 1][1]] in (" ", "-"):
+        while j + 1 < len(words) and (text[words[j][2]:words[j + 1][1]] in (" ", "-")
+                                      or _initial(words[j][0]) and text[words[j][2]:words[j + 1][1]] == ". "):
             k = j + 1
             while k < len(words) and words[k][0] in connectors:  # "de la" in "Jean de la Fontaine"
                 k += 1
@@ -121,6 +122,11 @@ def _names(text: str) -> list[tuple[int, int]]:
             runs.append((max(0, start - 30) + head.start(), end))
         i = j + 1
     return runs
+
+
+def _initial(word: str) -> bool:
+    """A one-letter capital: "W" of "Frederick W. Mote", whose full stop does not end the name."""
+    return len(word) == 1 and word.isupper()
 
 
 def _gaps(text: str, s: int, e: int, asked: frozenset[str], stop: frozenset[str]) -> list[tuple[int, int]]:

@@ -80,6 +80,13 @@ def test_candidates_include_foreign_names_money_in_dollars_and_dates():
     assert "date" in spans["Năm 2019"] or "date" in spans["2019"]
 
 
+def test_a_name_with_an_initial_is_one_candidate_and_a_lone_initial_ends_it():
+    text = "Theo nhà sử học Frederick W. Mote, ông B. không đồng ý."
+    spans = {text[s:e] for (s, e), flags in in_sentence(text, analyse("Ai nghĩ vậy?")).items() if "name" in flags}
+    assert "Frederick W. Mote" in spans
+    assert not any("B. không" in span for span in spans)
+
+
 def test_a_why_question_always_has_clause_candidates():
     text = "Con đập bị vỡ vì mưa lớn kéo dài suốt ba tuần, khiến mực nước dâng cao bất thường."
     found = {text[s:e]: flags for (s, e), flags in in_sentence(text, analyse("Tại sao con đập bị vỡ?")).items()}
