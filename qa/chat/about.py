@@ -4,9 +4,11 @@
 mention: "Quỳnh Nhai", "huyện X", "Đoàn Thanh niên", "ông Nguyễn Văn A"); `is_about` says
 whether a sentence answers about it: yes when the sentence names it; no when the sentence
 names another entity of that kind and not it ("… Đảng bộ huyện Mộc Châu … 716 nhà" is not
-about Quỳnh Nhai); a name of unknown kind (no place, body or person head) has no kind to
-compare with, so there its passage or article naming it is enough; otherwise yes when its article's title or its passage names it and the
-passage names no other one (or the article's own place, the one its text names most, is it). Names are compared without diacritics. Does not pick answers.
+about Quỳnh Nhai); otherwise yes when its article's title or its passage names it and the
+passage names no other one (or the article's own place, the one its text names most, is it).
+A name of unknown kind (no place, body or person head) has no kind to compare with: for it,
+its passage or its article's title naming it is enough. Names are compared without
+diacritics. Does not pick answers.
 """
 from __future__ import annotations
 
@@ -44,11 +46,11 @@ def names(text: str, entity: str) -> bool:
 
 
 def _others(text: str, entity: str, kind: str, gazetteer: frozenset[str], answer: str | None = None) -> list[str]:
-    """Entities of `kind` that `text` names besides `entity` (and besides names inside it or around
+    """Entities of `kind` (a place, body or person: `is_about` never asks this of a name of
+    unknown kind) that `text` names besides `entity` (and besides names inside it or around
     it, and the answer itself: "Quận Duval" answers "Jacksonville nằm ở quận nào?")."""
     want, given = fold(entity), fold(answer or "")
-    top = 1 if kind == "name" else 0  # a name of unknown kind is met by capitalised runs mid-sentence
-    return [m.name for m in mentions(text, gazetteer) if m.kind == kind and m.rank <= top
+    return [m.name for m in mentions(text, gazetteer) if m.kind == kind and m.rank == 0
             and want not in fold(m.name) and fold(m.name) not in want and not (given and fold(m.name) in given)]
 
 
