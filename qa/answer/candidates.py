@@ -102,8 +102,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i
-        while j + 1 < len(words) and (text[words[j][2]:words[j + 1][1]] in (" ", "-")
-                                      or _initial(words[j][0]) and text[words[j][2]:words[j + 1][1]] == ". "):
+        while j + 1 < len(words) and ((gap := text[words[j][2]:words[j + 1][1]]) in (" ", "-")
+                                      or gap == ". " and _initial(words[j][0])):
             k = j + 1
             while k < len(words) and words[k][0] in connectors:  # "de la" in "Jean de la Fontaine"
                 k += 1
