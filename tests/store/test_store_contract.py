@@ -205,7 +205,8 @@ def test_milvus_token_text_keeps_every_token_one_word(milvus_file):
 
 
 @pytest.mark.milvus
-def test_a_milvus_write_cut_short_leaves_the_live_version_and_is_redone(home, request, tmp_path, monkeypatch):
+def test_a_milvus_write_cut_short_leaves_the_live_version_and_is_redone(milvus_file, home, request, tmp_path,
+                                                                         monkeypatch):
     from qa.store.milvus import store as milvus_store
 
     engine = Engine(settings_for("milvus", home, request))
