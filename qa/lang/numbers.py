@@ -60,6 +60,11 @@ _E = r"(?![\w])"
 _CODE = re.compile(rf"{_B}(\d+)\s?[-–]\s?([A-ZĐ]{{1,6}})\s?/\s?([A-ZĐ]{{1,6}}){_E}")
 _DATE = re.compile(rf"{_B}(\d{{1,2}})/(\d{{1,2}})/(\d{{4}}){_E}")
 _MONTH = re.compile(rf"{_B}(\d{{1,2}})/(\d{{4}}){_E}")
+# A date written out: "ngày 7 tháng 2 năm 2016", "8 tháng 2 năm 2007", "tháng 7, 1961", "tháng 12".
+# The number after "tháng" names a month: read as a count, "tháng 2 năm 2015" gave "2 năm", two
+# years. A number before "tháng" is a day only with "ngày" or a year ("6 tháng 2 ngày" is a duration).
+_WORDED_DATE = re.compile(rf"(?i)(?<![\w.,/])(ngày\s+)?(?:(\d{{1,2}})\s+)?tháng\s+(\d{{1,2}})"
+                          rf"(?:\s*(?:năm\s+|,\s*|/)(\d{{4}}))?{_E}")
 _PERIOD = re.compile(rf"{_B}(?:(\d{{1,2}})/)?((?:19|20)\d\d)\s*[-–]\s*(?:(\d{{1,2}})/)?((?:19|20)\d\d){_E}")
 _FROM_TO = re.compile(rf"(?i)\btừ\s+(?:năm\s+)?((?:19|20)\d\d)\s+(?:đến|tới)\s+(?:năm\s+)?((?:19|20)\d\d){_E}")
 _AMOUNT = re.compile(
@@ -193,6 +198,12 @@ def _scan(text: str, english: bool) -> list[Quantity]:
         mo, y = (int(g) for g in m.groups())
         if 1 <= mo <= 12 and 1900 <= y <= 2100:
             add(Quantity(m.group(0), m.start(), m.end(), float(y * 10000 + mo * 100), None, "date"))
+    for m in _WORDED_DATE.finditer(text):
+        said_day, (d, mo, y) = m.group(1), (int(g) if g else 0 for g in m.groups()[1:])
+        if m.group(2) and not (said_day or y) or not said_day and text[:m.start()].rstrip()[-1:].isdigit():
+            continue
+        if d <= 31 and 1 <= mo <= 12:
+            add(Quantity(m.group(0), m.start(), m.end(), float(y * 10000 + mo * 100 + d), None, "date"))
     for m in _AMOUNT.finditer(text):
         if m.group("num") is None and m.group("vague") is None or not free(m.start(), m.end()):
             continue

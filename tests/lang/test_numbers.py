@@ -99,6 +99,24 @@ def test_codes_dates_and_identifiers_are_not_counts():
     assert [q.kind for q in find_quantities("kết quả lũy kế đến ngày 31/12/2021 đã huy động")] == ["date"]
 
 
+@pytest.mark.parametrize("text, date, value", [
+    ("Pachauri từ chức vào tháng 2 năm 2015.", "tháng 2 năm 2015", 20150200),
+    ("Ngày 7 tháng 2 năm 2016, trận đấu diễn ra", "Ngày 7 tháng 2 năm 2016", 20160207),
+    ("BSkyB thông báo vào 8 tháng 2 năm 2007 rằng", "8 tháng 2 năm 2007", 20070208),
+    ("Kennedy nhậm chức tháng 7, 1961.", "tháng 7, 1961", 19610700),
+    ("lễ kỷ niệm ngày 30 tháng 4", "ngày 30 tháng 4", 430),
+])
+def test_a_written_out_date_is_one_date_not_a_duration(text, date, value):
+    # "tháng 2 năm 2015" once read as "2 năm" (two years) and offered to "how long" questions.
+    found = find_quantities(text)
+    assert [(q.text, q.kind, q.value) for q in found] == [(date, "date", value)]
+
+
+def test_a_number_before_thang_without_day_or_year_is_still_a_duration():
+    assert [(q.text, q.kind) for q in find_quantities("mất 1 năm 6 tháng 2 ngày")] == [
+        ("1 năm", "duration"), ("6 tháng", "duration"), ("2 ngày", "duration")]
+
+
 def test_every_span_points_into_the_seed_text():
     seen = 0
     for path in sorted(SEEDS.glob("*.txt")):
