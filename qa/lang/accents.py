@@ -18,7 +18,7 @@ import math
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from qa.lang.text import _lexicon, fold, syllables
+from qa.lang.text import _TOKEN, _lexicon, fold, normalize, syllables
 from qa.lang.wordlists import table as data_table
 
 CORPUS_SHARE = 0.3  # of a folded syllable's forms, the share given to the corpus' choice
@@ -116,11 +116,38 @@ def _words() -> frozenset[str]:
 
 
 def restore_diacritics(text: str, table: dict[str, str]) -> str:
-    """Put diacritics back on a question typed without them, lower case:
-    "quynh nhai huy dong duoc bao nhieu" -> "quỳnh nhai huy động được bao nhiêu"."""
-    folded = [fold(s) for s in syllables(text)]
+    """Put diacritics back on a question typed without them, keeping its case, numbers and
+    punctuation as typed (a capital is how the answer stage knows a name):
+
+    >>> restore_diacritics("Broncos ghi duoc bao nhieu diem?", {})
+    'Broncos ghi được bao nhiêu điểm?'
+    """
+    text = normalize(text)
+    lowered = text.lower()
+    forms = _restored(syllables(text), table)
+    spans = [m.span() for m in _TOKEN.finditer(lowered)]
+    if len(lowered) != len(text) or len(spans) != len(forms):  # a letter whose lower case is longer
+        return " ".join(forms)
+    out, pos = [], 0
+    for (start, end), form in zip(spans, forms):
+        written = text[start:end]
+        out += [text[pos:start], written if written[0].isdigit() else _cased(form, written)]
+        pos = end
+    return "".join(out + [text[pos:]])
+
+
+def _cased(form: str, written: str) -> str:
+    """`form` (lower case) with the case of each letter as `written` has it ("Ha" -> "Hà")."""
+    if len(form) != len(written):
+        return form[:1].upper() + form[1:] if written[:1].isupper() else form
+    return "".join(f.upper() if w.isupper() else f for f, w in zip(form, written))
+
+
+def _restored(sylls: list[str], table: dict[str, str]) -> list[str]:
+    """The accented form (lower case) of each syllable, by Viterbi over the lattice of its forms."""
+    folded = [fold(s) for s in sylls]
     if not folded:
-        return ""
+        return []
     lattice = [_candidates(s, table) for s in folded]
     # Viterbi over the mean of a forward and a backward bigram model: each starts with P(form).
     best = {form: (0.5 * math.log(p), [form]) for form, p in lattice[0].items()}
@@ -132,4 +159,4 @@ def restore_diacritics(text: str, table: dict[str, str]) -> str:
                               for prev, (score, path) in best.items()), key=lambda v: v[0])
         best = step
     last = lattice[-1]
-    return " ".join(max(best.items(), key=lambda kv: kv[1][0] + 0.5 * math.log(last[kv[0]]))[1][1])
+    return max(best.items(), key=lambda kv: kv[1][0] + 0.5 * math.log(last[kv[0]]))[1][1]

@@ -121,7 +121,16 @@ def test_restoration_prefers_general_words_over_the_corpus_favourite():
 def test_restoration_keeps_names_only_the_corpus_knows_and_unknown_words():
     table = accent_table(["Xã Đăk Ring, huyện Kon Plông có mô hình nuôi ong."])
     assert restore_diacritics("kon plong co bao nhieu mo hinh", table) == "kon plông có bao nhiêu mô hình"
-    assert restore_diacritics("Broncos ghi duoc bao nhieu diem", {}) == "broncos ghi được bao nhiêu điểm"
+    assert restore_diacritics("Broncos ghi duoc bao nhieu diem", {}) == "Broncos ghi được bao nhiêu điểm"
+
+
+def test_restoration_keeps_the_case_numbers_and_punctuation_as_typed():
+    # Lower-cased, "Tinh Ha Giang ..." lost the capitals that tell the answer stage a place is named.
+    table = accent_table(["Tỉnh Hà Giang có 22.800 ha chè Shan tuyết.", "Hà Giang có bao nhiêu ha chè?"])
+    assert restore_diacritics("Tinh Ha Giang co bao nhieu ha che?", table) == "Tỉnh Hà Giang có bao nhiêu ha chè?"
+    typed = "Ha Giang co 22.800 ha, TP HCM thi sao?"
+    restored = restore_diacritics(typed, table)
+    assert fold(restored) == fold(typed) and restored.startswith("Hà Giang có 22.800 ") and "TP HCM" in restored
 
 
 def test_phrase_spans_finds_every_occurrence_and_only_whole_phrases():
