@@ -35,8 +35,10 @@ _BASE = ("sent_cos", "ctx_cos", "sent_cos_gap", "ctx_cos_gap", "lex", "lex_gap",
          "focus", "lex_win", "near", "no_term", "repeat", "function", "log_len", "one_word", "short", "long",
          "rel_len", "rel_pos", "cap_start")
 _EN = ("en_sent_cos", "en_ctx_cos", "en_lex", "en_lex_win", "en_near", "en_repeat")
-# A figure next to, or holding, the noun the question counts ("09 tập thể" for "bao nhiêu tập thể").
-_ADJACENT = ("before_term", "after_term", "figure_x_repeat", "figure_x_after_term")
+# A figure next to, or holding, the noun the question counts ("09 tập thể" for "bao nhiêu tập thể");
+# "counted": the words after the question phrase ("bao nhiêu [loài cây]") follow the figure's
+# number inside the candidate ("16.000 loài", not "390 tỷ cây").
+_ADJACENT = ("before_term", "after_term", "figure_x_repeat", "figure_x_after_term", "counted")
 _FIGURES = frozenset({"number", "money", "percent", "duration"})
 # The question's words before / after its question phrase, found just before / after the
 # candidate ("thiết kế bởi [Adam Idźkowski]" for "… được thiết kế bởi ai?"), or a few words off.
@@ -47,7 +49,7 @@ _PREDICATE = ("predicate_win", "no_predicate")
 NAMES = (_BASE + _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense") + tuple(f"is_{f}" for f in FLAGS) + tuple(f"asked_{t}" for t in TYPES)
          + tuple(f"{t}_x_{f}" for t in TYPES for f in FLAGS) + _EN)
 _INDEX = {name: i for i, name in enumerate(NAMES)}
-(_BEFORE_TERM, _AFTER_TERM, _FIGURE_X_REPEAT, _FIGURE_X_AFTER_TERM, _ANCHOR_BEFORE, _ANCHOR_AFTER, _ANCHOR_BEFORE_NEAR,
+(_BEFORE_TERM, _AFTER_TERM, _FIGURE_X_REPEAT, _FIGURE_X_AFTER_TERM, _COUNTED, _ANCHOR_BEFORE, _ANCHOR_AFTER, _ANCHOR_BEFORE_NEAR,
  _ANCHOR_AFTER_NEAR, _PREDICATE_WIN, _NO_PREDICATE, _BEST_LEX, _BEST_DENSE) = (
     _INDEX[name] for name in _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense"))
 
@@ -111,6 +113,8 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row[_AFTER_TERM] = after = float(last + 1 < len(words) and words[last + 1] in terms)
         row[_FIGURE_X_REPEAT] = figure * repeat
         row[_FIGURE_X_AFTER_TERM] = figure * after
+        if figure and q.after:
+            row[_COUNTED] = _counted(mine, q.after)
         if n_predicate:
             found = sum(any(max(0, first - WINDOW) <= a and b <= first or last + 1 <= a and b <= last + 1 + WINDOW
                             for a, b in spots) for spots in at.predicate)
@@ -148,6 +152,19 @@ class _Layout:
         spots = [[span for form in forms for span in phrase_spans(words, form)] for forms in q.predicate]
         return cls([a for _, a, _ in spans], [b for _, _, b in spans],
                    [i for i, w in enumerate(words) if w in q.terms], spots)
+
+
+def _counted(words: list[str], after: tuple[str, ...]) -> float:
+    """How much of `after` (the question's words after its question phrase) the words after the
+    candidate's last number repeat, from the first on (0..1).
+
+    >>> _counted(["16.000", "loai"], ("loai", "cay", "trong"))
+    0.3333333333333333
+    >>> _counted(["khoang", "390", "ty", "cay"], ("loai", "cay", "trong"))
+    0.0
+    """
+    last = max((i for i, w in enumerate(words) if w[:1].isdigit()), default=None)
+    return 0.0 if last is None else _prefix_match(words, last + 1, after)
 
 
 def _suffix_match(words: list[str], end: int, anchor: tuple[str, ...]) -> float:

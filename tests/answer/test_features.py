@@ -101,3 +101,11 @@ def test_a_document_number_is_a_name_not_a_figure():
     spans = {text[s:e]: flags for (s, e), flags in in_sentence(text, analyse("How many households?")).items()}
     assert "name" in spans["01-KL/TW"] and "number" not in spans["01-KL/TW"]
     assert "number" in spans["120 hộ"]
+
+
+def test_the_figure_that_counts_what_the_question_counts_is_marked_counted():
+    # Invented, after an XQuAD-style sentence with two figures: the question counts "loài".
+    text = "Khu rừng có khoảng 390 tỷ cây được chia thành 16.000 loài."
+    found = columns("Khu rừng có bao nhiêu loài cây?", text, "counted")
+    assert found["16.000 loài"][0] > 0
+    assert found["khoảng 390 tỷ cây"][0] == 0
