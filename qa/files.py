@@ -2,7 +2,8 @@
 
 Write-then-fsync for files, fsync for folders (so a rename is on disk), a whole tree at
 once before it is renamed into place, and the next sequence number for a folder's
-"000042-..." entries. Knows nothing of what the files hold.
+"000042-..." entries, and whether the process that left a file is still running. Knows
+nothing of what the files hold.
 """
 from __future__ import annotations
 
@@ -38,3 +39,14 @@ def next_number(folder: Path) -> int:
     so names sort in the order they were made."""
     numbers = [int(head) for p in folder.iterdir() if (head := p.name.removeprefix(".tmp-").split("-")[0]).isdigit()]
     return max(numbers, default=0) + 1
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one of another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

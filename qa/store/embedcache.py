@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from qa.files import fsync_dir, next_number
+from qa.files import fsync_dir, next_number, process_alive
 
 BATCH = 32  # texts per call to the embedder
 
@@ -56,7 +56,7 @@ class Checkpoints:
     def save(self, keys: list[str], matrix: np.ndarray) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         name = f"{next_number(self.root):06d}-{uuid.uuid4().hex[:8]}.npz"
-        tmp = self.root / f".tmp-{name}"
+        tmp = self.root / f".tmp-p{os.getpid()}-{name}"  # the writer's id: `discard` leaves a live one's alone
         with open(tmp, "wb") as fh:
             np.savez(fh, keys=np.asarray(keys, dtype="U64"), vectors=np.asarray(matrix, dtype=np.float32))
             fh.flush()
@@ -70,7 +70,10 @@ class Checkpoints:
         killed writes); one holding anything else is kept for a later build."""
         removed = 0
         for leftover in self.root.glob(".tmp-*") if self.root.is_dir() else []:
-            leftover.unlink(missing_ok=True)
+            # Another writer of the same folder may be half-way through this one (concurrent `qa add`).
+            writer = leftover.name.split("-")[1]
+            if not (writer[:1] == "p" and writer[1:].isdigit() and process_alive(int(writer[1:]))):
+                leftover.unlink(missing_ok=True)
         for path in self.files():
             try:
                 with np.load(path) as z:

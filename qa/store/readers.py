@@ -15,23 +15,13 @@ import os
 import time
 from pathlib import Path
 
-from qa.files import write_text
+from qa.files import process_alive, write_text
 
 _numbers = itertools.count(1)
 
 
 def _folder(index_dir: Path) -> Path:
     return index_dir / "readers"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 class Reader:
@@ -59,7 +49,7 @@ def lagging(index_dir: Path, version: str) -> list[str]:
             entry = json.loads(path.read_text())
         except (OSError, ValueError):
             continue  # being replaced right now: read again on the next look
-        if not _alive(int(entry.get("pid", 0))):
+        if not process_alive(int(entry.get("pid", 0))):
             path.unlink(missing_ok=True)
         elif version not in (entry.get("version"), entry.get("failed")):
             behind.append(path.name)

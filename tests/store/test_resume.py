@@ -185,3 +185,22 @@ def _all_keys(checkpoints) -> list[str]:
         with np.load(path) as z:
             keys += z["keys"].astype(str).tolist()
     return keys
+
+
+def test_discarding_checkpoints_spares_a_live_writer_s_half_written_file(tmp_path):
+    # A concurrent `qa add` finished its build and swept ".tmp-*" while another was still
+    # writing one: the other's rename then failed (test_concurrent_cli_writers_lose_nothing).
+    from qa.store.embedcache import Checkpoints
+
+    checkpoints = Checkpoints(tmp_path, {"id": "fake:8", "dim": 8})
+    root = checkpoints.root
+    root.mkdir(parents=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = root / f".tmp-p{os.getpid()}-000001-aaaa.npz"
+    orphan = root / f".tmp-p{dead.pid}-000002-bbbb.npz"
+    legacy = root / ".tmp-000003-cccc.npz"
+    for path in (live, orphan, legacy):
+        path.write_bytes(b"\0")
+    checkpoints.discard(set())
+    assert live.exists() and not orphan.exists() and not legacy.exists()
