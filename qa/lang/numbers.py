@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.lang.numwords import DIGIT_WORDS, as_digits, spelled_numbers
+from qa.lang.numwords import spelled_numbers
 from qa.lang.text import drop_thousands_dots, fold, segment
 from qa.lang.wordlists import table
 

@@ -2,7 +2,7 @@ import pytest
 
 from qa.ingest.articles import load_articles
 from qa.ingest.chunking import ChunkerSettings
-from qa.search.retrieve import DEFAULT_WEIGHTS, QueryCache, Retriever, Weights
+from qa.search.retrieve import QueryCache, Retriever, Weights
 from qa.store import builder
 from qa.store import index as index_store
 from qa.store.embed import FakeEmbedder

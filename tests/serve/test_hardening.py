@@ -23,7 +23,6 @@ from qa.ingest import collection
 from qa.serve.app import create_app
 from qa.serve.sessions import ChatSessions
 from qa.settings import Settings
-from qa.store import index as index_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
