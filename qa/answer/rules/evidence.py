@@ -16,7 +16,8 @@ from typing import Callable, Sequence
 
 from qa.answer.rules.questions import Term
 from qa.ingest.chunking import sentence_spans
-from qa.lang.numbers import as_digits, vi_words
+from qa.lang.numbers import vi_words
+from qa.lang.numwords import as_digits
 from qa.lang.text import drop_thousands_dots, fold, phrase_spans
 from qa.records import Passage
 

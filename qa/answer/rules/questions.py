@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from qa.answer.rules.english import english_type
 from qa.lang.glossary import english_terms, glossary, stem, vi_synonyms
 from qa.lang.language import detect_language
-from qa.lang.numbers import as_digits, folded_measure_words, vi_words
+from qa.lang.numbers import folded_measure_words, vi_words
+from qa.lang.numwords import as_digits
 from qa.lang.text import drop_thousands_dots, fold, has_diacritics, normalize
 from qa.lang.wordlists import table
 
