@@ -9,8 +9,9 @@ in the corpus, or spelling a dictionary word). The constants were chosen on the 
 articles' sentences, each restored with the other articles' table (bench/restore.py --seeds). General Vietnamese is
 `qa/data/vi_syllable_freq.json` (VLSP 2013 news and wordfreq, by bench/fit_text_data.py), so
 "ai dang lam" restores to "ai đang làm" even in a corpus full of "Đảng", and a place name
-only the corpus knows ("kon plong" -> "kon plông") still comes back. Lossy by nature: the
-result is an extra query for search, never displayed.
+only the corpus knows ("kon plong" -> "kon plông") still comes back. The question keeps the
+case and punctuation it was typed with. Lossy by nature: the result is what search and the
+answer stage read, never displayed.
 """
 from __future__ import annotations
 
