@@ -55,8 +55,11 @@ class Checkpoints:
 
     def save(self, keys: list[str], matrix: np.ndarray) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        name = f"{next_number(self.root):06d}-{uuid.uuid4().hex[:8]}.npz"
-        tmp = self.root / f".tmp-p{os.getpid()}-{name}"  # the writer's id: `discard` leaves a live one's alone
+        number, tag = f"{next_number(self.root):06d}", uuid.uuid4().hex[:8]
+        name = f"{number}-{tag}.npz"
+        # The number first, so `next_number` counts it as taken; then the writer's id, so that
+        # `discard` leaves a live writer's file alone.
+        tmp = self.root / f".tmp-{number}-p{os.getpid()}-{tag}.npz"
         with open(tmp, "wb") as fh:
             np.savez(fh, keys=np.asarray(keys, dtype="U64"), vectors=np.asarray(matrix, dtype=np.float32))
             fh.flush()
@@ -71,7 +74,7 @@ class Checkpoints:
         removed = 0
         for leftover in self.root.glob(".tmp-*") if self.root.is_dir() else []:
             # Another writer of the same folder may be half-way through this one (concurrent `qa add`).
-            writer = leftover.name.split("-")[1]
+            writer = leftover.name.split("-")[2]
             if not (writer[:1] == "p" and writer[1:].isdigit() and process_alive(int(writer[1:]))):
                 leftover.unlink(missing_ok=True)
         for path in self.files():

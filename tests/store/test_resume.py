@@ -190,6 +190,7 @@ def _all_keys(checkpoints) -> list[str]:
 def test_discarding_checkpoints_spares_a_live_writer_s_half_written_file(tmp_path):
     # A concurrent `qa add` finished its build and swept ".tmp-*" while another was still
     # writing one: the other's rename then failed (test_concurrent_cli_writers_lose_nothing).
+    from qa.files import next_number
     from qa.store.embedcache import Checkpoints
 
     checkpoints = Checkpoints(tmp_path, {"id": "fake:8", "dim": 8})
@@ -197,10 +198,11 @@ def test_discarding_checkpoints_spares_a_live_writer_s_half_written_file(tmp_pat
     root.mkdir(parents=True)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    live = root / f".tmp-p{os.getpid()}-000001-aaaa.npz"
-    orphan = root / f".tmp-p{dead.pid}-000002-bbbb.npz"
+    live = root / f".tmp-000001-p{os.getpid()}-aaaa.npz"
+    orphan = root / f".tmp-000002-p{dead.pid}-bbbb.npz"
     legacy = root / ".tmp-000003-cccc.npz"
     for path in (live, orphan, legacy):
         path.write_bytes(b"\0")
     checkpoints.discard(set())
     assert live.exists() and not orphan.exists() and not legacy.exists()
+    assert next_number(root) == 2  # a live writer's number stays taken
