@@ -165,6 +165,30 @@ def segment(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def word_edges(syllables: tuple[str, ...]) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    """(opens, closes): does syllable i open / close a word of `segment`'s longest match over
+    the lexicon? An answer is made of whole words: "ma trận kề" is one, "trận kề" cuts it.
+
+    >>> word_edges(("dưới", "dạng", "ma", "trận", "kề"))
+    ((True, True, True, False, True), (True, True, False, True, True))
+    """
+    words, longest = _lexicon()
+    lower = [s.lower() for s in syllables]
+    opens, closes = [True] * len(lower), [True] * len(lower)
+    i = 0
+    while i < len(lower):
+        for n in range(min(longest, len(lower) - i), 1, -1):
+            if " ".join(lower[i:i + n]) in words:
+                for j in range(i + 1, i + n):
+                    opens[j], closes[j - 1] = False, False
+                i += n
+                break
+        else:
+            i += 1
+    return tuple(opens), tuple(closes)
+
+
 def phrase_spans(words: list[str] | tuple[str, ...], phrase: tuple[str, ...]) -> list[tuple[int, int]]:
     """(start, end) word positions of every occurrence of `phrase` in `words`.
 
