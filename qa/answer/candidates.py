@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Sequence
 
-from qa.answer.question import QuestionAnalysis, stopwords, word_list
+from qa.answer.question import QuestionAnalysis, compared_word, stopwords, word_list
 from qa.ingest.chunking import sentence_spans
 from qa.lang.numbers import find_quantities
-from qa.lang.text import fold
+from qa.lang.text import fold, has_diacritics
 from qa.lang.wordlists import table
 from qa.records import Passage
 
@@ -129,8 +129,10 @@ def _initial(word: str) -> bool:
     return len(word) == 1 and word.isupper()
 
 
-def _gaps(text: str, s: int, e: int, asked: frozenset[str], stop: frozenset[str]) -> list[tuple[int, int]]:
-    """Runs of the piece text[s:e] whose words do not repeat the question, function words trimmed."""
+def _gaps(text: str, s: int, e: int, asked: frozenset[str], stop: frozenset[str],
+          accented: bool) -> list[tuple[int, int]]:
+    """Runs of the piece text[s:e] whose words do not repeat the question, function words
+    (`stopwords(accented)`) trimmed."""
     words = [(w, a, b) for w, a, b in word_list(text[s:e])]
     if not any(fold(w) in asked for w, _, _ in words):
         return []
@@ -139,9 +141,9 @@ def _gaps(text: str, s: int, e: int, asked: frozenset[str], stop: frozenset[str]
         if w and fold(w) not in asked:
             current.append((w, a, b))
             continue
-        while current and fold(current[0][0]) in stop:
+        while current and compared_word(current[0][0], accented) in stop:
             current.pop(0)
-        while current and fold(current[-1][0]) in stop:
+        while current and compared_word(current[-1][0], accented) in stop:
             current.pop()
         if current:
             runs.append((s + current[0][1], s + current[-1][2]))
@@ -161,7 +163,8 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
         if e > s:
             found.setdefault((s, e), set()).add(flag)
 
-    stop = stopwords()
+    accented = has_diacritics(text)
+    stop = stopwords(accented)
     figures = [(x.start, x.end) for x in find_quantities(text)]
     for quantity in find_quantities(text):
         add(quantity.start, quantity.end, _QUANTITY_FLAG.get(quantity.kind, "number"))
@@ -169,7 +172,7 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
         # The number with the words after it up to the first function word ("24 lần", not "24 lần và").
         words = m.group(0).split()
         kept = 1
-        while kept < len(words) and fold(words[kept]) not in stop:
+        while kept < len(words) and compared_word(words[kept], accented) not in stop:
             kept += 1
         for s, e in ((m.start(), m.start() + len(words[0])), (m.start(), m.start() + len(" ".join(words[:kept])))):
             # A parsed figure is one unit: "2 tỷ" out of "2 tỷ 652 triệu đồng" would cut it.
@@ -186,7 +189,7 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
         add(a, b, "clause")
         if n + 1 < len(pieces):
             add(a, pieces[n + 1][1], "clause")
-        for s, e in _gaps(text, a, b, q.terms, stop):
+        for s, e in _gaps(text, a, b, q.terms, stop, accented):
             add(s, e, "gap")
     add(0, len(text), "sentence")
     return found

@@ -25,8 +25,8 @@ from typing import Sequence
 import numpy as np
 
 from qa.answer.candidates import FLAGS, Candidate, Sentence
-from qa.answer.question import TYPES, QuestionAnalysis, stopwords, word_list
-from qa.lang.text import fold, phrase_spans
+from qa.answer.question import TYPES, QuestionAnalysis, compared_word, stopwords, word_list
+from qa.lang.text import fold, has_diacritics, phrase_spans
 from qa.records import Passage
 
 WINDOW = 8  # words on each side of a candidate that count as "around" it
@@ -78,7 +78,7 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
     spans = [word_list(s.text) for s in sents]
     folded, rows = _sentence_rows(q, passages, sents, dense, spans)
     best = rows.max(axis=0)
-    stop, terms, english = stopwords(), q.terms, q.english
+    terms, english = q.terms, q.english
     layout = [_Layout.of(at, words, q) for at, words in zip(spans, folded)]
     asked = TYPES.index(q.asked) if q.asked in TYPES else TYPES.index("other")
     flag_columns = {f: (_INDEX[f"is_{f}"], _INDEX[f"{TYPES[asked]}_x_{f}"]) for f in FLAGS}
@@ -105,7 +105,7 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row = [sent_cos, ctx_cos, sent_cos - best[0], ctx_cos - best[1], lex, lex - best[2], names, p.score,
                1.0 / p.rank, float(s.focus), len(around) / n_terms if n_terms else 0.0,
                1.0 / (1.0 + distance) if distance is not None else 0.0, float(distance is None), repeat,
-               sum(w in stop for w in mine) / size if size else 0.0, math.log1p(size), float(size == 1),
+               (at.functions[last + 1] - at.functions[first]) / size if size else 0.0, math.log1p(size), float(size == 1),
                float(size <= 4), float(size > 12), size / length, first / length, float(c.text[:1].isupper())]
         row += [0.0] * (len(NAMES) - base)
         figure = float(bool(c.flags & _FIGURES))
@@ -140,18 +140,24 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
 @dataclass(frozen=True)
 class _Layout:
     """Where a sentence's words are, computed once for all its candidates: word start and end
-    offsets, the positions of the question's terms, and per predicate group of the question the
-    (start, end) word positions where one of its forms stands."""
+    offsets, the positions of the question's terms, per predicate group of the question the
+    (start, end) word positions where one of its forms stands, and how many of the first i
+    words are function words (`functions[i]`, compared as the sentence is typed)."""
     starts: list[int]
     ends: list[int]
     terms: list[int]
     predicate: list[list[tuple[int, int]]]
+    functions: list[int]
 
     @classmethod
     def of(cls, spans: list[tuple[str, int, int]], words: list[str], q: QuestionAnalysis) -> "_Layout":
         spots = [[span for form in forms for span in phrase_spans(words, form)] for forms in q.predicate]
+        accented = any(has_diacritics(w) for w, _, _ in spans)
+        stop, functions = stopwords(accented), [0]
+        for w, _, _ in spans:
+            functions.append(functions[-1] + (compared_word(w, accented) in stop))
         return cls([a for _, a, _ in spans], [b for _, _, b in spans],
-                   [i for i, w in enumerate(words) if w in q.terms], spots)
+                   [i for i, w in enumerate(words) if w in q.terms], spots, functions)
 
 
 def _counted(words: list[str], after: tuple[str, ...]) -> float:

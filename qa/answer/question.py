@@ -90,8 +90,21 @@ def _compared(text: str) -> tuple[bool, str]:
     return accented, compared if len(compared) == len(text) else text.lower()
 
 
-def stopwords() -> frozenset[str]:
-    return words("stopwords")
+@cache
+def stopwords(accented: bool = False) -> frozenset[str]:
+    """Function words as the words of a text are compared (`compared_word`): as written in a
+    text typed with diacritics, folded in one typed without.
+
+    >>> ("cả" in stopwords(True), "ca" in stopwords(True), "ca" in stopwords(False))
+    (True, False, True)
+    """
+    listed = words("stopwords")
+    return listed if accented else frozenset(fold(w) for w in listed)
+
+
+def compared_word(word: str, accented: bool) -> str:
+    """`word` as `stopwords(accented)` holds it: a song ("ca") is no "cả" where tone marks are written."""
+    return word.lower() if accented else fold(word)
 
 
 def asked_type(text: str) -> str:
@@ -127,7 +140,7 @@ def analyse(question: str) -> QuestionAnalysis:
     text = normalize(question).strip()
     accented, compared = _compared(text)
     asking = [m.span() for _, pattern in _type_patterns(accented) for m in pattern.finditer(compared)]
-    stop = stopwords()
+    stop = stopwords()  # terms are folded: compared folded, so "đó" in a text is never the term "độ"
     spans = word_list(text)
     found = [(w, a, b) for w, a, b in spans if not any(s <= a and b <= e for s, e in asking)]
     terms = frozenset(fold(w) for w, _, _ in found if w[:1].isdigit() or fold(w) not in stop)
