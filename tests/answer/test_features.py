@@ -111,6 +111,12 @@ def test_the_figure_that_counts_what_the_question_counts_is_marked_counted():
     assert found["khoảng 390 tỷ cây"][0] == 0
 
 
+def test_a_candidate_cutting_a_word_of_the_lexicon_is_marked():
+    found = columns("Có bao nhiêu người tham gia giải?", "Giải năm nay có 12 vận động viên tham gia.", "splits_word")
+    assert found["12 vận động"] == (1.0,)  # "vận động viên" (athlete) is one word
+    assert found["năm nay có 12 vận động viên"] == (0.0,)
+
+
 def test_function_words_are_read_as_written_where_the_text_has_diacritics():
     """"ca" (a song) is no "cả" (all): in accented text only the function word counts as one."""
     song = columns("Lady Gaga đã hát bài gì?", "Tại lễ khai mạc, Lady Gaga đã biểu diễn quốc ca.", "function")
@@ -123,3 +129,10 @@ def test_function_words_are_read_as_written_where_the_text_has_diacritics():
 def test_without_diacritics_the_folded_function_words_still_apply():
     found = columns("Lady Gaga da hat bai gi?", "Tai le khai mac, Lady Gaga da bieu dien quoc ca.", "function")
     assert "bieu dien quoc" in found
+
+
+def test_the_sentence_naming_the_question_s_name_is_marked():
+    text = "Vinamilk xuất khẩu 300 tấn sữa. Một công ty khác xuất khẩu 200 tấn sữa."
+    found = columns("Công ty Vinamilk xuất khẩu bao nhiêu tấn sữa?", text, "sent_names", "sent_names_gap")
+    assert found["300 tấn"] == (1.0, 0.0)
+    assert found["200 tấn"] == (0.0, -1.0)
