@@ -3,8 +3,9 @@
 Per sentence: the dense similarity of the question to the sentence and to the sentence in
 its context (the index's own e5 vectors; nothing is embedded here), and how far each falls
 below the best sentence of the pool; the share of the question's folded content terms the
-sentence holds (and its gap to the best); the share of the question's names its passage holds, and
-the sentence; the passage's fused retrieval score and rank. Per candidate: the question terms in a
+sentence holds (and its gap to the best), and the same weighted by how few of the pool's sentences
+hold each term; the share of the question's names its passage holds, and the sentence; the
+passage's fused retrieval score and rank. Per candidate: the question terms in a
 window around it, the distance in words to the nearest one, how much of it repeats the
 question or is function words, its length and position, its kinds (`candidates.FLAGS`) and
 those kinds crossed with the asked type, whether it cuts a word of the lexicon, whether a figure stands next to or holds a question
@@ -34,7 +35,7 @@ GAP = 3  # how many words off an anchor may stand and still count as "near"
 _BASE = ("sent_cos", "ctx_cos", "sent_cos_gap", "ctx_cos_gap", "lex", "lex_gap", "names", "fused", "inv_rank",
          "focus", "lex_win", "near", "no_term", "repeat", "function", "log_len", "one_word", "short", "long",
          "rel_len", "rel_pos", "cap_start")
-_EN = ("en_sent_cos", "en_ctx_cos", "en_lex", "en_lex_win", "en_near", "en_repeat", "en_sent_names")
+_EN = ("en_sent_cos", "en_ctx_cos", "en_lex", "en_lex_win", "en_near", "en_repeat", "en_sent_names", "en_lex_idf")
 # A figure next to, or holding, the noun the question counts ("09 tập thể" for "bao nhiêu tập thể");
 # "counted": the words after the question phrase ("bao nhiêu [loài cây]") follow the figure's
 # number inside the candidate ("16.000 loài", not "390 tỷ cây").
@@ -48,11 +49,11 @@ _ANCHORS = ("anchor_before", "anchor_after", "anchor_before_near", "anchor_after
 _PREDICATE = ("predicate_win", "no_predicate")
 # An answer is whole words: "splits_word" when the candidate starts or ends inside a word of the
 # lexicon's segmentation (`text.word_edges`: "trận kề" out of "ma trận kề").
-_SENTENCE = ("sent_names", "sent_names_gap")
+_SENTENCE = ("sent_names", "sent_names_gap", "lex_idf", "lex_idf_gap")
 NAMES = (_BASE + _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense", "splits_word") + _SENTENCE + tuple(f"is_{f}" for f in FLAGS) + tuple(f"asked_{t}" for t in TYPES)
          + tuple(f"{t}_x_{f}" for t in TYPES for f in FLAGS) + _EN)
 _INDEX = {name: i for i, name in enumerate(NAMES)}
-_SENT_NAMES, _SENT_NAMES_GAP = (_INDEX[name] for name in _SENTENCE)
+_SENT_NAMES, _SENT_NAMES_GAP, _LEX_IDF, _LEX_IDF_GAP = (_INDEX[name] for name in _SENTENCE)
 (_BEFORE_TERM, _AFTER_TERM, _FIGURE_X_REPEAT, _FIGURE_X_AFTER_TERM, _COUNTED, _ANCHOR_BEFORE, _ANCHOR_AFTER, _ANCHOR_BEFORE_NEAR,
  _ANCHOR_AFTER_NEAR, _PREDICATE_WIN, _NO_PREDICATE, _BEST_LEX, _BEST_DENSE, _SPLITS_WORD) = (
     _INDEX[name] for name in _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense", "splits_word"))
@@ -61,18 +62,24 @@ _SENT_NAMES, _SENT_NAMES_GAP = (_INDEX[name] for name in _SENTENCE)
 def _sentence_rows(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sentence],
                    dense: np.ndarray, spans: list[list[tuple[str, int, int]]]) -> tuple[list[list[str]], np.ndarray]:
     """(folded words of each sentence, per-sentence features [sent_cos, ctx_cos, lex, names,
-    sent_names]): "names" is the share of the question's names its passage holds, "sent_names"
-    the share the sentence itself holds (names are written alike in both languages)."""
+    sent_names, lex_idf]): "names" is the share of the question's names its passage holds,
+    "sent_names" the share the sentence itself holds (names are written alike in both languages),
+    "lex_idf" the share of the question's terms weighted by how few of these sentences hold each
+    (a term every sentence repeats places nothing)."""
     terms = q.terms
     folded = [[fold(w) for w, _, _ in words] for words in spans]
     passage_words = [set(fold(w) for w, _, _ in word_list(p.text)) for p in passages]
-    rows = np.zeros((len(sents), 5), dtype=np.float64)
+    rows = np.zeros((len(sents), 6), dtype=np.float64)
+    held = [terms & set(words) for words in folded]
+    weight = {term: math.log(1.0 + len(sents) / (1 + sum(term in h for h in held))) for term in terms}
+    total = sum(weight.values())
     for i, s in enumerate(sents):
         rows[i, 0:2] = dense[i]
         rows[i, 2] = len(terms & set(folded[i])) / len(terms) if terms else 0.0
         names = q.names
         rows[i, 3] = sum(n in passage_words[s.passage] for n in names) / len(names) if names else 1.0
         rows[i, 4] = len(set(names) & set(folded[i])) / len(set(names)) if names else 1.0
+        rows[i, 5] = sum(weight[term] for term in held[i]) / total if total else 0.0
     return folded, rows
 
 
@@ -104,7 +111,7 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         distance = min(gaps, default=None)
         mine = words[first:last + 1]
         size, length = len(mine), max(len(words), 1)
-        sent_cos, ctx_cos, lex, names, sent_names = rows[c.sentence]
+        sent_cos, ctx_cos, lex, names, sent_names, lex_idf = rows[c.sentence]
         p = passages[s.passage]
         repeat = sum(w in terms for w in mine) / size if size else 0.0
         # The row is a list filled in NAMES order (numpy rows are slow to fill item by item);
@@ -135,6 +142,7 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row[_BEST_DENSE] = float(sent_cos >= best[0])
         row[_SPLITS_WORD] = float(size > 0 and not (at.opens[first] and at.closes[last]))
         row[_SENT_NAMES], row[_SENT_NAMES_GAP] = sent_names, sent_names - best[4]
+        row[_LEX_IDF], row[_LEX_IDF_GAP] = lex_idf, lex_idf - best[5]
         for f in c.flags:
             kind, crossed = flag_columns[f]
             row[kind] = row[crossed] = 1.0

@@ -131,6 +131,17 @@ def test_without_diacritics_the_folded_function_words_still_apply():
     assert "bieu dien quoc" in found
 
 
+def test_a_term_few_sentences_hold_weighs_more_than_one_they_all_repeat():
+    text = ("Nhà máy ở Hà Nội sản xuất 300 tấn mỗi ngày. Nhà máy ở Đà Nẵng sản xuất 200 tấn mỗi ngày. "
+            "Nhà máy thép ở Hải Phòng sản xuất 500 tấn mỗi ngày.")
+    found = columns("Nhà máy thép sản xuất bao nhiêu tấn mỗi ngày?", text, "lex_idf", "lex_idf_gap", "lex")
+    steel, other = found["500 tấn"], found["300 tấn"]
+    assert steel[0] == pytest.approx(1.0) and steel[1] == pytest.approx(0.0)
+    assert other[1] < 0
+    # "thép" is one of seven terms, but the only one that tells the sentences apart
+    assert steel[0] - other[0] > steel[2] - other[2]
+
+
 def test_the_sentence_naming_the_question_s_name_is_marked():
     text = "Vinamilk xuất khẩu 300 tấn sữa. Một công ty khác xuất khẩu 200 tấn sữa."
     found = columns("Công ty Vinamilk xuất khẩu bao nhiêu tấn sữa?", text, "sent_names", "sent_names_gap")
