@@ -36,11 +36,11 @@ class Settings(BaseSettings):
     context_sentences: int = 1  # neighbours on each side of a sentence in its passage
     top_k: int = Field(default=5, ge=1)  # passages shown when a question does not say (CLI -k, HTTP k)
     # Behind the rule stage, the learned answer stage answers only this confident (0..1), for
-    # Vietnamese and for English questions: bench/fallback_threshold.py on XQuAD-dev chose 0.15
+    # Vietnamese and for English questions: bench/fallback_threshold.py on XQuAD-dev chose 0.1
     # for Vietnamese (the largest keeping abstention on answerable questions within 10 %, on
     # unanswerable ones at 70 % or more) and 0.07 for English (no threshold keeps the first
     # bound; the one abstaining least while keeping the second). README, "Answers".
-    learned_min_confidence: float = Field(default=0.15, ge=0.0, le=1.0)
+    learned_min_confidence: float = Field(default=0.1, ge=0.0, le=1.0)
     learned_min_confidence_en: float = Field(default=0.07, ge=0.0, le=1.0)
     answer_cache: int = Field(default=1024, ge=0)  # results kept per live build for repeated questions (0: none)
     query_cache: int = Field(default=1024, ge=0)  # query embeddings kept (valid across builds; 0: none)
