@@ -38,9 +38,11 @@ _BASE = ("sent_cos", "ctx_cos", "sent_cos_gap", "ctx_cos_gap", "lex", "lex_gap",
 _EN = ("en_sent_cos", "en_ctx_cos", "en_lex", "en_lex_win", "en_near", "en_repeat", "en_sent_names", "en_lex_idf")
 # A figure next to, or holding, the noun the question counts ("09 tập thể" for "bao nhiêu tập thể");
 # "counted": the words after the question phrase ("bao nhiêu [loài cây]") follow the figure's
-# number inside the candidate ("16.000 loài", not "390 tỷ cây").
-_ADJACENT = ("before_term", "after_term", "figure_x_repeat", "figure_x_after_term", "counted")
+# number inside the candidate ("16.000 loài", not "390 tỷ cây"); "miscounted": a number counts
+# another noun than the one asked ("56 gương" for "bao nhiêu hộ", or "how many households").
+_ADJACENT = ("before_term", "after_term", "figure_x_repeat", "figure_x_after_term", "counted", "miscounted")
 _FIGURES = frozenset({"number", "money", "percent", "duration"})
+_MEASURED = frozenset({"money", "percent", "duration", "date"})  # figures with a unit, not a count
 # The question's words before / after its question phrase, found just before / after the
 # candidate ("thiết kế bởi [Adam Idźkowski]" for "… được thiết kế bởi ai?"), or a few words off.
 _ANCHORS = ("anchor_before", "anchor_after", "anchor_before_near", "anchor_after_near")
@@ -54,7 +56,7 @@ NAMES = (_BASE + _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense", 
          + tuple(f"{t}_x_{f}" for t in TYPES for f in FLAGS) + _EN)
 _INDEX = {name: i for i, name in enumerate(NAMES)}
 _SENT_NAMES, _SENT_NAMES_GAP, _LEX_IDF, _LEX_IDF_GAP = (_INDEX[name] for name in _SENTENCE)
-(_BEFORE_TERM, _AFTER_TERM, _FIGURE_X_REPEAT, _FIGURE_X_AFTER_TERM, _COUNTED, _ANCHOR_BEFORE, _ANCHOR_AFTER, _ANCHOR_BEFORE_NEAR,
+(_BEFORE_TERM, _AFTER_TERM, _FIGURE_X_REPEAT, _FIGURE_X_AFTER_TERM, _COUNTED, _MISCOUNTED, _ANCHOR_BEFORE, _ANCHOR_AFTER, _ANCHOR_BEFORE_NEAR,
  _ANCHOR_AFTER_NEAR, _PREDICATE_WIN, _NO_PREDICATE, _BEST_LEX, _BEST_DENSE, _SPLITS_WORD) = (
     _INDEX[name] for name in _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense", "splits_word"))
 
@@ -129,6 +131,8 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row[_FIGURE_X_AFTER_TERM] = figure * after
         if figure and q.after:
             row[_COUNTED] = _counted(mine, q.after)
+        if q.counted and "number" in c.flags and not c.flags & _MEASURED:
+            row[_MISCOUNTED] = _miscounted(mine, q.counted)
         if n_predicate:
             found = sum(any(max(0, first - WINDOW) <= a and b <= first or last + 1 <= a and b <= last + 1 + WINDOW
                             for a, b in spots) for spots in at.predicate)
@@ -192,6 +196,18 @@ def _counted(words: list[str], after: tuple[str, ...]) -> float:
     """
     last = max((i for i, w in enumerate(words) if w[:1].isdigit()), default=None)
     return 0.0 if last is None else _prefix_match(words, last + 1, after)
+
+
+def _miscounted(words: list[str], counted: frozenset[str]) -> float:
+    """1.0 when a word follows the candidate's last number and does not start the counted noun.
+
+    >>> _miscounted(["56", "guong"], frozenset({"ho"})), _miscounted(["300", "ho"], frozenset({"ho"}))
+    (1.0, 0.0)
+    >>> _miscounted(["56"], frozenset({"ho"}))
+    0.0
+    """
+    last = max((i for i, w in enumerate(words) if w[:1].isdigit()), default=None)
+    return float(last is not None and last + 1 < len(words) and words[last + 1] not in counted)
 
 
 def _suffix_match(words: list[str], end: int, anchor: tuple[str, ...]) -> float:

@@ -41,6 +41,9 @@ class QuestionAnalysis:
     # content word (("huy",),), or an English word's glossary forms (("pha", "do"),) as whole
     # phrases, since single syllables such as "do" or "gia" stand in too many words.
     predicate: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    # What a "how many" question counts, as the first folded syllable of the word that says it:
+    # "bao nhiêu [hộ] dân" -> {"ho"}; in English the glossary's forms ("households" -> "hộ").
+    counted: frozenset[str] = frozenset()
 
     @property
     def english(self) -> bool:
@@ -163,4 +166,21 @@ def analyse(question: str) -> QuestionAnalysis:
         last = sum(a < where[1] for _, a, _ in spans)
         before, after = tuple(folded[max(0, first - ANCHOR):first]), tuple(folded[last:last + ANCHOR])
     return QuestionAnalysis(text=text, language=language, asked=asked, terms=terms, names=names,
-                            numbers=numbers, before=before, after=after, predicate=predicate)
+                            numbers=numbers, before=before, after=after, predicate=predicate,
+                            counted=_counted_noun(asked, after, language == "en"))
+
+
+def _counted_noun(asked: str, after: tuple[str, ...], english: bool) -> frozenset[str]:
+    """The first syllables the noun a "how many" question counts may start with (empty when it
+    asks no count, or the word is a function word or unknown to the glossary).
+
+    >>> sorted(_counted_noun("quantity", ("households", "demolished"), english=True))
+    ['ho']
+    >>> sorted(_counted_noun("quantity", ("hoc", "sinh"), english=False))
+    ['hoc']
+    """
+    if asked != "quantity" or not after or after[0] in stopwords() or after[0][:1].isdigit():
+        return frozenset()
+    if not english:
+        return frozenset({after[0]})
+    return frozenset(form[0] for _, forms in english_terms(after[0])[:1] for form in forms if form)

@@ -147,3 +147,17 @@ def test_the_sentence_naming_the_question_s_name_is_marked():
     found = columns("Công ty Vinamilk xuất khẩu bao nhiêu tấn sữa?", text, "sent_names", "sent_names_gap")
     assert found["300 tấn"] == (1.0, 0.0)
     assert found["200 tấn"] == (0.0, -1.0)
+
+
+@pytest.mark.parametrize("question", ["Có bao nhiêu hộ dân tháo dỡ hàng rào?",
+                                      "How many households pulled down their fences?"])
+def test_a_number_counting_another_noun_than_the_one_asked_is_marked(question):
+    text = "Xã có 120 hộ dân tháo dỡ hàng rào, và 56 gương điển hình được khen thưởng."
+    found = columns(question, text, "miscounted")
+    assert found["120 hộ"] == (0.0,)
+    assert found["56 gương"] == (1.0,)
+
+
+def test_a_question_that_counts_nothing_marks_no_number():
+    found = columns("Xã đã khen thưởng những ai?", "Xã có 120 hộ dân và 56 gương điển hình.", "miscounted")
+    assert found["56 gương"] == (0.0,)
