@@ -1,0 +1,187 @@
+"""Ranking ideas for the learned answer stage, measured on the candidates `fit_answer.py` caches.
+
+    python bench/fit_answer.py --l2 10 --cache FILE          # once: collects and caches
+    python bench/ranking_probe.py --cache FILE [--probe objectives|shorten|sentences]
+
+Needs the `bench` extra (scikit-learn, scipy). Four folds by article (as `fit_answer.py`);
+every figure is the held-out folds' and answers every answerable question (no abstention), so
+it compares rankings, not thresholds. Prints tables; ships nothing.
+
+- objectives: the shipped conditional logit on binary labels against two objectives over the
+  same features: the expected utility F1 + a·holds under each question's softmax (started
+  from the conditional logit's weights), and soft targets (softmax of that utility at
+  temperature tau).
+- shorten: the shipped ranker's first choice, replaced by the best candidate inside it by a
+  second ranker fitted on strict labels (F1 >= 0.5) when that one's softmax share is >= tau.
+- sentences: with the shipped scorer (`qa/data/answer_scorer.json`, fitted on these
+  questions), how often the first-ranked candidate's sentence holds the gold, how often any
+  sentence of the pool does, and how often the densest one does.
+"""
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import fit_answer as fa  # noqa: E402
+import xquad  # noqa: E402
+
+
+def _segments(parts):
+    sizes = [len(x) for x, _ in parts]
+    return np.cumsum([0] + sizes[:-1]), np.repeat(np.arange(len(parts)), sizes)
+
+
+def fit_utility(items, mean, scale, l2: float, alpha: float, tau: float | None) -> np.ndarray:
+    """Weights maximising the expected utility (tau None) or fitting soft targets softmax(u / tau)."""
+    from scipy.optimize import minimize
+    parts = [(i["X"], i["f1"] + alpha * i["holds"]) for i in items
+             if not i["blind"] and len(i["X"]) and (i["f1"] + alpha * i["holds"]).max() > 0]
+    X = ((np.concatenate([x for x, _ in parts]).astype(np.float64) - mean) / scale).astype(np.float32)
+    u = np.concatenate([u for _, u in parts])
+    starts, seg = _segments(parts)
+    if tau is not None:
+        t = np.exp((u - np.maximum.reduceat(u, starts)[seg]) / tau)
+        t /= np.add.reduceat(t, starts)[seg]
+
+    def loss(w):
+        s = (X @ w.astype(np.float32)).astype(np.float64)
+        m = np.maximum.reduceat(s, starts)
+        e = np.exp(s - m[seg])
+        z = np.add.reduceat(e, starts)
+        p = e / z[seg]
+        if tau is not None:
+            value, g = -np.sum(t * (s - m[seg] - np.log(z)[seg])), p - t
+        else:
+            eu = np.add.reduceat(p * u, starts)
+            value, g = -eu.sum(), -p * (u - eu[seg])
+        return value + 0.5 * l2 * w @ w, (X.T @ g.astype(np.float32)).astype(np.float64) + l2 * w
+
+    w0 = fa.fit_rank(items, mean, scale, l2) if tau is None else np.zeros(X.shape[1])
+    return minimize(loss, w0, jac=True, method="L-BFGS-B", options={"maxiter": 300}).x
+
+
+def first_choices(items, mean, scale, w) -> list[int]:
+    return [int(np.argmax(((i["X"] - mean) / scale) @ w)) if len(i["X"]) else -1 for i in items]
+
+
+def tally(rows: dict, group: str, item: dict, n: int) -> None:
+    r = rows.setdefault(group, [0, 0.0, 0.0])
+    r[0] += 1
+    if n >= 0:
+        r[1] += bool(item["holds"][n])
+        r[2] += float(item["f1"][n])
+
+
+def folds(items):
+    from sklearn.model_selection import GroupKFold
+    articles = np.array([i["article"] for i in items])
+    for train, test in GroupKFold(n_splits=4).split(items, groups=articles):
+        yield [items[j] for j in train], [items[j] for j in test]
+
+
+def objectives(items, args) -> None:
+    variants = {"conditional logit, binary labels (shipped)": None,
+                f"expected utility, F1 + {args.alpha}·holds": ("eu", None),
+                f"soft targets, F1 + {args.alpha}·holds, tau {args.tau}": ("soft", args.tau)}
+    results = {}
+    for train, test in folds(items):
+        mean, scale = fa.standardise(train)
+        for name, how in variants.items():
+            w = (fa.fit_rank(train, mean, scale, args.l2) if how is None
+                 else fit_utility(train, mean, scale, args.l2, args.alpha, how[1]))
+            for i, n in zip(test, first_choices(test, mean, scale, w)):
+                tally(results.setdefault(name, {}), i["group"], i, n)
+    print("| objective | " + " | ".join(xquad.GROUPS) + " |\n|---|---|---|---|")
+    for name, rows in results.items():
+        print(f"| {name} | " + " | ".join(f"{rows[g][1] / rows[g][0]:.3f} / {rows[g][2] / rows[g][0]:.3f}"
+                                          for g in xquad.GROUPS) + " |")
+
+
+def shorten(items, args) -> None:
+    taus = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+    results: dict = {}
+    for train, test in folds(items):
+        mean, scale = fa.standardise(train)
+        w1 = fa.fit_rank(train, mean, scale, args.l2)
+        inner = []
+        for i, n in zip(train, first_choices(train, mean, scale, w1)):
+            if n >= 0:
+                idx = _inside(i, n)
+                inner.append({**i, "X": i["X"][idx], "f1": i["f1"][idx], "holds": i["holds"][idx]})
+        saved = dict(fa.LABELS)
+        fa.LABELS.update(f1=0.5, holds_f1=2.0)  # strict: F1 >= 0.5 only
+        w2 = fa.fit_rank(inner, mean, scale, args.l2)
+        fa.LABELS.update(saved)
+        for i, n in zip(test, first_choices(test, mean, scale, w1)):
+            if n < 0:
+                for t in taus:
+                    tally(results.setdefault(t, {}), i["group"], i, -1)
+                continue
+            idx = _inside(i, n)
+            s = ((i["X"][idx] - mean) / scale) @ w2
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            m = int(np.argmax(p))
+            for t in taus:
+                tally(results.setdefault(t, {}), i["group"], i, int(idx[m]) if p[m] >= t else n)
+    print("| shorten when share >= | " + " | ".join(xquad.GROUPS) + " |\n|---:|---|---|---|")
+    for t, rows in results.items():
+        label = "never" if t > 1 else f"{t}"
+        print(f"| {label} | " + " | ".join(f"{rows[g][1] / rows[g][0]:.3f} / {rows[g][2] / rows[g][0]:.3f}"
+                                           for g in xquad.GROUPS) + " |")
+
+
+def _inside(item: dict, n: int) -> np.ndarray:
+    """Candidates whose text lies inside candidate n's (what the metrics read is the text)."""
+    return np.array([k for k, text in enumerate(item["texts"]) if text in item["texts"][n]])
+
+
+def sentences(raw_items) -> None:
+    from qa.answer import prepare
+    from qa.answer.scorer import default_scorer
+    scorer, rows = default_scorer(), {}
+    for i in raw_items:
+        if i["blind"]:
+            continue
+        p = prepare(i["question"], i["passages"], dense=lambda where, sims=i["sims"]: sims)
+        r = rows.setdefault(i["group"], np.zeros(4))
+        r[0] += 1
+        if not p.candidates:
+            continue
+        n = int(scorer.scores(p.features)[1].argmax())
+        densest = int(np.argmax(p.features[:, 0]))
+        sentence = lambda k: p.sentences[p.candidates[k].sentence].text  # noqa: E731
+        r[1:] += [xquad.holds(sentence(n), i["answers"]), any(xquad.holds(s.text, i["answers"]) for s in p.sentences),
+                  xquad.holds(sentence(densest), i["answers"])]
+    print("| form | n | first-ranked candidate's sentence holds the gold | some sentence of the pool does | the densest sentence does |")
+    print("|---|---:|---:|---:|---:|")
+    for g, r in rows.items():
+        print(f"| {g} | {int(r[0])} | {r[1] / r[0]:.3f} | {r[2] / r[0]:.3f} | {r[3] / r[0]:.3f} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, required=True, help="fit_answer.py's --cache (its .features.pkl beside it)")
+    parser.add_argument("--probe", choices=("objectives", "shorten", "sentences"), default="objectives")
+    parser.add_argument("--l2", type=float, default=10.0)
+    parser.add_argument("--alpha", type=float, default=0.5, help="utility: F1 + alpha * holds")
+    parser.add_argument("--tau", type=float, default=0.1, help="temperature of the soft targets")
+    args = parser.parse_args(argv)
+    if args.probe == "sentences":
+        sentences(pickle.loads(args.cache.read_bytes()))
+        return 0
+    items = [i for i in pickle.loads(args.cache.with_suffix(".features.pkl").read_bytes()) if not i["blind"]]
+    (objectives if args.probe == "objectives" else shorten)(items, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
