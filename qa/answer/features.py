@@ -9,7 +9,7 @@ passage's fused retrieval score and rank. Per candidate: the question terms in a
 window around it, the distance in words to the nearest one, how much of it repeats the
 question or is function words, its length and position, its kinds (`candidates.FLAGS`) and
 those kinds crossed with the asked type, whether it cuts a word of the lexicon, whether a figure stands next to or holds a question
-word or has what the question counts after its number, how much of the words beside the question phrase (`QuestionAnalysis.before` / `after`)
+word or has what the question counts after its number (or counts another noun), how much of the words beside the question phrase (`QuestionAnalysis.before` / `after`)
 stand beside it, how much of what the question asks besides its names stands around it, and
 a few signals crossed with "asked in English" (where lexical overlap with Vietnamese text
 means little). Each sentence's layout (word offsets, term and predicate positions) is found

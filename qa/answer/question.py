@@ -5,8 +5,9 @@ entry of `qa/data/question_words.json` whose phrase occurs in it, accented or fo
 whose head noun follows "which" or precedes "nào"), and its terms in the forms the stages
 compare: folded content syllables (question and function words of `qa/data/stopwords.txt`
 removed), the names it mentions (capitalised words, numbers), the numbers it quotes, the
-words just before and after its question phrase, and what it asks besides its names (its
-predicate). Does not look at any article and knows no topic vocabulary.
+words just before and after its question phrase, what it asks besides its names (its
+predicate), and the noun a "how many" question counts. Does not look at any article and knows
+no topic vocabulary.
 """
 from __future__ import annotations
 
