@@ -131,8 +131,8 @@ def _run_kind(text: str, s: int, e: int, gazetteer: frozenset[str]) -> tuple[str
         return None
     if canonical(name, gazetteer):
         return "place", 0
-    after = fold(text[e:e + 12]).split()[:1]
-    if _head_before(text, s, place_heads) or (after and after[0] in place_heads and not has_diacritics(after[0])):
+    after = text[e:e + 12].split()[:1]  # as written: "bản" of "Kịch bản" folds to the head "ban"
+    if _head_before(text, s, place_heads) or (after and fold(after[0]) in place_heads and not has_diacritics(after[0])):
         return "place", 0  # "huyện Mộc Châu", "Thanh Liem district"
     if _head_before(text, s, org_heads):
         return "place", 0  # "Huyện ủy Kon Plông": the body is the place's

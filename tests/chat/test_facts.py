@@ -99,6 +99,18 @@ def test_an_english_question_names_a_place_written_the_vietnamese_way(question, 
     assert entity_of(question, GAZETTEER) == entity
 
 
+@pytest.mark.parametrize("question", [
+    "Kịch bản nào được gọi là kịch bản cơ sở?",  # "bản" folds to the place head "ban" (a village)
+    "Ước tính có bao nhiêu bác sĩ tự phân phát thuốc?",  # "tính" folds to "tinh" (tỉnh, a province)
+])
+def test_a_first_word_before_a_word_that_only_folds_to_a_place_head_is_no_place(question):
+    assert entity_of(question, GAZETTEER) is None
+
+
+def test_a_name_before_an_english_place_head_is_a_place():
+    assert entity_of("How much did Thanh Liem district raise?", GAZETTEER) == "Thanh Liêm"
+
+
 @pytest.mark.parametrize("question, parts", [
     ("Mô hình Đường hoa quân sự dài bao nhiêu km và trị giá bao nhiêu?",
      ["Mô hình Đường hoa quân sự dài bao nhiêu km?", "Mô hình Đường hoa quân sự trị giá bao nhiêu?"]),
