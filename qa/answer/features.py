@@ -74,14 +74,14 @@ def _sentence_rows(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequ
     rows = np.zeros((len(sents), 6), dtype=np.float64)
     held = [terms & set(words) for words in folded]
     weight = {term: math.log(1.0 + len(sents) / (1 + sum(term in h for h in held))) for term in terms}
-    total = sum(weight.values())
+    total = math.fsum(weight.values())  # exact, so no order of the set changes the last bit
+    names, distinct = q.names, set(q.names)
     for i, s in enumerate(sents):
         rows[i, 0:2] = dense[i]
-        rows[i, 2] = len(terms & set(folded[i])) / len(terms) if terms else 0.0
-        names = q.names
+        rows[i, 2] = len(held[i]) / len(terms) if terms else 0.0
         rows[i, 3] = sum(n in passage_words[s.passage] for n in names) / len(names) if names else 1.0
-        rows[i, 4] = len(set(names) & set(folded[i])) / len(set(names)) if names else 1.0
-        rows[i, 5] = sum(weight[term] for term in held[i]) / total if total else 0.0
+        rows[i, 4] = len(distinct.intersection(folded[i])) / len(distinct) if names else 1.0
+        rows[i, 5] = math.fsum(weight[term] for term in held[i]) / total if total else 0.0
     return folded, rows
 
 
@@ -95,7 +95,7 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
     folded, rows = _sentence_rows(q, passages, sents, dense, spans)
     best = rows.max(axis=0)
     terms, english = q.terms, q.english
-    layout = [_Layout.of(at, words, q) for at, words in zip(spans, folded)]
+    layout = [_Layout.of(at, words, q, has_diacritics(s.text)) for at, words, s in zip(spans, folded, sents)]
     asked = TYPES.index(q.asked) if q.asked in TYPES else TYPES.index("other")
     flag_columns = {f: (_INDEX[f"is_{f}"], _INDEX[f"{TYPES[asked]}_x_{f}"]) for f in FLAGS}
     base = len(_BASE)
@@ -174,9 +174,9 @@ class _Layout:
     closes: tuple[bool, ...]
 
     @classmethod
-    def of(cls, spans: list[tuple[str, int, int]], words: list[str], q: QuestionAnalysis) -> "_Layout":
+    def of(cls, spans: list[tuple[str, int, int]], words: list[str], q: QuestionAnalysis, accented: bool) -> "_Layout":
+        """`accented`: the sentence is typed with tone marks (as `candidates.in_sentence` decides it)."""
         spots = [[span for form in forms for span in phrase_spans(words, form)] for forms in q.predicate]
-        accented = any(has_diacritics(w) for w, _, _ in spans)
         stop, functions = stopwords(accented), [0]
         for w, _, _ in spans:
             functions.append(functions[-1] + (compared_word(w, accented) in stop))
@@ -194,7 +194,7 @@ def _counted(words: list[str], after: tuple[str, ...]) -> float:
     >>> _counted(["khoang", "390", "ty", "cay"], ("loai", "cay", "trong"))
     0.0
     """
-    last = max((i for i, w in enumerate(words) if w[:1].isdigit()), default=None)
+    last = _last_number(words)
     return 0.0 if last is None else _prefix_match(words, last + 1, after)
 
 
@@ -206,8 +206,13 @@ def _miscounted(words: list[str], counted: frozenset[str]) -> float:
     >>> _miscounted(["56"], frozenset({"ho"}))
     0.0
     """
-    last = max((i for i, w in enumerate(words) if w[:1].isdigit()), default=None)
+    last = _last_number(words)
     return float(last is not None and last + 1 < len(words) and words[last + 1] not in counted)
+
+
+def _last_number(words: list[str]) -> int | None:
+    """Position of the last word that is a number, if any."""
+    return max((i for i, w in enumerate(words) if w[:1].isdigit()), default=None)
 
 
 def _suffix_match(words: list[str], end: int, anchor: tuple[str, ...]) -> float:
