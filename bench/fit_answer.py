@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import pickle
 import sys
 from dataclasses import replace
@@ -265,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                           + (f"{args.trees} boosted trees of {args.leaves} leaves" if args.trees else f"conditional logit, L2 {args.l2}")
                           + "; confidence: "
                           f"logistic regression, C={args.C}; k={args.k}; right: F1 >= {LABELS['f1']} or holding the gold at F1 >= "
-                          f"{LABELS['holds_f1']}) on {args.questions} ({len(items) // 2} questions "
+                          f"{LABELS['holds_f1']}) on {os.path.relpath(args.questions, ROOT)} ({len(items) // 2} questions "
                           f"over {len(set(articles))} XQuAD-vi articles, each also asked with its article left out as "
                           f"unanswerable), {dt.date.today().isoformat()}. Threshold: abstain on at most 10% of the "
                           "answerable fitting questions.",
