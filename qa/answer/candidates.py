@@ -2,7 +2,8 @@
 
 For every sentence of a fixed pool of passages (each sentence once, cited at the best-ranked
 passage that shows it) it lists typed spans -- figures with their units and dates
-(`numbers.find_quantities` plus bare numbers and Vietnamese date phrases), capitalised name
+(`numbers.find_quantities` plus bare numbers, ranges of two figures such as "30 đến 50 nghìn
+dân", and Vietnamese date phrases), capitalised name
 runs (Vietnamese and foreign, with a common head such as "sông" or "đại học" from
 `qa/data/name_parts.json`), quoted text -- and always clause-level spans: the pieces of the
 sentence between punctuation, pairs of them, the whole sentence, and the runs of a piece that
@@ -47,6 +48,9 @@ _DATE_PHRASE = re.compile(
     + r"|" + _YEARS + r"(?:\s+TCN)?|" + _NUMERIC + r")"
     r"(?:\s*(?:[-–]|đến|tới)\s*" + _YEAR + r")?(?!\w)", re.I)
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s+[^\W\d_]+){0,2}")
+# What joins the two ends of a range of figures: "30 đến 50 nghìn", "0,3 tới 0,6 °C", "5 – 7 triệu".
+_RANGE_JOIN = re.compile(r"\s*(?:đến|tới|den|toi|to|[-–—])\s*")
+_NOT_RANGED = frozenset({"date", "period", "code", "year"})
 _QUOTED = re.compile(r"[“\"‘«]([^”\"’»\n]{2,80})[”\"’»]")
 # Clause boundaries: punctuation followed by a space (never the comma of "0,62"), brackets, dashes.
 _CLAUSE_BREAK = re.compile(r"[,;:](?=\s)\s*|\s*[()\[\]]\s*|\s+[–—-]\s+")
@@ -165,9 +169,14 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
 
     accented = has_diacritics(text)
     stop = stopwords(accented)
-    figures = [(x.start, x.end) for x in find_quantities(text)]
-    for quantity in find_quantities(text):
+    quantities = find_quantities(text)
+    figures = [(x.start, x.end) for x in quantities]
+    for quantity in quantities:
         add(quantity.start, quantity.end, _QUANTITY_FLAG.get(quantity.kind, "number"))
+    for low, high in zip(quantities, quantities[1:]):  # a range is one answer: "30 đến 50 nghìn dân"
+        digit = next((high.start + i for i, ch in enumerate(high.text) if ch.isdigit()), high.start)  # "tới 0,6 °C"
+        if low.kind not in _NOT_RANGED and high.kind not in _NOT_RANGED and _RANGE_JOIN.fullmatch(text, low.end, digit):
+            add(low.start, high.end, _QUANTITY_FLAG.get(high.kind, "number"))
     for m in _NUMBER.finditer(text):
         # The number with the words after it up to the first function word ("24 lần", not "24 lần và").
         words = m.group(0).split()

@@ -80,6 +80,22 @@ def test_candidates_include_foreign_names_money_in_dollars_and_dates():
     assert "date" in spans["Năm 2019"] or "date" in spans["2019"]
 
 
+@pytest.mark.parametrize("text,whole,flag", [
+    ("Trận dịch khiến thành phố mất 30 đến 50 nghìn dân vào năm 1620.", "30 đến 50 nghìn dân", "number"),
+    ("Nhiệt độ trung bình tăng 0,3 tới 0,6 °C trong một thế kỷ.", "0,3 tới 0,6 °C", "number"),
+    ("Mỗi hộ được vay từ 20 đến 50 triệu đồng.", "20 đến 50 triệu đồng", "money"),
+])
+def test_a_range_of_figures_is_one_candidate(text, whole, flag):
+    spans = {text[s:e]: flags for (s, e), flags in in_sentence(text, analyse("Bao nhiêu?")).items()}
+    assert flag in spans[whole]
+
+
+def test_a_date_span_and_a_figure_are_never_one_range():
+    text = "Từ ngày 1/5/2020 đến 200 hộ được hỗ trợ."
+    spans = {text[s:e] for (s, e) in in_sentence(text, analyse("Bao nhiêu hộ?"))}
+    assert not any(span.startswith("1/5/2020") and "200" in span for span in spans)
+
+
 def test_a_name_with_an_initial_is_one_candidate_and_a_lone_initial_ends_it():
     text = "Theo nhà sử học Frederick W. Mote, ông B. không đồng ý."
     spans = {text[s:e] for (s, e), flags in in_sentence(text, analyse("Ai nghĩ vậy?")).items() if "name" in flags}
