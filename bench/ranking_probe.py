@@ -1,7 +1,7 @@
 """Ranking ideas for the learned answer stage, measured on the candidates `fit_answer.py` caches.
 
     python bench/fit_answer.py --l2 10 --cache FILE          # once: collects and caches
-    python bench/ranking_probe.py --cache FILE [--probe objectives|shorten|sentences]
+    python bench/ranking_probe.py --cache FILE [--probe objectives|shorten|sentences|miscounted]
 
 Needs the `bench` extra (scikit-learn, scipy). Four folds by article (as `fit_answer.py`);
 every figure is the held-out folds' and answers every answerable question (no abstention), so
@@ -16,6 +16,9 @@ it compares rankings, not thresholds. Prints tables; ships nothing.
 - sentences: with the shipped scorer (`qa/data/answer_scorer.json`, fitted on these
   questions), how often the first-ranked candidate's sentence holds the gold, how often any
   sentence of the pool does, and how often the densest one does.
+- miscounted: the shipped ranking with and without the candidates `qa.answer` refuses as
+  counting another noun than a "how many" question asks (feature `miscounted`), and on how
+  many questions such a candidate is the only right one (F1 >= 0.5).
 """
 from __future__ import annotations
 
@@ -105,6 +108,29 @@ def objectives(items, args) -> None:
                                           for g in xquad.GROUPS) + " |")
 
 
+def miscounted(items, args) -> None:
+    from qa.answer.features import NAMES
+    column = NAMES.index("miscounted")
+    results, only = {}, {}
+    for train, test in folds(items):
+        mean, scale = fa.standardise(train)
+        w = fa.fit_rank(train, mean, scale, args.l2)
+        for i in test:
+            if not len(i["X"]):
+                continue
+            scores, refused = ((i["X"] - mean) / scale) @ w, i["X"][:, column] > 0
+            tally(results.setdefault("ranked as fitted", {}), i["group"], i, int(np.argmax(scores)))
+            tally(results.setdefault("miscounted refused (shipped)", {}), i["group"], i,
+                  int(np.argmax(np.where(refused, -np.inf, scores))) if not refused.all() else -1)
+            right = i["f1"] >= 0.5
+            only[i["group"]] = only.get(i["group"], 0) + int(right.any() and not (right & ~refused).any())
+    print("| ranking | " + " | ".join(xquad.GROUPS) + " |\n|---|---|---|---|")
+    for name, rows in results.items():
+        print(f"| {name} | " + " | ".join(f"{rows[g][1] / rows[g][0]:.3f} / {rows[g][2] / rows[g][0]:.3f}"
+                                          for g in xquad.GROUPS) + " |")
+    print("\nquestions whose only right candidates are miscounted: " + ", ".join(f"{g} {only.get(g, 0)}" for g in xquad.GROUPS))
+
+
 def shorten(items, args) -> None:
     taus = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
     results: dict = {}
@@ -170,7 +196,7 @@ def sentences(raw_items) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, required=True, help="fit_answer.py's --cache (its .features.pkl beside it)")
-    parser.add_argument("--probe", choices=("objectives", "shorten", "sentences"), default="objectives")
+    parser.add_argument("--probe", choices=("objectives", "shorten", "sentences", "miscounted"), default="objectives")
     parser.add_argument("--l2", type=float, default=10.0)
     parser.add_argument("--alpha", type=float, default=0.5, help="utility: F1 + alpha * holds")
     parser.add_argument("--tau", type=float, default=0.1, help="temperature of the soft targets")
@@ -179,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         sentences(pickle.loads(args.cache.read_bytes()))
         return 0
     items = [i for i in pickle.loads(args.cache.with_suffix(".features.pkl").read_bytes()) if not i["blind"]]
-    (objectives if args.probe == "objectives" else shorten)(items, args)
+    {"objectives": objectives, "shorten": shorten, "miscounted": miscounted}[args.probe](items, args)
     return 0
 
 

@@ -5,7 +5,9 @@ sentences (typed figures, dates, names, and always clauses); `features` describe
 (dense similarity from the index's vectors, lexical evidence, type fit); `scorer` turns
 them into a probability with weights fitted on real questions (`bench/fit_answer.py`).
 The best-ranked candidate answers unless its confidence (how likely it is right) is under
-the fitted threshold; the best of each other article that is nearly as confident goes to `also`. "Who wrote ...?" is
+the fitted threshold; a span made only of the question's words, one nothing the question
+asks stands near (`_unplaced`) and a number counting another noun than the one asked
+(`_miscounted`) never answer. The best of each other article that is nearly as confident goes to `also`. "Who wrote ...?" is
 answered from the byline. The answer text is a span of the cited passage, never altered.
 Does not retrieve.
 """
@@ -91,7 +93,7 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     # made only of the question's own words never answers it ("Super Bowl" for "Ai là thủ quân
     # lớn tuổi nhất chơi trong một trận Super Bowl?").
     own = question_words(q.text)
-    unplaced = _unplaced(prepared.features)
+    unplaced = _unplaced(prepared.features) | _miscounted(prepared.features)
     firsts: dict[str, int] = {}
     for n in np.argsort(-scores, kind="stable").tolist():
         article = passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id
@@ -162,6 +164,14 @@ def _unplaced(X: np.ndarray) -> np.ndarray:
     take nothing away: then no candidate has them near, and none is unplaced."""
     near = X[:, NAMES.index("predicate_win")] > 0
     return ~near & (X[:, NAMES.index("best_dense")] == 0) & near.any()
+
+
+def _miscounted(X: np.ndarray) -> np.ndarray:
+    """Numbers that say they count another noun than the one a "how many" question asks for
+    ("56 gương" for "How many households …?"): never an answer. On XQuAD-dev such a candidate
+    was the only right one for 2 / 2 / 1 of 612 questions per form, and ranking without them
+    changed no form by more than one question (`bench/ranking_probe.py --probe miscounted`)."""
+    return X[:, NAMES.index("miscounted")] > 0
 
 
 def question_words(text: str) -> frozenset[str]:

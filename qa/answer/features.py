@@ -9,7 +9,7 @@ passage's fused retrieval score and rank. Per candidate: the question terms in a
 window around it, the distance in words to the nearest one, how much of it repeats the
 question or is function words, its length and position, its kinds (`candidates.FLAGS`) and
 those kinds crossed with the asked type, whether it cuts a word of the lexicon, whether a figure stands next to or holds a question
-word or has what the question counts after its number (or counts another noun), how much of the words beside the question phrase (`QuestionAnalysis.before` / `after`)
+word or has what the question counts after its number (or counts only other nouns), whether it is in the unit the question names or another, how much of the words beside the question phrase (`QuestionAnalysis.before` / `after`)
 stand beside it, how much of what the question asks besides its names stands around it, and
 a few signals crossed with "asked in English" (where lexical overlap with Vietnamese text
 means little). Each sentence's layout (word offsets, term and predicate positions) is found
@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cache
 from typing import Sequence
 
 import numpy as np
@@ -28,6 +29,7 @@ import numpy as np
 from qa.answer.candidates import FLAGS, Candidate, Sentence
 from qa.answer.question import TYPES, QuestionAnalysis, compared_word, stopwords, word_list
 from qa.lang.text import fold, has_diacritics, phrase_spans, word_edges
+from qa.lang.wordlists import table
 from qa.records import Passage
 
 WINDOW = 8  # words on each side of a candidate that count as "around" it
@@ -52,10 +54,14 @@ _PREDICATE = ("predicate_win", "no_predicate")
 # An answer is whole words: "splits_word" when the candidate starts or ends inside a word of the
 # lexicon's segmentation (`text.word_edges`: "trận kề" out of "ma trận kề").
 _SENTENCE = ("sent_names", "sent_names_gap", "lex_idf", "lex_idf_gap")
-NAMES = (_BASE + _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense", "splits_word") + _SENTENCE + tuple(f"is_{f}" for f in FLAGS) + tuple(f"asked_{t}" for t in TYPES)
+# A figure in the unit the question names ("8.646 dặm vuông" for "bao nhiêu dặm vuông"), or in
+# another unit ("22.392 km"): `QuestionAnalysis.unit` against the candidate's parsed unit.
+_UNITS = ("unit_asked", "unit_other")
+NAMES = (_BASE + _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense", "splits_word") + _SENTENCE + _UNITS + tuple(f"is_{f}" for f in FLAGS) + tuple(f"asked_{t}" for t in TYPES)
          + tuple(f"{t}_x_{f}" for t in TYPES for f in FLAGS) + _EN)
 _INDEX = {name: i for i, name in enumerate(NAMES)}
 _SENT_NAMES, _SENT_NAMES_GAP, _LEX_IDF, _LEX_IDF_GAP = (_INDEX[name] for name in _SENTENCE)
+_UNIT_ASKED, _UNIT_OTHER = (_INDEX[name] for name in _UNITS)
 (_BEFORE_TERM, _AFTER_TERM, _FIGURE_X_REPEAT, _FIGURE_X_AFTER_TERM, _COUNTED, _MISCOUNTED, _ANCHOR_BEFORE, _ANCHOR_AFTER, _ANCHOR_BEFORE_NEAR,
  _ANCHOR_AFTER_NEAR, _PREDICATE_WIN, _NO_PREDICATE, _BEST_LEX, _BEST_DENSE, _SPLITS_WORD) = (
     _INDEX[name] for name in _ADJACENT + _ANCHORS + _PREDICATE + ("best_lex", "best_dense", "splits_word"))
@@ -131,7 +137,7 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row[_FIGURE_X_AFTER_TERM] = figure * after
         if figure and q.after:
             row[_COUNTED] = _counted(mine, q.after)
-        if q.counted and "number" in c.flags and not c.flags & _MEASURED:
+        if q.counted and not c.flags & _MEASURED:
             row[_MISCOUNTED] = _miscounted(mine, q.counted)
         if n_predicate:
             found = sum(any(max(0, first - WINDOW) <= a and b <= first or last + 1 <= a and b <= last + 1 + WINDOW
@@ -147,6 +153,8 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row[_SPLITS_WORD] = float(size > 0 and not (at.opens[first] and at.closes[last]))
         row[_SENT_NAMES], row[_SENT_NAMES_GAP] = sent_names, sent_names - best[4]
         row[_LEX_IDF], row[_LEX_IDF_GAP] = lex_idf, lex_idf - best[5]
+        if q.unit and c.unit and c.flags & _FIGURES:
+            row[_UNIT_ASKED if c.unit.split("/")[0] == q.unit else _UNIT_OTHER] = 1.0
         for f in c.flags:
             kind, crossed = flag_columns[f]
             row[kind] = row[crossed] = 1.0
@@ -199,15 +207,36 @@ def _counted(words: list[str], after: tuple[str, ...]) -> float:
 
 
 def _miscounted(words: list[str], counted: frozenset[str]) -> float:
-    """1.0 when a word follows the candidate's last number and does not start the counted noun.
+    """1.0 when the candidate's numbers count only other nouns: some number is followed by a
+    word that does not start the counted noun, and none by one that does.
 
     >>> _miscounted(["56", "guong"], frozenset({"ho"})), _miscounted(["300", "ho"], frozenset({"ho"}))
     (1.0, 0.0)
-    >>> _miscounted(["56"], frozenset({"ho"}))
-    0.0
+    >>> _miscounted(["co", "300", "ho", "va", "56", "guong"], frozenset({"ho"})), _miscounted(["56"], frozenset({"ho"}))
+    (0.0, 0.0)
+    >>> _miscounted(["30", "den", "50", "nghin", "dan"], frozenset({"dan"})), _miscounted(["50", "nghin", "dan"], frozenset({"nguoi"}))
+    (0.0, 1.0)
     """
-    last = _last_number(words)
-    return float(last is not None and last + 1 < len(words) and words[last + 1] not in counted)
+    following, i = [], 0
+    while i < len(words):
+        if words[i][:1].isdigit():
+            while i < len(words) and _in_figure(words[i]):
+                i += 1
+            if i < len(words):
+                following.append(words[i])
+        i += 1
+    return float(bool(following) and not any(w in counted for w in following))
+
+
+@cache
+def _figure_words() -> frozenset[str]:
+    """Folded words that continue a figure rather than name what it counts: scale words
+    ("nghìn", "million") and the words joining a range ("đến", "to")."""
+    return frozenset(fold(w) for w in table("number_words")["digit_scales"]) | {"den", "toi", "to"}
+
+
+def _in_figure(word: str) -> bool:
+    return word[:1].isdigit() or word in _figure_words()
 
 
 def _last_number(words: list[str]) -> int | None:

@@ -6,7 +6,8 @@ whose head noun follows "which" or precedes "nào"), and its terms in the forms 
 compare: folded content syllables (question and function words of `qa/data/stopwords.txt`
 removed), the names it mentions (capitalised words, numbers), the numbers it quotes, the
 words just before and after its question phrase, what it asks besides its names (its
-predicate), and the noun a "how many" question counts. Does not look at any article and knows
+predicate), the noun a "how many" question counts and the unit a figure question names
+("bao nhiêu dặm vuông", "how many dollars"). Does not look at any article and knows
 no topic vocabulary.
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ from qa.lang.wordlists import table, words
 
 TYPES = ("quantity", "money", "percent", "date", "duration", "person", "place", "organisation",
          "list", "reason", "manner", "yes-no", "author", "other")
+_FIGURE_TYPES = frozenset({"quantity", "money", "percent", "duration"})  # types whose answer may carry a unit
 ANCHOR = 3  # words on each side of the question phrase kept as its anchors
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?")
 
@@ -45,6 +47,9 @@ class QuestionAnalysis:
     # What a "how many" question counts, as the first folded syllable of the word that says it:
     # "bao nhiêu [hộ] dân" -> {"ho"}; in English the glossary's forms ("households" -> "hộ").
     counted: frozenset[str] = frozenset()
+    # The unit the words after its question phrase name, canonical as `numbers` gives a figure's
+    # ("bao nhiêu [dặm vuông]" -> "sq mi", "how many [dollars]" -> "USD"), else None.
+    unit: str | None = None
 
     @property
     def english(self) -> bool:
@@ -161,14 +166,37 @@ def analyse(question: str) -> QuestionAnalysis:
     numbers = frozenset(re.sub(r"[.,](?=\d{3}(?!\d))", "", w) for w, _, _ in found if w[:1].isdigit())
     asked, where = _asking(text)
     before = after = ()
+    unit = None
     if where is not None:
         folded = [fold(w) for w, _, _ in spans]
         first = sum(a < where[0] for _, a, _ in spans)
         last = sum(a < where[1] for _, a, _ in spans)
         before, after = tuple(folded[max(0, first - ANCHOR):first]), tuple(folded[last:last + ANCHOR])
+        if asked in _FIGURE_TYPES:  # the unit may close the question phrase ("how many dollars") or follow it
+            unit = next(filter(None, (unit_named(tuple(folded[i:last + ANCHOR])) for i in range(first, last + 1))), None)
     return QuestionAnalysis(text=text, language=language, asked=asked, terms=terms, names=names,
                             numbers=numbers, before=before, after=after, predicate=predicate,
-                            counted=_counted_noun(asked, after, language == "en"))
+                            counted=_counted_noun(asked, after, language == "en"), unit=unit)
+
+
+@cache
+def _folded_units() -> tuple[tuple[tuple[str, ...], str], ...]:
+    """(folded words of a written unit, its canonical unit), longest first: currencies and
+    measures of `qa/data/units.json`; single letters ("m", "đ") are left out, since after a
+    question phrase they are more often something else."""
+    units = table("units")
+    written = {**units["currencies"], **{w: unit for w, (unit, _) in units["measures"].items()}}
+    forms = {tuple(fold(part) for part in _WORD.findall(w)): unit for w, unit in written.items() if len(w) > 1}
+    return tuple(sorted(forms.items(), key=lambda fu: -len(fu[0])))
+
+
+def unit_named(after: tuple[str, ...]) -> str | None:
+    """The canonical unit `after` (folded words) starts with.
+
+    >>> unit_named(("dam", "vuong", "moi", "nam")), unit_named(("km", "2")), unit_named(("dollars",)), unit_named(("nguoi",))
+    ('sq mi', 'km2', 'USD', None)
+    """
+    return next((unit for form, unit in _folded_units() if after[:len(form)] == form), None)
 
 
 def _counted_noun(asked: str, after: tuple[str, ...], english: bool) -> frozenset[str]:

@@ -96,6 +96,20 @@ def test_a_date_span_and_a_figure_are_never_one_range():
     assert not any(span.startswith("1/5/2020") and "200" in span for span in spans)
 
 
+@pytest.mark.parametrize("question,unit", [
+    ("Khu rừng rộng bao nhiêu dặm vuông?", "sq mi"),
+    ("khu rung rong bao nhieu km vuong", "km2"),
+    ("Lưu vực có diện tích bao nhiêu km2?", "km2"),
+    ("How many square kilometres is the basin?", "km2"),
+    ("How many dollars did the club pay?", "USD"),
+    ("Có bao nhiêu người tham gia?", None),
+    ("Who won the cup?", None),  # "won", a currency, is no unit after "who"
+    ("Công ty nào đồng ý bán?", None),  # nor "đồng" after "công ty nào"
+])
+def test_the_question_names_the_unit_it_asks_for(question, unit):
+    assert analyse(question).unit == unit
+
+
 def test_a_name_with_an_initial_is_one_candidate_and_a_lone_initial_ends_it():
     text = "Theo nhà sử học Frederick W. Mote, ông B. không đồng ý."
     spans = {text[s:e] for (s, e), flags in in_sentence(text, analyse("Ai nghĩ vậy?")).items() if "name" in flags}
@@ -133,6 +147,14 @@ def test_money_in_dollars_is_the_answer_to_how_much():
                 "Công ty có 300 nhân viên tại ba văn phòng.")
     answer, _ = extract_answer("Công ty Acme đã huy động được bao nhiêu tiền?", [p], dense=close())
     assert answer is not None and "1,2 tỷ USD" in answer.text and answer.passage == 1
+
+
+@pytest.mark.parametrize("question", ["Có bao nhiêu hộ tháo dỡ hàng rào?", "How many households pulled down fences?"])
+def test_a_number_counting_another_noun_never_answers_how_many(question):
+    p = passage("Phong trào tháo dỡ hàng rào lan rộng khắp xã. "
+                "Đã có 56 gương cá nhân, tập thể, hộ gia đình tháo dỡ hàng rào được khen thưởng.")
+    answer, _ = extract_answer(question, [p], dense=close())
+    assert answer is None or "56 gương" not in answer.text
 
 
 def test_an_english_question_is_answered_from_vietnamese_text_without_a_glossary_word():

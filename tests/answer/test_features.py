@@ -161,3 +161,17 @@ def test_a_number_counting_another_noun_than_the_one_asked_is_marked(question):
 def test_a_question_that_counts_nothing_marks_no_number():
     found = columns("Xã đã khen thưởng những ai?", "Xã có 120 hộ dân và 56 gương điển hình.", "miscounted")
     assert found["56 gương"] == (0.0,)
+
+
+@pytest.mark.parametrize("question", ["Khu rừng bị mất bao nhiêu dặm vuông mỗi năm?",
+                                      "How many square miles of forest were lost each year?"])
+def test_a_figure_in_the_unit_the_question_names_is_marked_and_one_in_another_unit_too(question):
+    text = "Mỗi năm khu rừng mất 22.392 km, tức 8.646 dặm vuông, và 19 loài cây."
+    found = columns(question, text, "unit_asked", "unit_other")
+    assert found["8.646 dặm vuông"] == (1.0, 0.0)
+    assert found["22.392 km"] == (0.0, 1.0)
+
+
+def test_a_question_naming_no_unit_marks_no_figure():
+    found = columns("Khu rừng mất bao nhiêu?", "Mỗi năm khu rừng mất 22.392 km, tức 8.646 dặm vuông.", "unit_asked", "unit_other")
+    assert found["8.646 dặm vuông"] == (0.0, 0.0) and found["22.392 km"] == (0.0, 0.0)
