@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Sequence
 
 from qa.lang.phonotactics import is_vietnamese_syllable, split_tone
 from qa.lang.wordlists import words
@@ -143,25 +144,28 @@ def _lexicon() -> tuple[frozenset[str], int]:
     return frozenset(words), max((w.count(" ") + 1 for w in words), default=1)
 
 
+def _word_lengths(sylls: Sequence[str]) -> list[int]:
+    """How many syllables each word of the longest match of `sylls` against the lexicon takes."""
+    words, longest = _lexicon()
+    lengths, i = [], 0
+    while i < len(sylls):
+        n = next((n for n in range(min(longest, len(sylls) - i), 1, -1) if " ".join(sylls[i:i + n]).lower() in words), 1)
+        lengths.append(n)
+        i += n
+    return lengths
+
+
 @lru_cache(maxsize=4096)
 def segment(text: str) -> tuple[str, ...]:
     """Words by longest match against a 25k-word lexicon ("09 tập thể, 41 cá nhân" ->
     "09", "tập thể", "41", "cá nhân"); punctuation dropped. Chosen over pyvi's CRF, which
     agrees on the seeds' nouns but costs ~1.3 s to import (it pulls in scikit-learn) on
     every `qa ask`; see tests/test_text.py for the agreement check."""
-    words, longest = _lexicon()
     sylls = re.findall(r"\w+(?:[.,/-]\w+)*", text)
     out, i = [], 0
-    while i < len(sylls):
-        for n in range(min(longest, len(sylls) - i), 1, -1):
-            candidate = " ".join(sylls[i : i + n])
-            if candidate.lower() in words:
-                out.append(candidate)
-                i += n
-                break
-        else:
-            out.append(sylls[i])
-            i += 1
+    for n in _word_lengths(sylls):
+        out.append(" ".join(sylls[i:i + n]))
+        i += n
     return tuple(out)
 
 
@@ -173,19 +177,11 @@ def word_edges(syllables: tuple[str, ...]) -> tuple[tuple[bool, ...], tuple[bool
     >>> word_edges(("dưới", "dạng", "ma", "trận", "kề"))
     ((True, True, True, False, True), (True, True, False, True, True))
     """
-    words, longest = _lexicon()
-    lower = [s.lower() for s in syllables]
-    opens, closes = [True] * len(lower), [True] * len(lower)
-    i = 0
-    while i < len(lower):
-        for n in range(min(longest, len(lower) - i), 1, -1):
-            if " ".join(lower[i:i + n]) in words:
-                for j in range(i + 1, i + n):
-                    opens[j], closes[j - 1] = False, False
-                i += n
-                break
-        else:
-            i += 1
+    opens: list[bool] = []
+    closes: list[bool] = []
+    for n in _word_lengths(syllables):
+        opens += [True] + [False] * (n - 1)
+        closes += [False] * (n - 1) + [True]
     return tuple(opens), tuple(closes)
 
 
