@@ -19,7 +19,7 @@ from typing import Sequence
 
 from qa.answer.question import QuestionAnalysis, compared_word, stopwords, word_list
 from qa.ingest.chunking import sentence_spans
-from qa.lang.numbers import find_quantities
+from qa.lang.numbers import RANGE_JOINS, find_quantities
 from qa.lang.text import fold, has_diacritics
 from qa.lang.wordlists import table
 from qa.records import Passage
@@ -49,7 +49,7 @@ _DATE_PHRASE = re.compile(
     r"(?:\s*(?:[-–]|đến|tới)\s*" + _YEAR + r")?(?!\w)", re.I)
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s+[^\W\d_]+){0,2}")
 # What joins the two ends of a range of figures: "30 đến 50 nghìn", "0,3 tới 0,6 °C", "5 – 7 triệu".
-_RANGE_JOIN = re.compile(r"\s*(?:đến|tới|den|toi|to|[-–—])\s*")
+_RANGE_JOIN = re.compile(r"\s*(?:" + "|".join(sorted({*RANGE_JOINS, *map(fold, RANGE_JOINS)})) + r"|[-–—])\s*")
 _NOT_RANGED = frozenset({"date", "period", "code", "year"})
 _QUOTED = re.compile(r"[“\"‘«]([^”\"’»\n]{2,80})[”\"’»]")
 # Clause boundaries: punctuation followed by a space (never the comma of "0,62"), brackets, dashes.

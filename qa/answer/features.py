@@ -28,6 +28,7 @@ import numpy as np
 
 from qa.answer.candidates import FLAGS, Candidate, Sentence
 from qa.answer.question import TYPES, QuestionAnalysis, compared_word, stopwords, word_list
+from qa.lang.numbers import RANGE_JOINS
 from qa.lang.text import fold, has_diacritics, phrase_spans, word_edges
 from qa.lang.wordlists import table
 from qa.records import Passage
@@ -231,8 +232,8 @@ def _miscounted(words: list[str], counted: frozenset[str]) -> float:
 @cache
 def _figure_words() -> frozenset[str]:
     """Folded words that continue a figure rather than name what it counts: scale words
-    ("nghìn", "million") and the words joining a range ("đến", "to")."""
-    return frozenset(fold(w) for w in table("number_words")["digit_scales"]) | {"den", "toi", "to"}
+    ("nghìn", "million") and the words joining a range (`numbers.RANGE_JOINS`: "đến", "to")."""
+    return frozenset(fold(w) for w in (*table("number_words")["digit_scales"], *RANGE_JOINS))
 
 
 def _in_figure(word: str) -> bool:

@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 
 from qa.lang.glossary import english_terms
 from qa.lang.language import detect_language
+from qa.lang.numbers import UNIT_WORDS
 from qa.lang.text import fold, has_diacritics, normalize
 from qa.lang.wordlists import table, words
 
@@ -181,12 +182,10 @@ def analyse(question: str) -> QuestionAnalysis:
 
 @cache
 def _folded_units() -> tuple[tuple[tuple[str, ...], str], ...]:
-    """(folded words of a written unit, its canonical unit), longest first: currencies and
-    measures of `qa/data/units.json`; single letters ("m", "đ") are left out, since after a
+    """(folded words of a written unit, its canonical unit), longest first: the currencies and
+    measures of `numbers.UNIT_WORDS`; single letters ("m", "đ") are left out, since after a
     question phrase they are more often something else."""
-    units = table("units")
-    written = {**units["currencies"], **{w: unit for w, (unit, _) in units["measures"].items()}}
-    forms = {tuple(fold(part) for part in _WORD.findall(w)): unit for w, unit in written.items() if len(w) > 1}
+    forms = {tuple(fold(part) for part in _WORD.findall(w)): unit for w, unit in UNIT_WORDS.items() if len(w) > 1}
     return tuple(sorted(forms.items(), key=lambda fu: -len(fu[0])))
 
 

@@ -31,6 +31,7 @@ _SCALE = "(?:" + "|".join(sorted(map(re.escape, _SCALES), key=len, reverse=True)
 _CURRENCY = dict(_UNITS["currencies"])
 _MEASURES = {w: tuple(v) for w, v in _UNITS["measures"].items()}  # as written -> (canonical unit, kind)
 _UNIT_KIND = {unit: kind for unit, kind in _MEASURES.values()}
+UNIT_WORDS = {**_CURRENCY, **{w: unit for w, (unit, _) in _MEASURES.items()}}  # each currency and measure as written -> its unit
 
 
 def measure_words() -> dict[str, str]:
@@ -79,6 +80,7 @@ _WORD_RUN = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+){0,4}")
 NON_NOUNS = frozenset(_CONTEXT["non_nouns"])
 CLASSIFIERS = frozenset(_CONTEXT["classifiers"])
 TIME_NOUNS = frozenset(_CONTEXT["time_nouns"])
+RANGE_JOINS = tuple(_CONTEXT["range_joins"])  # "30 [đến] 50 nghìn", "0,3 [tới] 0,6 °C", "2 [to] 3 million"
 
 
 @dataclass(frozen=True)
