@@ -83,6 +83,14 @@ def tally(rows: dict, group: str, item: dict, n: int) -> None:
         r[2] += float(item["f1"][n])
 
 
+def print_table(first: str, results: dict, align: str = "---") -> None:
+    """One row per variant: holds gold / F1 per question form, from `tally`'s counts."""
+    print(f"| {first} | " + " | ".join(xquad.GROUPS) + f" |\n|{align}|---|---|---|")
+    for name, rows in results.items():
+        print(f"| {name} | " + " | ".join(f"{rows[g][1] / rows[g][0]:.3f} / {rows[g][2] / rows[g][0]:.3f}"
+                                          for g in xquad.GROUPS) + " |")
+
+
 def folds(items):
     from sklearn.model_selection import GroupKFold
     articles = np.array([i["article"] for i in items])
@@ -102,10 +110,7 @@ def objectives(items, args) -> None:
                  else fit_utility(train, mean, scale, args.l2, args.alpha, how[1]))
             for i, n in zip(test, first_choices(test, mean, scale, w)):
                 tally(results.setdefault(name, {}), i["group"], i, n)
-    print("| objective | " + " | ".join(xquad.GROUPS) + " |\n|---|---|---|---|")
-    for name, rows in results.items():
-        print(f"| {name} | " + " | ".join(f"{rows[g][1] / rows[g][0]:.3f} / {rows[g][2] / rows[g][0]:.3f}"
-                                          for g in xquad.GROUPS) + " |")
+    print_table("objective", results)
 
 
 def miscounted(items, args) -> None:
@@ -124,10 +129,7 @@ def miscounted(items, args) -> None:
                   int(np.argmax(np.where(refused, -np.inf, scores))) if not refused.all() else -1)
             right = i["f1"] >= 0.5
             only[i["group"]] = only.get(i["group"], 0) + int(right.any() and not (right & ~refused).any())
-    print("| ranking | " + " | ".join(xquad.GROUPS) + " |\n|---|---|---|---|")
-    for name, rows in results.items():
-        print(f"| {name} | " + " | ".join(f"{rows[g][1] / rows[g][0]:.3f} / {rows[g][2] / rows[g][0]:.3f}"
-                                          for g in xquad.GROUPS) + " |")
+    print_table("ranking", results)
     print("\nquestions whose only right candidates are miscounted: " + ", ".join(f"{g} {only.get(g, 0)}" for g in xquad.GROUPS))
 
 
@@ -158,11 +160,7 @@ def shorten(items, args) -> None:
             m = int(np.argmax(p))
             for t in taus:
                 tally(results.setdefault(t, {}), i["group"], i, int(idx[m]) if p[m] >= t else n)
-    print("| shorten when share >= | " + " | ".join(xquad.GROUPS) + " |\n|---:|---|---|---|")
-    for t, rows in results.items():
-        label = "never" if t > 1 else f"{t}"
-        print(f"| {label} | " + " | ".join(f"{rows[g][1] / rows[g][0]:.3f} / {rows[g][2] / rows[g][0]:.3f}"
-                                           for g in xquad.GROUPS) + " |")
+    print_table("shorten when share >=", {("never" if t > 1 else f"{t}"): rows for t, rows in results.items()}, align="---:")
 
 
 def _inside(item: dict, n: int) -> np.ndarray:

@@ -93,11 +93,11 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     # made only of the question's own words never answers it ("Super Bowl" for "Ai là thủ quân
     # lớn tuổi nhất chơi trong một trận Super Bowl?").
     own = question_words(q.text)
-    unplaced = _unplaced(prepared.features) | _miscounted(prepared.features)
+    refused = _unplaced(prepared.features) | _miscounted(prepared.features)
     firsts: dict[str, int] = {}
     for n in np.argsort(-scores, kind="stable").tolist():
         article = passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id
-        if article not in firsts and not unplaced[n] and not question_words(prepared.candidates[n].text) <= own:
+        if article not in firsts and not refused[n] and not question_words(prepared.candidates[n].text) <= own:
             firsts[article] = n
             if len(firsts) == max_answers:
                 break
