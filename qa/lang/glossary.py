@@ -4,8 +4,12 @@ Lexical evidence needs Vietnamese words, so an English question's nouns ("studen
 "học sinh") and topic words ("raise" -> "huy động | vận động | quyên góp") are looked up in
 `qa/data/glossary.json` after stemming with the Snowball English stemmer ("households" ->
 "household"; `snowballstemmer`, the stemmer of Sphinx and NLTK, rather than our own
-suffix rules). An unknown English word gives no Vietnamese forms: it adds no evidence, and the
-learned answer stage never counts it against a passage. Does not translate anything else.
+suffix rules). A word the hand glossary lacks is looked up in `qa/data/glossary_induced.json`,
+general vocabulary matched by the embedder itself (`bench/fit_glossary.py`: "population" ->
+"dân số"); its entries are near misses as often as one in four, so they feed evidence (search
+terms, the answer stage's English terms) and never the rule stage. A word neither knows gives
+no Vietnamese forms: it adds no evidence, and the learned answer stage never counts it against
+a passage. Does not translate anything else.
 
     >>> english_terms("How many students did the fund help?")[0]
     ('students', (('hoc', 'sinh'),))
@@ -13,7 +17,7 @@ learned answer stage never counts it against a passage. Does not translate anyth
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import snowballstemmer
@@ -40,6 +44,7 @@ class Glossary:
     phrase_end: frozenset[str]
     synonyms: tuple[tuple[tuple[str, ...], ...], ...]
     measures: dict[str, str]
+    induced: dict[str, tuple[str, ...]] = field(default_factory=dict)  # stemmed word -> forms, machine-made
 
 
 @lru_cache(maxsize=4096)
@@ -81,7 +86,15 @@ def glossary() -> Glossary:
         place_words=tuple(doc["place_words"]), org_words=tuple(doc["org_words"]), code_words=dict(doc["code_words"]),
         phrase_end=frozenset(doc["phrase_end"]),
         synonyms=tuple(tuple(tuple(fold(w).split()) for w in group.split(" | ")) for group in doc["synonyms"]),
-        measures={u: u for u in measure_words().values()})
+        measures={u: u for u in measure_words().values()}, induced=_induced())
+
+
+def _induced() -> dict[str, tuple[str, ...]]:
+    """`qa/data/glossary_induced.json` by stem; of words sharing a stem, the most frequent's forms."""
+    out: dict[str, tuple[str, ...]] = {}
+    for word, forms in table("glossary_induced")["entries"].items():
+        out.setdefault(stem(word), tuple(forms))
+    return out
 
 
 def lookup(words: list[str], i: int, entries: Entries) -> tuple[int, tuple[str, ...]] | None:
@@ -115,7 +128,8 @@ def english_terms(question: str, names: set[str] = frozenset()) -> list[tuple[st
         if stem(words[i]) not in G.generic and words[i].isascii():
             # Vietnamese words inside an English question ("the Camera an ninh model") are evidence.
             vietnamese = _VIETNAMESE_SYLLABLE.match(words[i]) and words[i] not in G.english_words
-            out.append((words[i], ((words[i],),) if vietnamese else ()))
+            induced = () if vietnamese else G.induced.get(stem(words[i]), ())
+            out.append((words[i], ((words[i],),) if vietnamese else tuple(tuple(fold(v).split()) for v in induced)))
         i += 1
     return out
 

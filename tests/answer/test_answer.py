@@ -164,6 +164,14 @@ def test_an_english_question_is_answered_from_vietnamese_text_without_a_glossary
     assert answer is not None and "Tylman van Gameren" in answer.text
 
 
+def test_an_english_word_only_the_induced_glossary_knows_places_the_answer():
+    # "population" is not in the hand glossary; its induced form "dân số" points at the second
+    # sentence. Without it the only figure-shaped evidence is the first sentence's "42 km2".
+    p = passage("Thị trấn có diện tích 42 km2 và nằm bên bờ sông. Dân số của thị trấn là 18.500 người vào năm 2020.")
+    answer, _ = extract_answer("What is the population of the town?", [p], dense=close())
+    assert answer is not None and "18.500" in answer.text
+
+
 def test_a_why_question_is_answered_by_the_clause_with_the_reason():
     p = passage("Trận lũ năm 1998 gây thiệt hại nặng cho vùng hạ lưu. "
                 "Con đập bị vỡ vì mưa lớn kéo dài suốt ba tuần, khiến mực nước dâng cao bất thường.", focus=1)
