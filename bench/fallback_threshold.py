@@ -9,8 +9,9 @@ questions within 10 % while abstaining on at least 70 % of unanswerable ones (is
 bars); where no threshold keeps answerable abstention within 10 % (English), the one that
 abstains least on answerable questions while still abstaining on 70 % of unanswerable ones.
 Vietnamese with and without diacritics share one value (the smaller of the two choices):
-`Settings.learned_min_confidence` and `learned_min_confidence_en` (the English choice is not
-applied: README, "What the engine ships"). Prints tables.
+`Settings.learned_min_confidence` and `learned_min_confidence_en`, which the engine applies as
+they are (since session 10: before, the scorer's own fitted threshold refused first, so an
+English bar below it never took effect). Prints tables.
 
     python bench/fallback_threshold.py [--home DIR] [--leave-out 4] [--data DIR]
 """

@@ -164,6 +164,32 @@ def test_an_english_question_is_answered_from_vietnamese_text_without_a_glossary
     assert answer is not None and "Tylman van Gameren" in answer.text
 
 
+def test_the_bar_the_caller_names_decides_even_under_the_scorers_own_threshold():
+    # The engine passes Settings.learned_min_confidence(_en); the scorer's fitted threshold used
+    # to refuse first, so an English bar below it (0.07 < 0.104) never took effect.
+    from qa.answer import answer_passages, staged_answer
+    p = passage("Mùa hè ở vùng núi thường mát mẻ và có nhiều mưa rào vào buổi chiều. "
+                "Nông dân trồng chè trên các sườn đồi và bán cho thương lái.")
+    dense = close((0.75, 0.74))  # far enough from the question that the learned stage is unsure
+    found, _, learned = staged_answer("Who buys the tea?", [p], dense=dense)
+    assert learned and found is not None and 0 < found.confidence < default_scorer().threshold
+    assert answer_passages("Who buys the tea?", [p], dense=dense, min_confidence=found.confidence - 0.01)[0] == found
+    assert answer_passages("Who buys the tea?", [p], dense=dense, min_confidence=found.confidence + 0.01)[0] is None
+    assert answer_passages("Who buys the tea?", [p], dense=dense)[0] is None  # no bar named: the scorer's own
+
+
+@pytest.mark.parametrize("question", ["How many households in Tân Lập raise cattle?",
+                                      "Có bao nhiêu hộ dân xã Tân Lập chăn nuôi đại gia súc?"])
+def test_a_how_many_question_is_never_answered_without_a_figure(question):
+    from qa.answer import answer_passages
+    cattle = "Người dân xã Tân Lập, huyện Mộc Châu phát triển kinh tế từ chăn nuôi đại gia súc. "
+    without = passage(cattle + "Mùa mưa năm nay đến sớm hơn mọi năm.")
+    assert answer_passages(question, [without], dense=close(), min_confidence=0.0)[0] is None
+    spelled = passage(cattle + "Năm nay xã có sáu mươi hộ nuôi bò sinh sản.")
+    answer = answer_passages(question, [spelled], dense=close(), min_confidence=0.0)[0]
+    assert answer is not None and "sáu mươi hộ" in answer.text
+
+
 def test_an_english_word_only_the_induced_glossary_knows_places_the_answer():
     # "population" is not in the hand glossary; its induced form "dân số" points at the second
     # sentence. Without it the only figure-shaped evidence is the first sentence's "42 km2".
