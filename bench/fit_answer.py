@@ -261,14 +261,18 @@ def main(argv: list[str] | None = None) -> int:
     t = threshold(items, best_of(items, model))
     print_rows(f"Fitted on all articles (threshold {t:.3f}; the data it was fitted on):", score(items, best_of(items, model), t))
     if args.write:
+        n_masked = sum(bool(i.get("masked")) for i in items)
+        n_asked = sum(not i["blind"] for i in items)
         w, cw, cb, mean, scale = model.rank_weights, model.confidence_weights, model.confidence_bias, model.mean, model.scale
         doc = {"_source": "Fitted by bench/fit_answer.py (ranking: "
                           + (f"{args.trees} boosted trees of {args.leaves} leaves" if args.trees else f"conditional logit, L2 {args.l2}")
                           + "; confidence: "
                           f"logistic regression, C={args.C}; k={args.k}; right: F1 >= {LABELS['f1']} or holding the gold at F1 >= "
-                          f"{LABELS['holds_f1']}) on {os.path.relpath(args.questions, ROOT)} ({len(items) // 2} questions "
+                          f"{LABELS['holds_f1']}) on {os.path.relpath(args.questions, ROOT)} ({n_asked} questions "
                           f"over {len(set(articles))} XQuAD-vi articles, each also asked with its article left out as "
-                          f"unanswerable), {dt.date.today().isoformat()}. Threshold: abstain on at most 10% of the "
+                          "unanswerable" + (f"; {n_masked} also asked without the passages holding their gold, unanswerable "
+                                            "from their own article (--masked)" if n_masked else "")
+                          + f"), {dt.date.today().isoformat()}. Threshold: abstain on at most 10% of the "
                           "answerable fitting questions.",
                "features": list(NAMES), "mean": [round(float(x), 6) for x in mean],
                "scale": [round(float(x), 6) for x in scale], "rank": [round(float(x), 6) for x in w],
