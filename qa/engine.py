@@ -224,7 +224,7 @@ class Engine:
             self.settings.learned_min_confidence
         extract = lambda question, found: answer_passages(  # noqa: E731
             question, found, authors, dense, min_confidence, self.settings.also_ratio, self.settings.max_answers,
-            self.settings.learned_pool, self.settings.answer_sentences)
+            self.settings.learned_pool, self.settings.answer_sentences, self.settings.learned_first_confidence)
         return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, tables.own_places), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:

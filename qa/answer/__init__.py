@@ -6,10 +6,11 @@ sentences (typed figures, dates, names, and always clauses); `features` describe
 them into a probability with weights fitted on real questions (`bench/fit_answer.py`).
 The best-ranked candidate answers unless its confidence (how likely it is right) is under
 the fitted threshold; a span made only of the question's words, one nothing the question
-asks stands near (`_unplaced`) and a number counting another noun than the one asked
-(`_miscounted`) never answer. The best of each other article that is nearly as confident goes to `also`. "Who wrote ...?" is
-answered from the byline. The answer text is a span of the cited passage, never altered.
-Does not retrieve.
+asks stands near (`_unplaced`) and a number counting another noun than the one asked, or a
+sum of money for an English "how many" (`_miscounted`), never answer. The best of each other article
+that is nearly as confident goes to `also`. "Who wrote ...?" is answered from the byline.
+`answer_passages` puts the hand-set rule stage (`rules`) between a sure learned answer and an
+unsure one. The answer text is a span of the cited passage, never altered. Does not retrieve.
 """
 from __future__ import annotations
 
@@ -125,18 +126,20 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
 def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
                     dense: DenseLookup | None = None, min_confidence: float | None = None,
                     also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers"),
-                    learned_pool: int = default("learned_pool"), read: int = default("answer_sentences")
+                    learned_pool: int = default("learned_pool"), read: int = default("answer_sentences"),
+                    first_confidence: float = default("learned_first_confidence")
                     ) -> tuple[Answer | None, tuple[Answer, ...]]:
-    """The answer the engine gives: the rule stage's (`rules`, hand-set on news) when it finds
-    one, else the learned stage's. Measured (README, "Answer stage"): the learned stage alone
-    answers far more on text nobody tuned for, but gets most news dev questions wrong, while
-    the rules, where they answer, are right more often on both; so the rules go first until
-    the learned stage beats them on news. Behind the rules the learned stage answers only at
-    `min_confidence` or more (`Settings.learned_min_confidence`, chosen with
-    `bench/fallback_threshold.py`; the scorer's fitted threshold when not given), and reads only
-    the first `learned_pool` passages (the retrievals its scorer was fitted on) and of their
-    sentences the `read` closest (`prepare`)."""
-    found, also, learned = staged_answer(question, passages, authors, dense, also_ratio, max_answers, learned_pool, read)
+    """The answer the engine gives: the learned stage's when it is at least `first_confidence`
+    sure (`Settings.learned_first_confidence`); else the rule stage's (`rules`, hand-set on the
+    seed news) when it finds one; else the learned stage's if at least `min_confidence` sure
+    (`Settings.learned_min_confidence`, chosen with `bench/fallback_threshold.py`; the scorer's
+    fitted threshold when not given). Measured (README, "Answers"): the learned stage alone gets
+    XQuAD-dev's answers as often and shorter (F1 higher), but the seeds' dev questions wrong more
+    often than the rules; where it is sure it is right more often than they are, so it goes first
+    there. It reads only the first `learned_pool` passages (the retrievals its scorer was fitted
+    on) and of their sentences the `read` closest (`prepare`)."""
+    found, also, learned = staged_answer(question, passages, authors, dense, also_ratio, max_answers, learned_pool, read,
+                                         first_confidence)
     bar = default_scorer().threshold if min_confidence is None else min_confidence
     if learned and (found is None or found.confidence < bar):
         return None, ()
@@ -146,18 +149,23 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
 def staged_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
                   dense: DenseLookup | None = None, also_ratio: float = default("also_ratio"),
                   max_answers: int = default("max_answers"), learned_pool: int = default("learned_pool"),
-                  read: int = default("answer_sentences")) -> tuple[Answer | None, tuple[Answer, ...], bool]:
+                  read: int = default("answer_sentences"), first_confidence: float = default("learned_first_confidence")
+                  ) -> tuple[Answer | None, tuple[Answer, ...], bool]:
     """`answer_passages` before the learned stage's confidence bar: (answer, also, whether the
-    learned stage gave it). `bench/fallback_threshold.py` chooses that bar from these."""
-    from qa.answer import rules  # the rule stage's modules load only when an answer is asked for
-
-    found = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
-    learned = found[0] is None or question_words(found[0].text) <= question_words(question)
-    if learned:  # the rule stage abstained, or answered with the question's own words
-        # No bar here: `answer_passages` applies the one the settings name (the scorer's own
-        # threshold used to refuse first, so a lower English setting never took effect).
-        found = extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
-                               max_answers=max_answers, read=read, min_confidence=0.0)
+    learned stage gave it). `bench/fallback_threshold.py` chooses that bar from these. The rule
+    stage is asked only when the learned stage is less than `first_confidence` sure (1.0: always)."""
+    # No bar here: `answer_passages` applies the one the settings name (the scorer's own
+    # threshold used to refuse first, so a lower English setting never took effect).
+    mine = extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
+                          max_answers=max_answers, read=read, min_confidence=0.0)
+    sure = first_confidence < 1.0 and mine[0] is not None and mine[0].confidence >= first_confidence
+    found, learned = mine, True
+    if not sure:
+        from qa.answer import rules  # the rule stage's modules load only when they are asked
+        ruled = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
+        # the rule stage abstained, or answered with the question's own words: the learned stage's
+        if ruled[0] is not None and not question_words(ruled[0].text) <= question_words(question):
+            found, learned = ruled, False
     if found[0] is None:
         return None, (), learned
     return _widened(found[0]), tuple(_widened(a) for a in found[1]), learned
@@ -176,9 +184,11 @@ def _unplaced(X: np.ndarray) -> np.ndarray:
 
 def _miscounted(X: np.ndarray) -> np.ndarray:
     """Numbers that say they count another noun than the one a "how many" question asks for
-    ("56 gương" for "How many households …?"): never an answer. On XQuAD-dev such a candidate
-    was the only right one for 2 / 2 / 1 of 612 questions per form, and ranking without them
-    changed no form by more than one question (`bench/ranking_probe.py --probe miscounted`)."""
+    ("56 gương" for "How many households …?"), and sums of money for an English "how many"
+    ("120 triệu đồng" for "How many districts …?"; `QuestionAnalysis.countable`): never an
+    answer. On XQuAD-dev such a number was the only right one for 2 / 2 / 1 of 612 questions per
+    form, and ranking without them changed no form by more than one question
+    (`bench/ranking_probe.py --probe miscounted`); no "how many" there has money for gold."""
     return X[:, NAMES.index("miscounted")] > 0
 
 

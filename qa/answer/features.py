@@ -138,7 +138,9 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row[_FIGURE_X_AFTER_TERM] = figure * after
         if figure and q.after:
             row[_COUNTED] = _counted(mine, q.after)
-        if q.counted and not c.flags & _MEASURED:
+        if q.countable and "money" in c.flags:
+            row[_MISCOUNTED] = 1.0  # "how many districts" counts districts: a sum of money never does
+        elif q.counted and not c.flags & _MEASURED:
             row[_MISCOUNTED] = _miscounted(mine, q.counted)
         if n_predicate:
             found = sum(any(max(0, first - WINDOW) <= a and b <= first or last + 1 <= a and b <= last + 1 + WINDOW

@@ -51,6 +51,9 @@ class QuestionAnalysis:
     # The unit the words after its question phrase name, canonical as `numbers` gives a figure's
     # ("bao nhiêu [dặm vuông]" -> "sq mi", "how many [dollars]" -> "USD"), else None.
     unit: str | None = None
+    # An English "how many": a count of something, never a sum of money. Vietnamese "bao nhiêu"
+    # asks both ("bao nhiêu tỉnh", "bao nhiêu vốn"), and so does "how much".
+    countable: bool = False
 
     @property
     def english(self) -> bool:
@@ -177,7 +180,9 @@ def analyse(question: str) -> QuestionAnalysis:
             unit = next(filter(None, (unit_named(tuple(folded[i:last + ANCHOR])) for i in range(first, last + 1))), None)
     return QuestionAnalysis(text=text, language=language, asked=asked, terms=terms, names=names,
                             numbers=numbers, before=before, after=after, predicate=predicate,
-                            counted=_counted_noun(asked, after, language == "en"), unit=unit)
+                            counted=_counted_noun(asked, after, language == "en"), unit=unit,
+                            countable=language == "en" and asked == "quantity" and where is not None
+                            and "many" in compared[where[0]:where[1]].split())
 
 
 @cache

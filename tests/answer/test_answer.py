@@ -157,6 +157,33 @@ def test_a_number_counting_another_noun_never_answers_how_many(question):
     assert answer is None or "56 gương" not in answer.text
 
 
+def test_how_many_of_a_thing_is_never_answered_by_a_sum_of_money():
+    question = "How many provinces did the project expand to?"
+    p = passage("Dự án trồng rừng ngập mặn được mở rộng với tổng vốn 300 tỷ đồng từ ngân sách và các nhà tài trợ.")
+    answer, _ = extract_answer(question, [p], dense=close())
+    assert answer is None or "300 tỷ đồng" not in answer.text
+    p = passage("Dự án trồng rừng ngập mặn được mở rộng ra 4 tỉnh với tổng vốn 300 tỷ đồng.")
+    answer, _ = extract_answer(question, [p], dense=close())
+    assert answer is not None and answer.text in ("4", "4 tỉnh")
+    # "bao nhiêu" asks a sum as well as a count: "bao nhiêu vốn" is answered with money
+    answer, _ = extract_answer("Dự án huy động được bao nhiêu vốn?", [p], dense=close())
+    assert answer is not None and "300 tỷ đồng" in answer.text
+
+
+def test_a_sure_learned_answer_goes_before_the_rule_stage_and_an_unsure_one_behind_it():
+    from qa.answer import staged_answer
+    p = passage("Năm 2019, công ty khởi nghiệp Acme đã huy động được 1,2 tỷ USD từ các quỹ đầu tư. "
+                "Công ty có 300 nhân viên tại ba văn phòng.")
+    question = "Công ty Acme có bao nhiêu nhân viên?"
+    ruled, _, learned = staged_answer(question, [p], dense=close(), first_confidence=1.0)
+    assert ruled is not None and not learned  # 1.0: the rule stage is asked first, and it answers
+    mine, _ = extract_answer(question, [p], dense=close(), min_confidence=0.0)
+    found, _, learned = staged_answer(question, [p], dense=close(), first_confidence=mine.confidence)
+    assert learned and found.confidence == mine.confidence
+    _, _, learned = staged_answer(question, [p], dense=close(), first_confidence=mine.confidence + 0.01)
+    assert not learned  # less sure than asked: the rule stage's answer
+
+
 def test_an_english_question_is_answered_from_vietnamese_text_without_a_glossary_word():
     p = passage("Vườn Saxon được thiết kế bởi kiến trúc sư người Hà Lan Tylman van Gameren vào năm 1713. "
                 "Đây là công viên công cộng lâu đời nhất của thành phố.")
@@ -353,9 +380,11 @@ def test_the_learned_stage_reads_the_densest_sentences_and_those_holding_most_qu
 def test_the_confidence_bar_applies_to_the_learned_stage_only():
     from qa.answer import answer_passages, staged_answer
     ruled = [passage("Năm 2023, xã Tân Lập đã huy động được 1 tỷ 200 triệu đồng để làm đường giao thông.")]
-    found, _, learned = staged_answer("Xã Tân Lập huy động được bao nhiêu tiền?", ruled, dense=close())
+    # first_confidence=1.0: the rule stage is asked first (a sure learned answer is under the bar too)
+    found, _, learned = staged_answer("Xã Tân Lập huy động được bao nhiêu tiền?", ruled, dense=close(), first_confidence=1.0)
     assert found is not None and "1 tỷ 200 triệu đồng" in found.text and not learned
-    assert answer_passages("Xã Tân Lập huy động được bao nhiêu tiền?", ruled, dense=close(), min_confidence=1.0)[0] == found
+    assert answer_passages("Xã Tân Lập huy động được bao nhiêu tiền?", ruled, dense=close(), min_confidence=1.0,
+                           first_confidence=1.0)[0] == found
     saxon = [passage("Vườn Saxon được thiết kế bởi kiến trúc sư người Hà Lan Tylman van Gameren vào năm 1713.")]
     found, _, learned = staged_answer("Who designed the Saxon Garden?", saxon, dense=close())
     assert found is not None and learned and found.confidence < 1.0

@@ -1,7 +1,7 @@
 """The rule answer stage (hand-set on news): question patterns, lexical evidence, typed spans.
 
-Kept behind-or-before the learned stage (`qa.answer.answer_passages`) until the learned stage
-beats it on news; `extract_answer` is its one entry point. Does not retrieve.
+Asked only when the learned stage is unsure (`qa.answer.answer_passages`), until the learned
+stage beats it on news; `extract_answer` is its one entry point. Does not retrieve.
 """
 from qa.answer.rules.stage import extract_answer
 
