@@ -122,7 +122,7 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         size, length = len(mine), max(len(words), 1)
         sent_cos, ctx_cos, lex, names, sent_names, lex_idf = rows[c.sentence]
         p = passages[s.passage]
-        repeat = sum(w in terms for w in mine) / size if size else 0.0
+        repeat = (right - left) / size if size else 0.0  # its words that are question terms
         # The row is a list filled in NAMES order (numpy rows are slow to fill item by item);
         # the first len(_BASE) values are _BASE's, in its order.
         row = [sent_cos, ctx_cos, sent_cos - best[0], ctx_cos - best[1], lex, lex - best[2], names, p.score,

@@ -29,6 +29,15 @@ def test_fold_maps_d_bar_and_drops_marks():
     assert has_diacritics("Sìn Hồ") and not has_diacritics("sin ho")
 
 
+@pytest.mark.parametrize("text", ["Kraków, Ogród, María Menéndez và İstanbul", unicodedata.normalize("NFD", "Quỳnh Nhai, Sìn Hồ"),
+                                  "ĐẢNG \u0301x Ɖ ﬁ ß 東京 Ωmega"])
+def test_fold_of_a_long_text_is_the_fold_of_its_decomposition_without_marks(text):
+    # long texts fold through a per-character table: the same as decomposing the whole text
+    long = " ".join([text] * 4)
+    expected = "".join(c for c in unicodedata.normalize("NFD", long.lower()) if unicodedata.category(c) != "Mn")
+    assert len(long) > 32 and fold(long) == expected.replace("đ", "d")
+
+
 def test_fold_aligned_keeps_offsets():
     text = "Đảng bộ huyện Quỳnh Nhai, ĐẢNG"
     assert fold_aligned(text) == "dang bo huyen quynh nhai, dang" and len(fold_aligned(text)) == len(text)
