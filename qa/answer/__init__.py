@@ -14,6 +14,7 @@ unsure one. The answer text is a span of the cited passage, never altered. Does 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
@@ -36,6 +37,7 @@ __all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "
 DenseLookup = Callable[[Sequence[tuple[str, int]]], np.ndarray]
 _KIND = {"organisation": "org"}  # the contract's name for it (chat follows places and orgs)
 _COUNTED_TYPES = frozenset({"quantity", "money", "percent"})  # asked types whose answer is a figure
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -156,19 +158,19 @@ def staged_answer(question: str, passages: Sequence[Passage], authors: Mapping[s
     stage is asked only when the learned stage is less than `first_confidence` sure (1.0: always)."""
     # No bar here: `answer_passages` applies the one the settings name (the scorer's own
     # threshold used to refuse first, so a lower English setting never took effect).
-    mine = extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
-                          max_answers=max_answers, read=read, min_confidence=0.0)
-    sure = first_confidence < 1.0 and mine[0] is not None and mine[0].confidence >= first_confidence
-    found, learned = mine, True
-    if not sure:
+    learn = lambda: extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,  # noqa: E731
+                                   max_answers=max_answers, read=read, min_confidence=0.0)
+    found = learn() if first_confidence < 1.0 else None
+    if found is None or found[0] is None or found[0].confidence < first_confidence:
         from qa.answer import rules  # the rule stage's modules load only when they are asked
         ruled = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
-        # the rule stage abstained, or answered with the question's own words: the learned stage's
         if ruled[0] is not None and not question_words(ruled[0].text) <= question_words(question):
-            found, learned = ruled, False
+            return _widened(ruled[0]), tuple(_widened(a) for a in ruled[1]), False
+        # the rule stage abstained, or answered with the question's own words: the learned stage's
+        found = found or learn()
     if found[0] is None:
-        return None, (), learned
-    return _widened(found[0]), tuple(_widened(a) for a in found[1]), learned
+        return None, (), True
+    return _widened(found[0]), tuple(_widened(a) for a in found[1]), True
 
 
 def _unplaced(X: np.ndarray) -> np.ndarray:
@@ -200,7 +202,7 @@ def _figureless(q: QuestionAnalysis, found: Sequence[Candidate]) -> np.ndarray:
     (issue 13's Sìn Hồ exchange, once the English bar came down to its setting)."""
     if q.asked not in _COUNTED_TYPES:
         return np.zeros(len(found), dtype=bool)
-    return np.array([not any(ch.isdigit() for ch in c.text) and not spelled_numbers(c.text) for c in found], dtype=bool)
+    return np.array([not _DIGIT.search(c.text) and not spelled_numbers(c.text) for c in found], dtype=bool)
 
 
 def question_words(text: str) -> frozenset[str]:
