@@ -142,15 +142,19 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
             row[_MISCOUNTED] = 1.0  # "how many districts" counts districts: a sum of money never does
         elif q.counted and not c.flags & _MEASURED:
             row[_MISCOUNTED] = _miscounted(mine, q.counted)
-        if n_predicate:
+        if n_predicate and not at.spotless:
             found = sum(any(max(0, first - WINDOW) <= a and b <= first or last + 1 <= a and b <= last + 1 + WINDOW
                             for a, b in spots) for spots in at.predicate)
             row[_PREDICATE_WIN] = found / n_predicate
             row[_NO_PREDICATE] = float(not found)
-        row[_ANCHOR_BEFORE] = _suffix_match(words, first, q.before)
-        row[_ANCHOR_AFTER] = _prefix_match(words, last + 1, q.after)
-        row[_ANCHOR_BEFORE_NEAR] = max((_suffix_match(words, j, q.before) for j in range(first - GAP, first)), default=0.0)
-        row[_ANCHOR_AFTER_NEAR] = max((_prefix_match(words, j, q.after) for j in range(last + 2, last + 2 + GAP)), default=0.0)
+        elif n_predicate:
+            row[_NO_PREDICATE] = 1.0  # none of what it asks stands anywhere in the sentence
+        if q.before:
+            row[_ANCHOR_BEFORE] = _suffix_match(words, first, q.before)
+            row[_ANCHOR_BEFORE_NEAR] = max(_suffix_match(words, j, q.before) for j in range(first - GAP, first))
+        if q.after:
+            row[_ANCHOR_AFTER] = _prefix_match(words, last + 1, q.after)
+            row[_ANCHOR_AFTER_NEAR] = max(_prefix_match(words, j, q.after) for j in range(last + 2, last + 2 + GAP))
         row[_BEST_LEX] = float(lex >= best[2] and lex > 0)
         row[_BEST_DENSE] = float(sent_cos >= best[0])
         row[_SPLITS_WORD] = float(size > 0 and not (at.opens[first] and at.closes[last]))
@@ -183,6 +187,11 @@ class _Layout:
     functions: list[int]
     opens: tuple[bool, ...]
     closes: tuple[bool, ...]
+
+    @property
+    def spotless(self) -> bool:
+        """No form of what the question asks stands in the sentence."""
+        return not any(self.predicate)
 
     @classmethod
     def of(cls, spans: list[tuple[str, int, int]], words: list[str], q: QuestionAnalysis, accented: bool) -> "_Layout":
