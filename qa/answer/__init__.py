@@ -136,7 +136,7 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
     seed news) when it finds one; else the learned stage's if at least `min_confidence` sure
     (`Settings.learned_min_confidence`, chosen with `bench/fallback_threshold.py`; the scorer's
     fitted threshold when not given). Measured (README, "Answers"): the learned stage alone gets
-    XQuAD-dev's answers as often and shorter (F1 higher), but the seeds' dev questions wrong more
+    XQuAD-dev's answers nearly as often and shorter (F1 higher), but the seeds' dev questions wrong more
     often than the rules; where it is sure it is right more often than they are, so it goes first
     there. It reads only the first `learned_pool` passages (the retrievals its scorer was fitted
     on) and of their sentences the `read` closest (`prepare`)."""
