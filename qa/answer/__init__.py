@@ -7,10 +7,11 @@ them into a probability with weights fitted on real questions (`bench/fit_answer
 The best-ranked candidate answers unless its confidence (how likely it is right) is under
 the fitted threshold; a span made only of the question's words, one nothing the question
 asks stands near (`_unplaced`) and a number counting another noun than the one asked, or a
-sum of money for an English "how many" (`_miscounted`), never answer. The best of each other article
-that is nearly as confident goes to `also`. "Who wrote ...?" is answered from the byline.
-`answer_passages` puts the hand-set rule stage (`rules`) between a sure learned answer and an
-unsure one. The answer text is a span of the cited passage, never altered. Does not retrieve.
+sum of money for an English "how many" (`_miscounted`), never answer. The best of each other
+article that is nearly as confident goes to `also`. "Who wrote ...?" is answered from the
+byline. `answer_passages` puts the hand-set rule stage (`rules`) first for figures, and between
+a sure learned answer and an unsure one for the rest. The answer text is a span of the cited
+passage, never altered. Does not retrieve.
 """
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ DenseLookup = Callable[[Sequence[tuple[str, int]]], np.ndarray]
 _KIND = {"organisation": "org"}  # the contract's name for it (chat follows places and orgs)
 _COUNTED_TYPES = frozenset({"quantity", "money", "percent"})  # asked types whose answer is a figure
 _DIGIT = re.compile(r"\d")
+# The rule stage's figure answers stand even where the learned stage is sure: figures are what
+# it was written for, and there it was right more often (README, "Answers", session 11).
+_RULED_FIGURES = frozenset({"amount", "count", "percent", "date", "period", "code"})
 
 
 @dataclass(frozen=True)
@@ -131,17 +135,19 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
                     learned_pool: int = default("learned_pool"), read: int = default("answer_sentences"),
                     first_confidence: float = default("learned_first_confidence")
                     ) -> tuple[Answer | None, tuple[Answer, ...]]:
-    """The answer the engine gives: the learned stage's when it is at least `first_confidence`
-    sure (`Settings.learned_first_confidence`); else the rule stage's (`rules`, hand-set on the
-    seed news) when it finds one; else the learned stage's if at least `min_confidence` sure
+    """The answer the engine gives: a figure the rule stage (`rules`, hand-set on the seed news)
+    finds; else the learned stage's when it is at least `first_confidence` sure
+    (`Settings.learned_first_confidence`); else the rule stage's name, place or clause when it
+    finds one; else the learned stage's if at least `min_confidence` sure
     (`Settings.learned_min_confidence`, chosen with `bench/fallback_threshold.py`; the scorer's
     fitted threshold when not given). Measured (README, "Answers"): the learned stage alone gets
-    XQuAD-dev's answers nearly as often and shorter (F1 higher), but the seeds' dev questions wrong more
-    often than the rules; where it is sure it is right more often than they are, so it goes first
-    there. It reads only the first `learned_pool` passages (the retrievals its scorer was fitted
-    on) and of their sentences the `read` closest (`prepare`)."""
-    found, also, learned = staged_answer(question, passages, authors, dense, also_ratio, max_answers, learned_pool, read,
-                                         first_confidence)
+    XQuAD-dev's answers nearly as often and shorter (F1 higher), but the seeds' dev questions
+    wrong more often than the rules, and their figures above all; where it is sure it is right
+    more often than their other answers, so it goes before those. It reads only the first
+    `learned_pool` passages (the retrievals its scorer was fitted on) and of their sentences the
+    `read` closest (`prepare`)."""
+    found, also, learned = staged_answer(question, passages, authors, dense, also_ratio, max_answers, learned_pool,
+                                         read, first_confidence)
     bar = default_scorer().threshold if min_confidence is None else min_confidence
     if learned and (found is None or found.confidence < bar):
         return None, ()
@@ -155,19 +161,22 @@ def staged_answer(question: str, passages: Sequence[Passage], authors: Mapping[s
                   ) -> tuple[Answer | None, tuple[Answer, ...], bool]:
     """`answer_passages` before the learned stage's confidence bar: (answer, also, whether the
     learned stage gave it). `bench/fallback_threshold.py` chooses that bar from these. The rule
-    stage is asked only when the learned stage is less than `first_confidence` sure (1.0: always)."""
+    stage is asked first; a figure it finds stands, and the learned stage is run only when it
+    finds none: the learned answer goes before the rules' name, place or clause when at least
+    `first_confidence` sure (1.0: never)."""
     # No bar here: `answer_passages` applies the one the settings name (the scorer's own
     # threshold used to refuse first, so a lower English setting never took effect).
-    learn = lambda: extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,  # noqa: E731
-                                   max_answers=max_answers, read=read, min_confidence=0.0)
-    found = learn() if first_confidence < 1.0 else None
-    if found is None or found[0] is None or found[0].confidence < first_confidence:
-        from qa.answer import rules  # the rule stage's modules load only when they are asked
-        ruled = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
-        if ruled[0] is not None and not question_words(ruled[0].text) <= question_words(question):
-            return _widened(ruled[0]), tuple(_widened(a) for a in ruled[1]), False
-        # the rule stage abstained, or answered with the question's own words: the learned stage's
-        found = found or learn()
+    from qa.answer import rules  # the rule stage's modules load only when an answer is asked for
+
+    ruled = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
+    if ruled[0] is not None and question_words(ruled[0].text) <= question_words(question):
+        ruled = (None, ())  # an answer made of the question's own words is none
+    if ruled[0] is not None and (ruled[0].kind in _RULED_FIGURES or first_confidence >= 1.0):
+        return _widened(ruled[0]), tuple(_widened(a) for a in ruled[1]), False
+    found = extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
+                           max_answers=max_answers, read=read, min_confidence=0.0)
+    if ruled[0] is not None and (found[0] is None or found[0].confidence < first_confidence):
+        return _widened(ruled[0]), tuple(_widened(a) for a in ruled[1]), False
     if found[0] is None:
         return None, (), True
     return _widened(found[0]), tuple(_widened(a) for a in found[1]), True
