@@ -11,9 +11,10 @@ abstains least on answerable questions while still abstaining on 70 % of unanswe
 Vietnamese with and without diacritics share one value (the smaller of the two choices):
 `Settings.learned_min_confidence` and `learned_min_confidence_en`, which the engine applies as
 they are (since session 10: before, the scorer's own fitted threshold refused first, so an
-English bar below it never took effect). The stage order is the engine's: since session 11 the
-learned stage answers first where it is `Settings.learned_first_confidence` sure, and these
-bars apply to its answers behind the rules. Prints tables.
+English bar below it never took effect). The stage order is the engine's: since session 11 a
+sure learned answer (`Settings.learned_first_confidence`) goes before the rules' names, places
+and clauses (their figures stand), and these bars apply to its answers behind the rules.
+Prints tables.
 
     python bench/fallback_threshold.py [--home DIR] [--leave-out 4] [--data DIR]
 """
