@@ -172,14 +172,19 @@ def staged_answer(question: str, passages: Sequence[Passage], authors: Mapping[s
     if ruled[0] is not None and question_words(ruled[0].text) <= question_words(question):
         ruled = (None, ())  # an answer made of the question's own words is none
     if ruled[0] is not None and (ruled[0].kind in _RULED_FIGURES or first_confidence >= 1.0):
-        return _widened(ruled[0]), tuple(_widened(a) for a in ruled[1]), False
+        return _given(ruled, learned=False)
     found = extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
                            max_answers=max_answers, read=read, min_confidence=0.0)
     if ruled[0] is not None and (found[0] is None or found[0].confidence < first_confidence):
-        return _widened(ruled[0]), tuple(_widened(a) for a in ruled[1]), False
+        return _given(ruled, learned=False)
+    return _given(found, learned=True)
+
+
+def _given(found: tuple[Answer | None, tuple[Answer, ...]], learned: bool) -> tuple[Answer | None, tuple[Answer, ...], bool]:
+    """A stage's (answer, also) as `staged_answer` gives it: widened, with the stage that found it."""
     if found[0] is None:
-        return None, (), True
-    return _widened(found[0]), tuple(_widened(a) for a in found[1]), True
+        return None, (), learned
+    return _widened(found[0]), tuple(_widened(a) for a in found[1]), learned
 
 
 def _unplaced(X: np.ndarray) -> np.ndarray:
