@@ -9,7 +9,7 @@ passage's fused retrieval score and rank. Per candidate: the question terms in a
 window around it, the distance in words to the nearest one, how much of it repeats the
 question or is function words, its length and position, its kinds (`candidates.FLAGS`) and
 those kinds crossed with the asked type, whether it cuts a word of the lexicon, whether a figure stands next to or holds a question
-word or has what the question counts after its number (or counts only other nouns), whether it is in the unit the question names or another, how much of the words beside the question phrase (`QuestionAnalysis.before` / `after`)
+word or has what the question counts after its number (or counts only other nouns; a number ending the candidate counts the word after it in the sentence, unless the noun asked stands before it; compared as typed where question and sentence both have tone marks, since folded "hồ" is "hộ"), whether it is in the unit the question names or another, how much of the words beside the question phrase (`QuestionAnalysis.before` / `after`)
 stand beside it, how much of what the question asks besides its names stands around it, and
 a few signals crossed with "asked in English" (where lexical overlap with Vietnamese text
 means little). Each sentence's layout (word offsets, term and predicate positions) is found
@@ -102,7 +102,10 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
     folded, rows = _sentence_rows(q, passages, sents, dense, spans)
     best = rows.max(axis=0)
     terms, english = q.terms, q.english
-    layout = [_Layout.of(at, words, q, has_diacritics(s.text)) for at, words, s in zip(spans, folded, sents)]
+    accented = [has_diacritics(s.text) for s in sents]
+    # words as typed (lower-case, tone marks kept), where the question and the sentence both have marks
+    typed_words = [[w.lower() for w, _, _ in at] if q.after_typed and marked else None for at, marked in zip(spans, accented)]
+    layout = [_Layout.of(at, words, q, marked) for at, words, marked in zip(spans, folded, accented)]
     asked = TYPES.index(q.asked) if q.asked in TYPES else TYPES.index("other")
     flag_columns = {f: (_INDEX[f"is_{f}"], _INDEX[f"{TYPES[asked]}_x_{f}"]) for f in FLAGS}
     base = len(_BASE)
@@ -136,12 +139,21 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         row[_AFTER_TERM] = after = float(last + 1 < len(words) and words[last + 1] in terms)
         row[_FIGURE_X_REPEAT] = figure * repeat
         row[_FIGURE_X_AFTER_TERM] = figure * after
+        # What a figure counts is compared as both are typed when both have tone marks ("hồ" is not "hộ").
+        compared = typed_words[c.sentence] or words
+        typed = compared is not words
+        counts, after = (compared[first:last + 1], q.after_typed) if typed else (mine, q.after)
         if figure and q.after:
-            row[_COUNTED] = _counted(mine, q.after)
+            row[_COUNTED] = _counted(counts, after)
         if q.countable and "money" in c.flags:
             row[_MISCOUNTED] = 1.0  # "how many districts" counts districts: a sum of money never does
         elif q.counted and not c.flags & _MEASURED:
-            row[_MISCOUNTED] = _miscounted(mine, q.counted)
+            # A number at the candidate's end counts the word after it in the sentence ("05" of "Chỉ
+            # thị 05 về …"), unless the noun asked stands before it ("ở tuổi 38" for "bao nhiêu tuổi").
+            counted = frozenset(after[:1]) if typed else q.counted
+            if counts and last + 1 < len(words) and _in_figure(counts[-1]) and not (first and compared[first - 1] in counted):
+                counts = counts + [compared[last + 1]]
+            row[_MISCOUNTED] = _miscounted(counts, counted)
         if n_predicate and not at.spotless:
             found = sum(any(max(0, first - WINDOW) <= a and b <= first or last + 1 <= a and b <= last + 1 + WINDOW
                             for a, b in spots) for spots in at.predicate)
@@ -248,7 +260,7 @@ def _figure_words() -> frozenset[str]:
 
 
 def _in_figure(word: str) -> bool:
-    return word[:1].isdigit() or word in _figure_words()
+    return word[:1].isdigit() or fold(word) in _figure_words()
 
 
 def _last_number(words: list[str]) -> int | None:

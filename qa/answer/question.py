@@ -48,11 +48,16 @@ class QuestionAnalysis:
     # What a "how many" question counts, as the first folded syllable of the word that says it:
     # "bao nhiêu [hộ] dân" -> {"ho"}; in English the glossary's forms ("households" -> "hộ").
     counted: frozenset[str] = frozenset()
+    # `after` as typed (lower-case, tone marks kept) when the question has tone marks: compared
+    # with text that has them too, "bao nhiêu hồ" (lakes) does not count "48 hộ" (households).
+    after_typed: tuple[str, ...] = ()
     # The unit the words after its question phrase name, canonical as `numbers` gives a figure's
     # ("bao nhiêu [dặm vuông]" -> "sq mi", "how many [dollars]" -> "USD"), else None.
     unit: str | None = None
-    # An English "how many": a count of something, never a sum of money. Vietnamese "bao nhiêu"
-    # asks both ("bao nhiêu tỉnh", "bao nhiêu vốn"), and so does "how much".
+    # A count of something, never a sum of money: an English "how many", or a Vietnamese "bao
+    # nhiêu" followed by the noun it counts ("bao nhiêu giáo viên") that is no scale word or unit
+    # ("bao nhiêu tỷ đồng" asks a sum). A sum's own nouns ask money ("bao nhiêu tiền", "bao nhiêu
+    # vốn": `question_words.json`), and "how much" asks either.
     countable: bool = False
 
     @property
@@ -169,20 +174,21 @@ def analyse(question: str) -> QuestionAnalysis:
         predicate = tuple(kept for _, forms in glossed if (kept := tuple(f for f in forms if not set(f) <= named)))
     numbers = frozenset(re.sub(r"[.,](?=\d{3}(?!\d))", "", w) for w, _, _ in found if w[:1].isdigit())
     asked, where = _asking(text)
-    before = after = ()
+    before = after = after_typed = ()
     unit = None
     if where is not None:
         folded = [fold(w) for w, _, _ in spans]
         first = sum(a < where[0] for _, a, _ in spans)
         last = sum(a < where[1] for _, a, _ in spans)
         before, after = tuple(folded[max(0, first - ANCHOR):first]), tuple(folded[last:last + ANCHOR])
+        if language != "en" and has_diacritics(text):
+            after_typed = tuple(w.lower() for w, _, _ in spans[last:last + ANCHOR])
         if asked in _FIGURE_TYPES:  # the unit may close the question phrase ("how many dollars") or follow it
             unit = next(filter(None, (unit_named(tuple(folded[i:last + ANCHOR])) for i in range(first, last + 1))), None)
     return QuestionAnalysis(text=text, language=language, asked=asked, terms=terms, names=names,
                             numbers=numbers, before=before, after=after, predicate=predicate,
-                            counted=_counted_noun(asked, after, language == "en"), unit=unit,
-                            countable=language == "en" and asked == "quantity" and where is not None
-                            and "many" in compared[where[0]:where[1]].split())
+                            counted=_counted_noun(asked, after, language == "en"), after_typed=after_typed, unit=unit,
+                            countable=_countable(asked, where, compared, after, unit, language == "en"))
 
 
 @cache
@@ -201,6 +207,28 @@ def unit_named(after: tuple[str, ...]) -> str | None:
     ('sq mi', 'km2', 'USD', None)
     """
     return next((unit for form, unit in _folded_units() if after[:len(form)] == form), None)
+
+
+def _countable(asked: str, where: tuple[int, int] | None, compared: str, after: tuple[str, ...], unit: str | None,
+               english: bool) -> bool:
+    """Whether a quantity question asks a count (see `QuestionAnalysis.countable`).
+
+    >>> _countable("quantity", (11, 20), "quynh nhai co bao nhieu giao vien", ("giao", "vien"), None, False)
+    True
+    >>> _countable("quantity", (14, 23), "huy dong duoc bao nhieu ty dong", ("ty", "dong"), "VND", False)
+    False
+    """
+    if asked != "quantity" or where is None:
+        return False
+    if english:
+        return "many" in compared[where[0]:where[1]].split()
+    return bool(_counted_noun(asked, after, english)) and unit is None and after[0] not in _scale_words()
+
+
+@cache
+def _scale_words() -> frozenset[str]:
+    """Folded number scale words ("nghìn", "triệu", "tỷ"): "bao nhiêu triệu" asks a figure's size."""
+    return frozenset(fold(w) for w in table("number_words")["digit_scales"])
 
 
 def _counted_noun(asked: str, after: tuple[str, ...], english: bool) -> frozenset[str]:

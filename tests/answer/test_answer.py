@@ -165,9 +165,14 @@ def test_how_many_of_a_thing_is_never_answered_by_a_sum_of_money():
     p = passage("Dự án trồng rừng ngập mặn được mở rộng ra 4 tỉnh với tổng vốn 300 tỷ đồng.")
     answer, _ = extract_answer(question, [p], dense=close())
     assert answer is not None and answer.text in ("4", "4 tỉnh")
-    # "bao nhiêu" asks a sum as well as a count: "bao nhiêu vốn" is answered with money
+    # "bao nhiêu" asks a sum as well as a count: "bao nhiêu vốn" is answered with money,
+    # "bao nhiêu giáo viên" never is
     answer, _ = extract_answer("Dự án huy động được bao nhiêu vốn?", [p], dense=close())
     assert answer is not None and "300 tỷ đồng" in answer.text
+    p = passage("Trường được hỗ trợ 15.000 đồng mỗi tháng cho mỗi học sinh bán trú.")
+    for question in ("Trường có bao nhiêu giáo viên được khen thưởng?", "Truong co bao nhieu giao vien duoc khen thuong?"):
+        answer, _ = extract_answer(question, [p], dense=close(), min_confidence=0.0)
+        assert answer is None or "15.000" not in answer.text
 
 
 def test_a_sure_learned_answer_goes_before_the_rule_stage_s_spans_but_not_its_figures():

@@ -158,6 +158,29 @@ def test_a_number_counting_another_noun_than_the_one_asked_is_marked(question):
     assert found["56 gương"] == (1.0,)
 
 
+def test_what_a_figure_counts_is_compared_with_its_tone_marks_where_both_have_them():
+    """Folded, "hồ" (lakes) and "hộ" (households) are one syllable; as typed they are not."""
+    text = "Huyện có 48 hộ tái định cư và 3 hồ thủy điện lớn."
+    found = columns("Huyện có bao nhiêu hồ thủy điện?", text, "miscounted", "counted")
+    assert found["48 hộ"] == (1.0, 0.0)
+    assert found["3 hồ thủy"][0] == 0.0 and found["3 hồ thủy"][1] > 0
+    # typed without tone marks, the question cannot tell them apart: neither is refused
+    found = columns("Huyen co bao nhieu ho thuy dien?", text, "miscounted")
+    assert found["48 hộ"] == (0.0,) and found["3 hồ thủy"] == (0.0,)
+
+
+@pytest.mark.parametrize("question,countable", [
+    ("Trường có bao nhiêu giáo viên được khen thưởng?", True),
+    ("Truong co bao nhieu giao vien duoc khen thuong?", True),
+    ("Công ty huy động được bao nhiêu tỷ đồng?", False),  # a scale word: the size of a sum
+    ("Dự án huy động được bao nhiêu vốn?", False),  # a sum's own noun asks money
+    ("Công ty huy động được bao nhiêu?", False),  # nothing counted
+    ("How many teachers were rewarded?", True),
+    ("How much did the company raise?", False)])
+def test_a_count_of_a_noun_is_told_from_a_sum_in_both_languages(question, countable):
+    assert analyse(question).countable is countable
+
+
 def test_a_question_that_counts_nothing_marks_no_number():
     found = columns("Xã đã khen thưởng những ai?", "Xã có 120 hộ dân và 56 gương điển hình.", "miscounted")
     assert found["56 gương"] == (0.0,)
