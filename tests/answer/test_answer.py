@@ -204,8 +204,13 @@ def test_the_bar_the_caller_names_decides_even_under_the_scorers_own_threshold()
     from qa.answer import answer_passages, staged_answer
     p = passage("Mùa hè ở vùng núi thường mát mẻ và có nhiều mưa rào vào buổi chiều. "
                 "Nông dân trồng chè trên các sườn đồi và bán cho thương lái.")
-    dense = close((0.75, 0.74))  # far enough from the question that the learned stage is unsure
-    found, _, learned = staged_answer("Who buys the tea?", [p], dense=dense)
+    # Lower the sentence's similarity to the question until the learned stage is unsure yet still
+    # answers (where that happens depends on the fitted weights, which a refit moves).
+    for similarity in (0.75, 0.72, 0.7, 0.68, 0.65):
+        dense = close((similarity, similarity - 0.01))
+        found, _, learned = staged_answer("Who buys the tea?", [p], dense=dense)
+        if found is not None and found.confidence < default_scorer().threshold:
+            break
     assert learned and found is not None and 0 < found.confidence < default_scorer().threshold
     assert answer_passages("Who buys the tea?", [p], dense=dense, min_confidence=found.confidence - 0.01)[0] == found
     assert answer_passages("Who buys the tea?", [p], dense=dense, min_confidence=found.confidence + 0.01)[0] is None
