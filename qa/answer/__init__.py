@@ -27,7 +27,8 @@ from qa.answer.features import NAMES, matrix
 from qa.answer.question import QuestionAnalysis, analyse, word_list
 from qa.answer.scorer import Scorer, default_scorer
 from qa.lang.numwords import spelled_numbers
-from qa.lang.text import fold
+from qa.lang.text import fold, has_diacritics
+from qa.lang.wordlists import words
 from qa.records import Answer, Passage
 from qa.settings import default
 
@@ -104,7 +105,8 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     # made only of the question's own words never answers it ("Super Bowl" for "Ai là thủ quân
     # lớn tuổi nhất chơi trong một trận Super Bowl?").
     own = question_words(q.text)
-    refused = _unplaced(prepared.features) | _miscounted(prepared.features) | _figureless(q, prepared.candidates)
+    refused = (_unplaced(prepared.features) | _miscounted(prepared.features) | _figureless(q, prepared.candidates)
+               | _placed(q, prepared.sentences, prepared.candidates))
     firsts: dict[str, int] = {}
     for n in np.argsort(-scores, kind="stable").tolist():
         article = passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id
@@ -217,6 +219,28 @@ def _figureless(q: QuestionAnalysis, found: Sequence[Candidate]) -> np.ndarray:
     if q.asked not in _COUNTED_TYPES:
         return np.zeros(len(found), dtype=bool)
     return np.array([not _DIGIT.search(c.text) and not spelled_numbers(c.text) for c in found], dtype=bool)
+
+
+def _placed(q: QuestionAnalysis, sents: Sequence[Sentence], found: Sequence[Candidate]) -> np.ndarray:
+    """For a question asking who: names a place word introduces ("xã Pờ Ê", "huyện Tân Lập",
+    `qa/data/place_heads.txt`), just before them or as their first words. They name a place, never
+    the person asked for ("Who is the chairman of Mộc Châu?" was answered "Tân Lập"). Compared as
+    typed, in text with tone marks only: folded, "bản" (a village) is "ban" (a board)."""
+    out = np.zeros(len(found), dtype=bool)
+    if q.asked != "person":
+        return out
+    heads = {h for h in words("place_heads") if has_diacritics(h)}  # English heads follow the name ("Sìn Hồ district")
+    for n, c in enumerate(found):
+        text = sents[c.sentence].text
+        if "name" not in c.flags or not has_diacritics(text):
+            continue
+        spans = word_list(text)
+        at = sum(b <= c.start for _, _, b in spans)  # words wholly before the candidate
+        before = [w.lower() for w, _, _ in spans[max(0, at - 2):at]]
+        inside = [w.lower() for w, a, _ in spans[at:] if a < c.end]
+        out[n] = any(" ".join(before[i:]) in heads for i in range(len(before))) or \
+            any(" ".join(inside[:k]) in heads for k in (1, 2) if k < len(inside))  # a head and a name after it
+    return out
 
 
 def question_words(text: str) -> frozenset[str]:

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 
 from qa.lang.glossary import english_terms
 from qa.lang.language import detect_language
-from qa.lang.numbers import UNIT_WORDS
+from qa.lang.numbers import UNIT_WORDS, unit_kind
 from qa.lang.text import fold, has_diacritics, normalize
 from qa.lang.wordlists import table, words
 
@@ -184,7 +184,11 @@ def analyse(question: str) -> QuestionAnalysis:
         if language != "en" and has_diacritics(text):
             after_typed = tuple(w.lower() for w, _, _ in spans[last:last + ANCHOR])
         if asked in _FIGURE_TYPES:  # the unit may close the question phrase ("how many dollars") or follow it
-            unit = next(filter(None, (unit_named(tuple(folded[i:last + ANCHOR])) for i in range(first, last + 1))), None)
+            scaled = next((k for k in range(last, len(folded)) if folded[k] not in _scale_words()), len(folded))
+            unit = next(filter(None, (unit_named(tuple(folded[i:scaled + ANCHOR]))
+                                      for i in (*range(first, last + 1), scaled))), None)
+            if asked == "quantity" and unit and unit_kind(unit) is None:  # a currency: no measure
+                asked = "money"  # "bao nhiêu tỷ đồng": a sum, its scale word before the currency
     return QuestionAnalysis(text=text, language=language, asked=asked, terms=terms, names=names,
                             numbers=numbers, before=before, after=after, predicate=predicate,
                             counted=_counted_noun(asked, after, language == "en"), after_typed=after_typed, unit=unit,

@@ -175,6 +175,19 @@ def test_how_many_of_a_thing_is_never_answered_by_a_sum_of_money():
         assert answer is None or "15.000" not in answer.text
 
 
+def test_a_who_question_is_never_answered_by_a_name_a_place_word_introduces():
+    p = passage("Nông dân bản Dọi, xã Tân Lập, huyện Mộc Châu thu hái chè vào mùa xuân.")
+    for question in ("Who is the chairman of Mộc Châu?", "Ai là chủ tịch huyện Mộc Châu?"):
+        answer, _ = extract_answer(question, [p], dense=close(), min_confidence=0.0)
+        assert answer is None or answer.text not in ("Tân Lập", "bản Dọi", "Dọi")
+    p = passage("Nông dân xã Tân Lập, huyện Mộc Châu thu hái chè. Ông Lò Văn Mừng là chủ tịch huyện Mộc Châu.")
+    answer, _ = extract_answer("Who is the chairman of Mộc Châu?", [p], dense=close())
+    assert answer is not None and "Lò Văn Mừng" in answer.text
+    p = passage("Chủ tịch UBND xã Pờ Ê là ông Nguyễn Văn Bình.")
+    answer, _ = extract_answer("Ai là chủ tịch UBND xã Pờ Ê?", [p], dense=close())
+    assert answer is not None and answer.text == "Nguyễn Văn Bình"
+
+
 def test_a_sure_learned_answer_goes_before_the_rule_stage_s_spans_but_not_its_figures():
     from qa.answer import staged_answer
     p = passage("Nhà máy thủy điện Sơn Hà nằm ở huyện Mường Tè, tỉnh Lai Châu. Nhà máy có 300 công nhân.")

@@ -83,6 +83,14 @@ def test_classify_question(question, kind, noun):
         assert qtype.noun == noun
 
 
+@pytest.mark.parametrize("question,author", [("Ai là tác giả bài về Sìn Hồ?", True),
+                                             ("Who wrote the article about Kon Plông?", True),
+                                             ("Ai là tác giả cuốn sách về Sìn Hồ?", False),
+                                             ("Who wrote the poem?", False)])
+def test_only_a_question_naming_an_article_asks_for_its_byline(question, author):
+    assert (classify_question(question).kind == "author") is author
+
+
 def test_classify_units_and_rates():
     assert classify_question("How many metres of fences were demolished?").unit == "m"
     assert classify_question("Đường dài bao nhiêu km?").unit == "km"

@@ -181,6 +181,15 @@ def test_a_count_of_a_noun_is_told_from_a_sum_in_both_languages(question, counta
     assert analyse(question).countable is countable
 
 
+@pytest.mark.parametrize("question,asked,unit", [("Năm 2030 huyện đặt mục tiêu thu bao nhiêu tỷ đồng?", "money", "VND"),
+                                                ("Nam 2030 huyen dat muc tieu thu bao nhieu ty dong?", "money", "VND"),
+                                                ("Công ty huy động được bao nhiêu triệu USD?", "money", "USD"),
+                                                ("Có bao nhiêu triệu người sống ở đó?", "quantity", None)])
+def test_a_currency_after_a_scale_word_asks_a_sum(question, asked, unit):
+    q = analyse(question)
+    assert (q.asked, q.unit) == (asked, unit)
+
+
 def test_a_question_that_counts_nothing_marks_no_number():
     found = columns("Xã đã khen thưởng những ai?", "Xã có 120 hộ dân và 56 gương điển hình.", "miscounted")
     assert found["56 gương"] == (0.0,)

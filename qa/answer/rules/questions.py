@@ -164,7 +164,9 @@ def _several(question: str, english: bool) -> bool:
 def classify_question(question: str) -> QuestionType:
     """The kind of answer a question wants (Vietnamese with or without diacritics, English)."""
     english = is_english(question)
-    if _AUTHOR.search(fold(question)):  # the byline answers it, not the article's text
+    # The byline answers it, not the article's text, when it names an article ("tác giả cuốn sách" is a book's).
+    if _AUTHOR.search(folded := fold(question)) and any(
+            re.search(r"\b%s\b" % re.escape(fold(w)), folded) for w in table("question_words")["article_words"]):
         return QuestionType("author", english=english)
     qtype = QuestionType(**english_type(question), english=True) if english else _vi_type(question)
     if _several(question, english):
