@@ -23,7 +23,7 @@ from qa.chat.tables import BuildTables
 from qa.errors import ArticleNotFound, BadQuestion, IndexMissing, NoArticles
 from qa.ingest import collection
 from qa.ingest.chunking import ChunkerSettings
-from qa.lang.text import normalize
+from qa.lang.text import has_diacritics, normalize
 from qa.live import LiveBuild
 from qa.records import Article, AskResult
 from qa.search.retrieve import QueryCache, Retriever
@@ -224,7 +224,8 @@ class Engine:
             self.settings.learned_min_confidence
         extract = lambda question, found: answer_passages(  # noqa: E731
             question, found, authors, dense, min_confidence, self.settings.also_ratio, self.settings.max_answers,
-            self.settings.learned_pool, self.settings.answer_sentences, self.settings.learned_first_confidence)
+            self.settings.learned_pool, self.settings.answer_sentences, self.settings.learned_first_confidence,
+            has_diacritics(text))
         return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, tables.own_places), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:

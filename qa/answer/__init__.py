@@ -85,11 +85,11 @@ def _closest(q: QuestionAnalysis, sents: Sequence[Sentence], sims: np.ndarray, r
 def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
                    dense: DenseLookup | None = None, scorer: Scorer | None = None,
                    also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers"),
-                   read: int = default("answer_sentences"), min_confidence: float | None = None
-                   ) -> tuple[Answer | None, tuple[Answer, ...]]:
+                   read: int = default("answer_sentences"), min_confidence: float | None = None,
+                   marked: bool | None = None) -> tuple[Answer | None, tuple[Answer, ...]]:
     """(best answer or None, answers from other articles that also fit) for the ranked passages;
     None under `min_confidence` (the scorer's fitted threshold when not given)."""
-    q = analyse(question)
+    q = analyse(question, marked)
     if q.asked == "author":
         return byline(passages, authors), ()
     if not q.terms and not q.names:  # "???", "what is": nothing asked about, nothing to find
@@ -135,7 +135,7 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
                     dense: DenseLookup | None = None, min_confidence: float | None = None,
                     also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers"),
                     learned_pool: int = default("learned_pool"), read: int = default("answer_sentences"),
-                    first_confidence: float = default("learned_first_confidence")
+                    first_confidence: float = default("learned_first_confidence"), marked: bool | None = None
                     ) -> tuple[Answer | None, tuple[Answer, ...]]:
     """The answer the engine gives: a figure the rule stage (`rules`, hand-set on the seed news)
     finds; else the learned stage's when it is at least `first_confidence` sure
@@ -147,9 +147,9 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
     wrong more often than the rules, and their figures above all; where it is sure it is right
     more often than their other answers, so it goes before those. It reads only the first
     `learned_pool` passages (the retrievals its scorer was fitted on) and of their sentences the
-    `read` closest (`prepare`)."""
+    `read` closest (`prepare`). `marked`: whether the asker typed the tone marks (`analyse`)."""
     found, also, learned = staged_answer(question, passages, authors, dense, also_ratio, max_answers, learned_pool,
-                                         read, first_confidence)
+                                         read, first_confidence, marked)
     bar = default_scorer().threshold if min_confidence is None else min_confidence
     if learned and (found is None or found.confidence < bar):
         return None, ()
@@ -159,8 +159,8 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
 def staged_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
                   dense: DenseLookup | None = None, also_ratio: float = default("also_ratio"),
                   max_answers: int = default("max_answers"), learned_pool: int = default("learned_pool"),
-                  read: int = default("answer_sentences"), first_confidence: float = default("learned_first_confidence")
-                  ) -> tuple[Answer | None, tuple[Answer, ...], bool]:
+                  read: int = default("answer_sentences"), first_confidence: float = default("learned_first_confidence"),
+                  marked: bool | None = None) -> tuple[Answer | None, tuple[Answer, ...], bool]:
     """`answer_passages` before the learned stage's confidence bar: (answer, also, whether the
     learned stage gave it). `bench/fallback_threshold.py` chooses that bar from these. The rule
     stage is asked first; a figure it finds stands, and the learned stage is run only when it
@@ -176,7 +176,7 @@ def staged_answer(question: str, passages: Sequence[Passage], authors: Mapping[s
     if ruled[0] is not None and (ruled[0].kind in _RULED_FIGURES or first_confidence >= 1.0):
         return _given(ruled, learned=False)
     found = extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
-                           max_answers=max_answers, read=read, min_confidence=0.0)
+                           max_answers=max_answers, read=read, min_confidence=0.0, marked=marked)
     if ruled[0] is not None and (found[0] is None or found[0].confidence < first_confidence):
         return _given(ruled, learned=False)
     return _given(found, learned=True)

@@ -154,7 +154,10 @@ def word_list(text: str) -> tuple[tuple[str, int, int], ...]:
     return tuple((m.group(0), m.start(), m.end()) for m in _WORD.finditer(text))
 
 
-def analyse(question: str) -> QuestionAnalysis:
+def analyse(question: str, marked: bool | None = None) -> QuestionAnalysis:
+    """`marked`: whether the asker typed tone marks (None: read from the question). A question
+    typed without them and given its marks back (`Retriever.with_diacritics`) may carry wrong ones
+    ("giây" restored as "giấy"): only what the asker typed is compared as typed."""
     text = normalize(question).strip()
     accented, compared = _compared(text)
     asking = [m.span() for _, pattern in _type_patterns(accented) for m in pattern.finditer(compared)]
@@ -181,7 +184,7 @@ def analyse(question: str) -> QuestionAnalysis:
         first = sum(a < where[0] for _, a, _ in spans)
         last = sum(a < where[1] for _, a, _ in spans)
         before, after = tuple(folded[max(0, first - ANCHOR):first]), tuple(folded[last:last + ANCHOR])
-        if language != "en" and has_diacritics(text):
+        if language != "en" and (has_diacritics(text) if marked is None else marked):
             after_typed = tuple(w.lower() for w, _, _ in spans[last:last + ANCHOR])
         if asked in _FIGURE_TYPES:  # the unit may close the question phrase ("how many dollars") or follow it
             scaled = next((k for k in range(last, len(folded)) if folded[k] not in _scale_words()), len(folded))

@@ -169,6 +169,17 @@ def test_what_a_figure_counts_is_compared_with_its_tone_marks_where_both_have_th
     assert found["48 hộ"] == (0.0,) and found["3 hồ thủy"] == (0.0,)
 
 
+def test_only_tone_marks_the_asker_typed_are_compared_as_typed():
+    # "giây" (seconds) typed bare and given back the marks of "giấy" (paper) by the restorer
+    restored = analyse("Trận đấu còn lại bao nhiêu giấy?", marked=False)
+    assert restored.after_typed == () and restored.counted == {"giay"}
+    assert analyse("Trận đấu còn lại bao nhiêu giây?").after_typed[:1] == ("giây",)
+    text = "Đội giành chiến thắng khi còn 17 giây trên đồng hồ."
+    found = {c.text: row[NAMES.index("miscounted")] for c, row in zip(*(lambda p: (p.candidates, p.features))(
+        prepare(restored, [passage(text)], dense=close)))}
+    assert found["17 giây"] == 0.0
+
+
 @pytest.mark.parametrize("question,countable", [
     ("Trường có bao nhiêu giáo viên được khen thưởng?", True),
     ("Truong co bao nhieu giao vien duoc khen thuong?", True),
