@@ -27,10 +27,9 @@ from typing import Sequence
 import numpy as np
 
 from qa.answer.candidates import FLAGS, Candidate, Sentence
-from qa.answer.question import TYPES, QuestionAnalysis, compared_word, stopwords, word_list
+from qa.answer.question import TYPES, QuestionAnalysis, compared_word, scale_words, stopwords, word_list
 from qa.lang.numbers import RANGE_JOINS
 from qa.lang.text import fold, has_diacritics, phrase_spans, word_edges
-from qa.lang.wordlists import table
 from qa.records import Passage
 
 WINDOW = 8  # words on each side of a candidate that count as "around" it
@@ -256,7 +255,7 @@ def _miscounted(words: list[str], counted: frozenset[str]) -> float:
 def _figure_words() -> frozenset[str]:
     """Folded words that continue a figure rather than name what it counts: scale words
     ("nghìn", "million") and the words joining a range (`numbers.RANGE_JOINS`: "đến", "to")."""
-    return frozenset(fold(w) for w in (*table("number_words")["digit_scales"], *RANGE_JOINS))
+    return scale_words() | frozenset(fold(w) for w in RANGE_JOINS)
 
 
 def _in_figure(word: str) -> bool:

@@ -100,6 +100,13 @@ def _listed(key: str, accented: bool) -> re.Pattern:
     return _pattern(table("question_words")[key], (lambda p: normalize(p).lower()) if accented else fold)
 
 
+def names_article(text: str) -> bool:
+    """Whether `text` names an article itself ("bài", "article": `question_words.json`), which an
+    author question must: "Ai là tác giả cuốn sách …?" asks for a book's author, no byline."""
+    accented, compared = _compared(text)
+    return _listed("article_words", accented).search(compared) is not None
+
+
 def _compared(text: str) -> tuple[bool, str]:
     """(typed with diacritics?, the text as the question phrases are compared: lower-case, and
     folded when typed without diacritics), offsets agreeing with the text's."""
@@ -135,7 +142,7 @@ def _asking(text: str) -> tuple[str, tuple[int, int] | None]:
     word's place ("gì", "what"), else None."""
     accented, compared = _compared(text)
     found = [(rank, m.span()) for rank, (kind, pattern) in enumerate(_type_patterns(accented))
-             for m in pattern.finditer(compared) if kind != "author" or _listed("article_words", accented).search(compared)]
+             for m in pattern.finditer(compared) if kind != "author" or names_article(text)]
     # A phrase inside a longer one is part of it: unaccented "co quan nao" (cơ quan nào) holds
     # "quan nao" (quận nào) but asks for an organisation, not a place.
     kept = [(rank, span) for rank, span in found
@@ -187,15 +194,15 @@ def analyse(question: str, marked: bool | None = None) -> QuestionAnalysis:
         if language != "en" and (has_diacritics(text) if marked is None else marked):
             after_typed = tuple(w.lower() for w, _, _ in spans[last:last + ANCHOR])
         if asked in _FIGURE_TYPES:  # the unit may close the question phrase ("how many dollars") or follow it
-            scaled = next((k for k in range(last, len(folded)) if folded[k] not in _scale_words()), len(folded))
+            scaled = next((k for k in range(last, len(folded)) if folded[k] not in scale_words()), len(folded))
             unit = next(filter(None, (unit_named(tuple(folded[i:scaled + ANCHOR]))
                                       for i in (*range(first, last + 1), scaled))), None)
             if asked == "quantity" and unit and unit_kind(unit) is None:  # a currency: no measure
                 asked = "money"  # "bao nhiêu tỷ đồng": a sum, its scale word before the currency
     return QuestionAnalysis(text=text, language=language, asked=asked, terms=terms, names=names,
                             numbers=numbers, before=before, after=after, predicate=predicate,
-                            counted=_counted_noun(asked, after, language == "en"), after_typed=after_typed, unit=unit,
-                            countable=_countable(asked, where, compared, after, unit, language == "en"))
+                            counted=(counted := _counted_noun(asked, after, language == "en")), after_typed=after_typed,
+                            unit=unit, countable=_countable(asked, where, compared, after, counted, unit, language == "en"))
 
 
 @cache
@@ -216,24 +223,25 @@ def unit_named(after: tuple[str, ...]) -> str | None:
     return next((unit for form, unit in _folded_units() if after[:len(form)] == form), None)
 
 
-def _countable(asked: str, where: tuple[int, int] | None, compared: str, after: tuple[str, ...], unit: str | None,
-               english: bool) -> bool:
-    """Whether a quantity question asks a count (see `QuestionAnalysis.countable`).
+def _countable(asked: str, where: tuple[int, int] | None, compared: str, after: tuple[str, ...],
+               counted: frozenset[str], unit: str | None, english: bool) -> bool:
+    """Whether a quantity question asks a count (see `QuestionAnalysis.countable`); `counted` is
+    its counted noun (`_counted_noun`).
 
-    >>> _countable("quantity", (11, 20), "quynh nhai co bao nhieu giao vien", ("giao", "vien"), None, False)
+    >>> _countable("quantity", (11, 20), "quynh nhai co bao nhieu giao vien", ("giao", "vien"), frozenset({"giao"}), None, False)
     True
-    >>> _countable("quantity", (14, 23), "huy dong duoc bao nhieu ty dong", ("ty", "dong"), "VND", False)
+    >>> _countable("quantity", (14, 23), "huy dong duoc bao nhieu ty dong", ("ty", "dong"), frozenset({"ty"}), "VND", False)
     False
     """
     if asked != "quantity" or where is None:
         return False
     if english:
         return "many" in compared[where[0]:where[1]].split()
-    return bool(_counted_noun(asked, after, english)) and unit is None and after[0] not in _scale_words()
+    return bool(counted) and unit is None and after[0] not in scale_words()
 
 
 @cache
-def _scale_words() -> frozenset[str]:
+def scale_words() -> frozenset[str]:
     """Folded number scale words ("nghìn", "triệu", "tỷ"): "bao nhiêu triệu" asks a figure's size."""
     return frozenset(fold(w) for w in table("number_words")["digit_scales"])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from qa.answer.question import names_article
 from qa.answer.rules.english import english_type
 from qa.lang.glossary import english_terms, glossary, stem, vi_synonyms
 from qa.lang.language import detect_language
@@ -164,9 +165,7 @@ def _several(question: str, english: bool) -> bool:
 def classify_question(question: str) -> QuestionType:
     """The kind of answer a question wants (Vietnamese with or without diacritics, English)."""
     english = is_english(question)
-    # The byline answers it, not the article's text, when it names an article ("tác giả cuốn sách" is a book's).
-    if _AUTHOR.search(folded := fold(question)) and any(
-            re.search(r"\b%s\b" % re.escape(fold(w)), folded) for w in table("question_words")["article_words"]):
+    if _AUTHOR.search(fold(question)) and names_article(question):  # the byline answers it, not the article's text
         return QuestionType("author", english=english)
     qtype = QuestionType(**english_type(question), english=True) if english else _vi_type(question)
     if _several(question, english):
