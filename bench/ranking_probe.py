@@ -1,7 +1,7 @@
 """Ranking ideas for the learned answer stage, measured on the candidates `fit_answer.py` caches.
 
     python bench/fit_answer.py --l2 10 --cache FILE          # once: collects and caches
-    python bench/ranking_probe.py --cache FILE [--probe objectives|shorten|sentences|miscounted]
+    python bench/ranking_probe.py --cache FILE [--probe objectives|shorten|sentences|miscounted|decoding]
 
 Needs the `bench` extra (scikit-learn, scipy). Four folds by article (as `fit_answer.py`);
 every figure is the held-out folds' and answers every answerable question (no abstention), so
@@ -19,6 +19,11 @@ it compares rankings, not thresholds. Prints tables; ships nothing.
 - miscounted: the shipped ranking with and without the candidates `qa.answer` refuses as
   counting another noun than a "how many" question asks (feature `miscounted`), and on how
   many questions such a candidate is the only right one (F1 >= 0.5).
+- decoding: the shipped ranking's choice (among the candidates `qa.answer` does not refuse as
+  unplaced or miscounted) against two other ways of choosing from the same scores: the
+  candidate of highest expected token F1 against the others under the softmax at temperature
+  T (minimum Bayes risk), and the best-scored candidate inside the first choice when its score
+  is within delta of it.
 """
 from __future__ import annotations
 
@@ -163,6 +168,43 @@ def shorten(items, args) -> None:
     print_table("shorten when share >=", {("never" if t > 1 else f"{t}"): rows for t, rows in results.items()}, align="---:")
 
 
+def decoding(items, args) -> None:
+    from collections import Counter
+
+    from qa.answer import _miscounted, _unplaced
+    results: dict = {}
+    bags = lambda texts: [Counter(xquad.squad_tokens(t)) for t in texts]  # noqa: E731
+    for train, test in folds(items):
+        mean, scale = fa.standardise(train)
+        w = fa.fit_rank(train, mean, scale, args.l2)
+        for i in test:
+            X = i["X"].astype(np.float64)
+            s = np.where(_unplaced(X) | _miscounted(X), -np.inf, ((X - mean) / scale) @ w) if len(X) else X[:, 0]
+            if not len(X) or not np.isfinite(s).any():
+                for name in ("argmax (shipped)", *(f"MBR, T {t}" for t in (0.5, 1, 2)), *(f"inside, delta {d}" for d in (0.25, 0.5, 1))):
+                    tally(results.setdefault(name, {}), i["group"], i, -1)
+                continue
+            top = int(np.argmax(s))
+            tally(results.setdefault("argmax (shipped)", {}), i["group"], i, top)
+            order = np.argsort(-s)[:30]
+            order = order[np.isfinite(s[order])]
+            bag = bags([i["texts"][n] for n in order])
+            overlap = np.array([[_f1(a, b) for b in bag] for a in bag])
+            for t in (0.5, 1, 2):
+                p = np.exp((s[order] - s[top]) / t)
+                tally(results.setdefault(f"MBR, T {t}", {}), i["group"], i, int(order[np.argmax(overlap @ (p / p.sum()))]))
+            inner = [n for n in _inside(i, top) if n != top and np.isfinite(s[n]) and len(i["texts"][n]) < len(i["texts"][top])]
+            best = max(inner, key=lambda n: s[n]) if inner else top
+            for d in (0.25, 0.5, 1):
+                tally(results.setdefault(f"inside, delta {d}", {}), i["group"], i, best if s[best] >= s[top] - d else top)
+    print_table("choice", results)
+
+
+def _f1(a, b) -> float:
+    common = sum((a & b).values())
+    return 0.0 if not common else 2 * common / (sum(a.values()) + sum(b.values()))
+
+
 def _inside(item: dict, n: int) -> np.ndarray:
     """Candidates whose text lies inside candidate n's (what the metrics read is the text)."""
     return np.array([k for k, text in enumerate(item["texts"]) if text in item["texts"][n]])
@@ -194,7 +236,7 @@ def sentences(raw_items) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, required=True, help="fit_answer.py's --cache (its .features.pkl beside it)")
-    parser.add_argument("--probe", choices=("objectives", "shorten", "sentences", "miscounted"), default="objectives")
+    parser.add_argument("--probe", choices=("objectives", "shorten", "sentences", "miscounted", "decoding"), default="objectives")
     parser.add_argument("--l2", type=float, default=10.0)
     parser.add_argument("--alpha", type=float, default=0.5, help="utility: F1 + alpha * holds")
     parser.add_argument("--tau", type=float, default=0.1, help="temperature of the soft targets")
@@ -203,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         sentences(pickle.loads(args.cache.read_bytes()))
         return 0
     items = [i for i in pickle.loads(args.cache.with_suffix(".features.pkl").read_bytes()) if not i["blind"]]
-    {"objectives": objectives, "shorten": shorten, "miscounted": miscounted}[args.probe](items, args)
+    {"objectives": objectives, "shorten": shorten, "miscounted": miscounted, "decoding": decoding}[args.probe](items, args)
     return 0
 
 
