@@ -20,6 +20,7 @@ from typing import Sequence
 from qa.answer.question import QuestionAnalysis, compared_word, stopwords, word_list
 from qa.ingest.chunking import sentence_spans
 from qa.lang.numbers import RANGE_JOINS, find_quantities
+from qa.lang.phonotactics import is_vietnamese_syllable
 from qa.lang.text import fold, has_diacritics
 from qa.lang.wordlists import table
 from qa.records import Passage
@@ -115,9 +116,11 @@ def _names(text: str) -> list[tuple[int, int]]:
                 break
             j = k
         start, end = words[i][1], words[j][2]
-        if i == j == 0:  # one capitalised word opening the sentence is most often just its first word
-            i += 1
-            continue
+        opens = i == 0 or _OPENER.search(text, words[i - 1][2], start) is not None  # a quotation opens one too
+        if opens and (i == j or is_vietnamese_syllable(words[i][0])
+                      and all(not w[0][:1].isupper() for w in words[i + 1:j + 1])):
+            i += 1  # one word opening a sentence ("Dù …"), or a Vietnamese one before numbers ("Tối 15/9", not
+            continue  # "Apollo 11"), is just its first word
         runs.append((start, end))
         before = text[max(0, start - 30):start].rstrip()
         folded = fold(before)  # NFC text folds character for character
@@ -126,6 +129,9 @@ def _names(text: str) -> list[tuple[int, int]]:
             runs.append((max(0, start - 30) + head.start(), end))
         i = j + 1
     return runs
+
+
+_OPENER = re.compile(r"[:“\"«(]")
 
 
 def _initial(word: str) -> bool:

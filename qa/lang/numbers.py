@@ -168,9 +168,9 @@ def _noun_after(text: str, pos: int) -> tuple[str, int] | None:
         return None
     if words[0].lower() in ("các", "những") and len(words) > 1:  # "100% các chi bộ"
         words = words[1:]
-    first = _first_word(" ".join(words)).split()[:2]
+    first = _first_word(" ".join(words)).split()[:3]
     if len(first) == 1 and first[0].lower() in CLASSIFIERS and len(words) > 1:
-        first = [first[0]] + _first_word(" ".join(words[1:])).split()[:2]
+        first = [first[0]] + _first_word(" ".join(words[1:])).split()[:3]
     noun = " ".join(first)
     end = text.index(noun, m.start()) + len(noun) if noun in text[m.start():] else m.start() + len(first[0])
     return noun, end

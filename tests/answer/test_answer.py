@@ -117,6 +117,18 @@ def test_a_name_with_an_initial_is_one_candidate_and_a_lone_initial_ends_it():
     assert not any("B. không" in span for span in spans)
 
 
+@pytest.mark.parametrize("text,not_names,names", [
+    # Invented news sentences: a time of day before a date, a quotation's first word.
+    ("Tối 15/9, tại Nhà thi đấu Phú Thọ, ông Lê Hoàng Nam cho biết.", ("Tối 15", "Tối"), ("Lê Hoàng Nam",)),
+    ("Ông Triết khẳng định: “Dù khó khăn, tỉnh không để dân thiếu nước.”", ("Dù",), ("Ông Triết",)),
+    ("Apollo 11 hạ cánh năm 1969.", (), ("Apollo 11",)),  # a foreign word before a number stays a name
+])
+def test_the_word_opening_a_sentence_or_a_quotation_is_no_name(text, not_names, names):
+    spans = {text[s:e] for (s, e), flags in in_sentence(text, analyse("Ai nói vậy?")).items() if "name" in flags}
+    assert not spans & set(not_names)
+    assert set(names) <= spans
+
+
 def test_a_why_question_always_has_clause_candidates():
     text = "Con đập bị vỡ vì mưa lớn kéo dài suốt ba tuần, khiến mực nước dâng cao bất thường."
     found = {text[s:e]: flags for (s, e), flags in in_sentence(text, analyse("Tại sao con đập bị vỡ?")).items()}

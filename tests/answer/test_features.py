@@ -112,9 +112,9 @@ def test_the_figure_that_counts_what_the_question_counts_is_marked_counted():
 
 
 def test_a_candidate_cutting_a_word_of_the_lexicon_is_marked():
-    found = columns("Có bao nhiêu người tham gia giải?", "Giải năm nay có 12 vận động viên tham gia.", "splits_word")
-    assert found["12 vận động"] == (1.0,)  # "vận động viên" (athlete) is one word
-    assert found["năm nay có 12 vận động viên"] == (0.0,)
+    found = columns("Có bao nhiêu người tham gia giải?", "Giải năm nay có 12 nhà khoa học tham gia.", "splits_word")
+    assert found["12 nhà khoa"] == (1.0,)  # "khoa học" (science) is one word
+    assert found["năm nay có 12 nhà khoa học"] == (0.0,)
 
 
 def test_function_words_are_read_as_written_where_the_text_has_diacritics():

@@ -189,3 +189,9 @@ def test_a_lone_digit_word_is_a_figure_only_before_a_noun_and_not_as_an_ordinal(
 @pytest.mark.parametrize("s,value", [("1,200", 1200), ("1,234,567", 1234567), ("3.5", 3.5), ("4.036", 4.036)])
 def test_parse_number_english(s, value):
     assert parse_number(s, english=True) == pytest.approx(value)
+
+
+def test_a_counted_noun_of_three_syllables_is_kept_whole():
+    # Invented sentence: "vận động viên" (athlete) is one word; the figure once ended at "vận động".
+    found = [q.text for q in find_quantities("Có 17 vận động viên cần hỗ trợ y tế trong số 12.000 vận động viên.")]
+    assert found == ["17 vận động viên", "12.000 vận động viên"]
