@@ -15,17 +15,18 @@ from qa.answer import prepare
 from qa.lang.text import normalize
 
 
-def collect(args) -> list[dict]:
+def collect(home, articles, questions, k: int, source: str = "xquad-dev") -> list[dict]:
     """Per question and setting (answerable / own article left out): what the answer stage is
     given (the question as the dense model reads it, the passages, the sentences' dense
-    similarities), so that the features can be recomputed without retrieving again."""
-    engine = xquad.engine_for(xquad.prepare_home(args.home, args.articles), warm=False)
+    similarities), so that the features can be recomputed without retrieving again. Each item
+    names its `source` (the data set), so that figures can be read per data set."""
+    engine = xquad.engine_for(xquad.prepare_home(home, articles), warm=False)
     retriever = engine.retriever()
     out = []
-    for n, q in enumerate(xquad.load_questions(args.questions)):
+    for n, q in enumerate(xquad.load_questions(questions)):
         text = normalize(q["question"]).strip()
         for blind in (False, True):
-            passages = retriever.search(text, k=args.k, exclude=frozenset({q["article"]}) if blind else frozenset())
+            passages = retriever.search(text, k=k, exclude=frozenset({q["article"]}) if blind else frozenset())
             seen = {}
 
             def dense(where, text=text, seen=seen):
@@ -33,7 +34,7 @@ def collect(args) -> list[dict]:
                 return seen["sims"]
             accented = retriever.with_diacritics(text)
             prepare(accented, passages, dense=dense)
-            out.append({"id": q["id"], "group": q["group"], "article": q["article"], "blind": blind,
+            out.append({"id": q["id"], "group": q["group"], "article": q["article"], "blind": blind, "source": source,
                         "answers": q["answers"], "question": accented, "passages": passages,
                         "sims": seen.get("sims", np.zeros((0, 2)))})
         if n % 200 == 0:

@@ -1,6 +1,6 @@
 """Fit the answer scorer (qa/data/answer_scorer.json) on XQuAD-style questions, with honest numbers.
 
-    python bench/fit_answer.py [--questions FILE] [--articles DIR] [--home DIR] [--folds 4] [--write]
+    python bench/fit_answer.py [--questions FILE] [--articles DIR] [--home DIR] [--also DIR] [--folds 4] [--write]
 
 Needs the `bench` extra (scikit-learn); the default path of `qa` never imports it.
 For every question: the engine's retrieval (top `k` passages over all articles) and the
@@ -14,6 +14,8 @@ one (all its candidates negative): the abstention threshold is calibrated on tho
 Cross-validation groups questions by article (GroupKFold): a held-out fold's numbers come
 from weights and a threshold fitted without its articles (the "not tuned on" figures).
 The final weights are fitted on every article; `--write` stores them with their source.
+`--also DIR` fits on a further data set too (DIR/articles, DIR/questions.jsonl, its own corpus
+and home): `bench/data/news-train` is news written for fitting. Figures are printed per data set.
 """
 from __future__ import annotations
 
@@ -173,17 +175,23 @@ def threshold(items: list[dict], best: list[tuple[float, int]]) -> float:
 
 
 def score(items: list[dict], best: list[tuple[float, int]], t: float) -> dict[str, dict]:
+    """Per data set and form (the data set's name is left off while there is only one)."""
     rows = {}
-    for group in xquad.GROUPS:
-        ans = [(i, pb) for i, pb in zip(items, best) if i["group"] == group and not i["blind"]]
-        blind = [pb for i, pb in zip(items, best) if i["group"] == group and i["blind"] and not i.get("masked")]
-        gone = [pb for i, pb in zip(items, best) if i["group"] == group and i.get("masked")]
+    sources = sorted({i.get("source", "xquad-dev") for i in items})
+    for source, group in ((s, g) for s in sources for g in xquad.GROUPS):
+        mine = [(i, pb) for i, pb in zip(items, best) if i["group"] == group and i.get("source", "xquad-dev") == source]
+        ans = [(i, pb) for i, pb in mine if not i["blind"]]
+        blind = [pb for i, pb in mine if i["blind"] and not i.get("masked")]
+        gone = [pb for i, pb in mine if i.get("masked")]
+        if not ans:
+            continue
+        key = group if len(sources) == 1 else f"{source} {group}"
         said = [(i, c) for i, (p, c) in ans if p >= t and c >= 0]
-        rows[group] = {
+        rows[key] = {
             "n": len(ans), "holds": sum(bool(i["holds"][c]) for i, c in said) / len(ans),
             "f1": sum(float(i["f1"][c]) for i, c in said) / len(ans),
             "abstain_answerable": 1 - len(said) / len(ans),
-            "abstain_unanswerable": sum(p < t or c < 0 for p, c in blind) / len(blind),
+            "abstain_unanswerable": sum(p < t or c < 0 for p, c in blind) / len(blind) if blind else float("nan"),
             "abstain_masked": sum(p < t or c < 0 for p, c in gone) / len(gone) if gone else None,
             "first_holds": sum(bool(i["holds"][c]) for i, (_, c) in ans if c >= 0) / len(ans),
             "ceiling_holds": sum(bool(i["holds"].any()) for i, _ in ans) / len(ans),
@@ -207,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=Path, default=xquad.DATA / "articles")
     parser.add_argument("--questions", type=Path, default=xquad.DATA / "questions.jsonl")
     parser.add_argument("--home", type=Path, default=Path(__file__).resolve().parent / "out" / "xquad-home")
+    parser.add_argument("--also", type=Path, action="append", default=[],
+                        help="a further data set to fit on (a folder with articles/ and questions.jsonl)")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--C", type=float, default=0.1, help="inverse regularisation of the confidence model")
@@ -226,13 +236,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     LABELS["holds_f1"] = args.holds_f1
     from sklearn.model_selection import GroupKFold
-    if args.cache and args.cache.exists():
-        items = pickle.loads(args.cache.read_bytes())
-    else:
-        items = collect(args)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(items))
-    featured = args.cache.with_suffix(".features.pkl") if args.cache else None
+    sets = [(args.questions, args.articles, args.home, args.cache, "xquad-dev")]
+    for extra in args.also:
+        sets.append((extra / "questions.jsonl", extra / "articles", ROOT / "bench" / "out" / f"{extra.name}-home",
+                     args.cache and args.cache.with_name(f"{args.cache.stem}.{extra.name}{args.cache.suffix}"), extra.name))
+    items = []
+    for questions, articles, home, cache, source in sets:
+        if cache and cache.exists():
+            items += [{"source": source, **i} for i in pickle.loads(cache.read_bytes())]
+        else:
+            collected = collect(home, articles, questions, args.k, source)
+            if cache:
+                cache.write_bytes(pickle.dumps(collected))
+            items += collected
+    featured = (args.cache.with_name(args.cache.stem + "".join(f".{e.name}" for e in args.also) + ".features.pkl")
+                if args.cache else None)
     if args.reuse_features and featured and featured.exists():
         items = pickle.loads(featured.read_bytes())
     else:
@@ -268,8 +286,8 @@ def main(argv: list[str] | None = None) -> int:
                           + (f"{args.trees} boosted trees of {args.leaves} leaves" if args.trees else f"conditional logit, L2 {args.l2}")
                           + "; confidence: "
                           f"logistic regression, C={args.C}; k={args.k}; right: F1 >= {LABELS['f1']} or holding the gold at F1 >= "
-                          f"{LABELS['holds_f1']}) on {os.path.relpath(args.questions, ROOT)} ({n_asked} questions "
-                          f"over {len(set(articles))} XQuAD-vi articles, each also asked with its article left out as "
+                          f"{LABELS['holds_f1']}) on {', '.join(os.path.relpath(q, ROOT) for q, *_ in sets)} ({n_asked} questions "
+                          f"over {len(set(articles))} articles, each also asked with its article left out as "
                           "unanswerable" + (f"; {n_masked} also asked without the passages holding their gold, unanswerable "
                                             "from their own article (--masked)" if n_masked else "")
                           + f"), {dt.date.today().isoformat()}. Threshold: abstain on at most 10% of the "
