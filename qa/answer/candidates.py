@@ -112,8 +112,9 @@ def _names(text: str) -> list[tuple[int, int]]:
             k = j + 1
             while k < len(words) and words[k][0] in connectors:  # "de la" in "Jean de la Fontaine"
                 k += 1
-            if k == len(words) or not (words[k][0][:1].isupper() or words[k][0][:1].isdigit()):
-                break
+            if k == len(words) or not (words[k][0][:1].isupper() or words[k][0][:1].isdigit()
+                                       or k == j + 1 and gap == "-" and words[k][1] == words[j][2] + 1):
+                break  # a lower-case part joined by a hyphen goes on ("Park Ji-hoon")
             j = k
         start, end = words[i][1], words[j][2]
         opens = i == 0 or _OPENER.search(text, words[i - 1][2], start) is not None  # a quotation opens one too
@@ -210,6 +211,11 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
     return found
 
 
+def _asks(text: str) -> bool:
+    """True for a sentence that is itself a question ("PV: Vì sao …?")."""
+    return text.rstrip(" \t\n”’\"»)").endswith("?")
+
+
 def _pieces(text: str) -> list[tuple[int, int]]:
     pos, out = 0, []
     for m in _CLAUSE_BREAK.finditer(text):
@@ -222,6 +228,8 @@ def _pieces(text: str) -> list[tuple[int, int]]:
 def candidates(sents: Sequence[Sentence], q: QuestionAnalysis) -> list[Candidate]:
     out = []
     for i, sent in enumerate(sents):
+        if _asks(sent.text):
+            continue  # a question in the text (an interviewer's) answers nothing
         quantities = {(x.start, x.end): x for x in find_quantities(sent.text)}
         for (s, e), flags in sorted(in_sentence(sent.text, q).items()):
             quantity = quantities.get((s, e))

@@ -45,36 +45,40 @@ def names(text: str, entity: str) -> bool:
     return re.search(r"(?<!\w)%s(?!\w)" % re.escape(fold(entity)), fold(text)) is not None
 
 
-def _others(text: str, entity: str, kind: str, gazetteer: frozenset[str], answer: str | None = None) -> list[str]:
+def _others(text: str, entity: str, kind: str, gazetteer: frozenset[str], answer: str | None = None,
+            question: str = "") -> list[str]:
     """Entities of `kind` (a place, body or person: `is_about` never asks this of a name of
     unknown kind) that `text` names besides `entity` (and besides names inside it or around
-    it, and the answer itself: "Quận Duval" answers "Jacksonville nằm ở quận nào?")."""
+    it, the answer itself: "Quận Duval" answers "Jacksonville nằm ở quận nào?", and any the
+    question names too: "cao tốc Sơn Tịnh – Sơn Hà" asks of both places)."""
     want, given = fold(entity), fold(answer or "")
     return [m.name for m in mentions(text, gazetteer) if m.kind == kind and m.rank == 0
-            and want not in fold(m.name) and fold(m.name) not in want and not (given and fold(m.name) in given)]
+            and want not in fold(m.name) and fold(m.name) not in want and not (given and fold(m.name) in given)
+            and not (question and names(question, m.name))]
 
 
 def is_about(entity: str, sentence: str, passage_text: str, article_title: str,
              gazetteer: frozenset[str] = frozenset(), kind: str = "place", article_place: str | None = None,
-             answer: str | None = None) -> bool:
+             answer: str | None = None, question: str = "") -> bool:
     """Whether `sentence` (inside `passage_text`, of the article titled `article_title`, whose
     own place is `article_place` when known) answers about `entity`, an entity of `kind`;
-    `answer`, the span that answers, is never counted as another entity."""
-    if names(sentence, entity):
-        return True
+    `answer`, the span that answers, and what `question` names are never counted as another entity."""
+    if names(sentence, entity) or any(names(sentence, m.name) for m in mentions(question, gazetteer)
+                                      if m.kind == kind and m.rank == 0):
+        return True  # it names the entity, or another the question names with it ("cao tốc Sơn Tịnh – Sơn Hà")
     if kind == "name":
         # A name of unknown kind has no kind to compare with: other names beside the answer are no
         # sign that it is about something else (the sentence that answers a question on the
         # Carolina Panthers names Kony Ealy, Jared Allen and the Pro Bowl). Its passage or its
         # article naming it is the evidence; neither does for a question on the Broncos.
         return names(passage_text, entity) or names(article_title, entity)
-    if _others(sentence, entity, kind, gazetteer, answer):
+    if _others(sentence, entity, kind, gazetteer, answer, question):
         return False  # the sentence is about another place (body, person)
     if names(article_title, entity) and not _others(article_title, entity, kind, gazetteer):
         return True
     if article_place and fold(article_place) == fold(entity):
         return True  # the article is about it, though its title does not say so
-    return names(passage_text, entity) and not _others(passage_text, entity, kind, gazetteer, answer)
+    return names(passage_text, entity) and not _others(passage_text, entity, kind, gazetteer, answer, question)
 
 
 def kind_asked(question: str, gazetteer: frozenset[str] = frozenset()) -> str:

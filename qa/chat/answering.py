@@ -49,7 +49,7 @@ def ordinary(question: str, passages: Sequence[Passage], k: int, pool: int, extr
     entity = entity_of(question, gazetteer)
     if entity is not None and answer is not None:
         kind = kind_asked(question, gazetteer)
-        fits = [a for a in (answer, *also) if _about(entity, kind, a, candidates, gazetteer, places or {})]
+        fits = [a for a in (answer, *also) if _about(entity, kind, a, candidates, gazetteer, places or {}, question)]
         if not fits:
             answer, also, note = None, (), not_about(entity, language)
         else:
@@ -59,12 +59,12 @@ def ordinary(question: str, passages: Sequence[Passage], k: int, pool: int, extr
 
 
 def _about(entity: str, kind: str, answer: Answer, passages: Sequence[Passage], gazetteer: frozenset[str],
-           places: Mapping[str, str | None]) -> bool:
+           places: Mapping[str, str | None], question: str = "") -> bool:
     cited = next((p for p in passages if p.rank == answer.passage), None)
     if cited is None:
         return True  # nothing to check against: the answer stage cited no retrieved passage
     return is_about(entity, answer.sentence, cited.text, cited.article.title, gazetteer, kind,
-                    places.get(cited.article.id), answer.text)
+                    places.get(cited.article.id), answer.text, question)
 
 
 def comparison(op: compare.Comparison, facts: Sequence[Fact], relevance: Callable[[Fact], float],

@@ -14,6 +14,7 @@ Does not rewrite anything (`qa.chat.followup`) and does not decide what an answe
 from __future__ import annotations
 
 import re
+from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -212,16 +213,31 @@ def kind_of(name: str, gazetteer: Iterable[str] = frozenset(), head: str | None 
 
 
 def place_names(texts: Iterable[str]) -> set[str]:
-    """Capitalised names (up to 5 syllables) after a place or body head word: the gazetteer."""
+    """Capitalised names (up to 5 syllables) after a place or body head word: the gazetteer.
+    A name the texts write in lower case more often than capitalised is a common phrase that a
+    head happened to precede ("đồng bộ Mặt Trời" beside "điện mặt trời"), not a place."""
     out: set[str] = set()
+    texts = [normalize(text) for text in texts]
     for text in texts:
-        text = normalize(text)
         token = _BARE.set(not has_diacritics(text))
         try:
             out.update(_placed_names(text))
         finally:
             _BARE.reset(token)
-    return out
+    return out - _mostly_lower(out, texts)
+
+
+def _mostly_lower(names: set[str], texts: list[str]) -> set[str]:
+    by_lower = {name.lower(): name for name in names if name.lower() != name}
+    if not by_lower:
+        return set()
+    pattern = re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(map(re.escape, sorted(by_lower, key=len, reverse=True))),
+                         re.IGNORECASE)
+    lower, upper = Counter(), Counter()
+    for text in texts:
+        for m in pattern.finditer(text):
+            (lower if m.group() == m.group().lower() else upper)[m.group().lower()] += 1
+    return {by_lower[key] for key in by_lower if lower[key] > upper[key]}
 
 
 def _placed_names(text: str) -> Iterable[str]:

@@ -129,6 +129,20 @@ def test_the_word_opening_a_sentence_or_a_quotation_is_no_name(text, not_names, 
     assert set(names) <= spans
 
 
+def test_a_lower_case_part_joined_by_a_hyphen_stays_in_the_name():
+    text = "Nhóm do tiến sĩ Park Ji-hoon dẫn đầu, cùng ông Jean-Luc Fournier."  # invented
+    spans = {text[s:e] for (s, e), flags in in_sentence(text, analyse("Ai dẫn đầu nhóm?")).items() if "name" in flags}
+    assert {"Park Ji-hoon", "Jean-Luc Fournier"} <= spans and "Park Ji" not in spans
+
+
+def test_a_question_in_the_text_offers_no_candidate():
+    # Invented interview: the interviewer's question repeats the asked words; only the reply answers.
+    text = ("PV: Vì sao Việt Nam cần một vệ tinh riêng? Ông Hải: Vệ tinh giúp Việt Nam chủ động nguồn dữ liệu "
+            "khi xảy ra thiên tai.")
+    found = {c.text for c in candidates(sentences([passage(text)]), analyse("Tại sao Việt Nam cần vệ tinh riêng?"))}
+    assert found and not any("Vì sao" in t for t in found)
+
+
 def test_a_why_question_always_has_clause_candidates():
     text = "Con đập bị vỡ vì mưa lớn kéo dài suốt ba tuần, khiến mực nước dâng cao bất thường."
     found = {text[s:e]: flags for (s, e), flags in in_sentence(text, analyse("Tại sao con đập bị vỡ?")).items()}

@@ -133,6 +133,13 @@ def test_place_names_come_after_place_words():
     assert place_names([text]) == {"Dọi", "Tân Lập", "Mộc Châu", "Kon Plông", "Sơn La", "Ba Bể"}
 
 
+def test_a_phrase_the_texts_mostly_write_in_lower_case_is_no_place():
+    # Invented: "Mặt Trời" after "bộ" (a body's head) once, "mặt trời" (the sun) as a common noun twice.
+    texts = ["Vệ tinh vào quỹ đạo đồng bộ Mặt Trời ở độ cao 680 km.",
+             "Nhà máy điện mặt trời nổi; điện mặt trời áp mái.", "Huyện Quỳnh Nhai có 11 xã."]
+    assert place_names(texts) == {"Quỳnh Nhai"}
+
+
 def test_single_syllable_names_need_their_diacritics():
     # "Dọi" typed as "doi" would also be "đội", "đổi", "đời": it must not count as a place.
     conversation = after("Bản Dọi có bao nhiêu hộ?")

@@ -84,6 +84,16 @@ def test_is_about(sentence, title, expected):
     assert is_about("Quỳnh Nhai", sentence, sentence, title, GAZETTEER) is expected
 
 
+def test_a_sentence_naming_another_place_the_question_names_is_about_it():
+    # Invented: a road between two districts; the sentence names the far end and places on the way.
+    question = "Tuyến cao tốc Sơn Tịnh – Sơn Hà dài bao nhiêu km?"
+    sentence = "Tuyến dài 42 km, điểm đầu tại nút giao Tịnh Phong, điểm cuối tại thị trấn Di Lăng, huyện Sơn Hà."
+    gazetteer = frozenset({"Sơn Tịnh", "Sơn Hà", "Tịnh Phong", "Di Lăng"})
+    assert is_about("Sơn Tịnh", sentence, sentence, "Cao tốc Sơn Tịnh – Sơn Hà", gazetteer, question=question)
+    assert not is_about("Sơn Tịnh", sentence, sentence, "Cao tốc Sơn Tịnh – Sơn Hà", gazetteer,
+                        question="Huyện Sơn Tịnh có tuyến đường dài bao nhiêu km?")
+
+
 def test_entity_of_prefers_the_place():
     assert entity_of("Ai là Phó Bí thư Huyện ủy Kon Plông?", GAZETTEER) == "Kon Plông"
     assert entity_of("Giá vàng hôm nay là bao nhiêu?", GAZETTEER) is None

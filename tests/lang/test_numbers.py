@@ -195,3 +195,8 @@ def test_a_counted_noun_of_three_syllables_is_kept_whole():
     # Invented sentence: "vận động viên" (athlete) is one word; the figure once ended at "vận động".
     found = [q.text for q in find_quantities("Có 17 vận động viên cần hỗ trợ y tế trong số 12.000 vận động viên.")]
     assert found == ["17 vận động viên", "12.000 vận động viên"]
+
+
+def test_a_percentage_compared_with_something_counts_no_noun():
+    (q, *_) = find_quantities("Doanh thu tăng 27,4% so với năm trước.")  # invented
+    assert (q.text, q.noun) == ("27,4%", None)
