@@ -24,6 +24,9 @@ from qa.lang.wordlists import table
 RELEVANT = 0.5  # a figure's sentence must score this share of the best one to count, when no noun says what is counted
 
 
+_LOCATED = re.compile(r",?\s*(?:o|tai|thuoc|in|of)\s+(?:\w+\s+)?")  # "… ở (tỉnh) …", "… in (the) …"
+
+
 @dataclass(frozen=True)
 class Comparison:
     op: str  # max, min (superlative), more, less (comparison), total
@@ -108,8 +111,10 @@ def analyse(question: str, gazetteer: frozenset[str] = frozenset()) -> Compariso
         return any(not _not_a_figure_cue(question, m) for m in cues.find(question, data[name])) or \
             _split_cue(question, *data["split"].get(name, ((), "")))
 
-    named = tuple(dict.fromkeys(m.name for m in mentions(question, gazetteer) if m.kind in ("place", "org")
-                                and m.rank == 0))
+    found = [m for m in mentions(question, gazetteer) if m.kind in ("place", "org") and m.rank == 0]
+    # "Phù Lãng ở Bắc Ninh" names one place and where it lies, not two places to compare.
+    found = [m for n, m in enumerate(found) if not (n and _LOCATED.fullmatch(fold(question[found[n - 1].end:m.start])))]
+    named = tuple(dict.fromkeys(m.name for m in found))
     kinds, noun = _kinds(question), _noun(question)
     which = _asks_for_a_place(question)
     if cue("total") and (len(named) >= 2 or which or not named and _mentions_place_heads(question)):

@@ -116,8 +116,8 @@ def _known(text: str, gazetteer: frozenset[str]) -> list[Mention]:
 def _runs(text: str) -> list[list[tuple[int, int]]]:
     runs: list[list[tuple[int, int]]] = []
     for m in _WORD.finditer(text):
-        if not _capitalised(m.group()):
-            continue
+        if not _capitalised(m.group()) or text[m.end():m.end() + 1].isdigit() or text[m.start() - 1:m.start()].isdigit():
+            continue  # letters glued to digits are a code, not a name ("CL23087", "5G")
         if runs and text[runs[-1][-1][1]:m.start()] == " ":
             runs[-1].append(m.span())
         else:

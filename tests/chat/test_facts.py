@@ -68,6 +68,19 @@ def test_ordinary_questions_are_not_comparisons(question):
     assert compare.analyse(question, GAZETTEER | {"Sìn Hồ"}) is None
 
 
+def test_a_place_and_where_it_lies_are_not_two_places_to_total():
+    # Invented: "tổng cộng" of one plant, named by its commune and its province.
+    gazetteer = GAZETTEER | {"Phù Lãng", "Bắc Ninh"}
+    assert compare.analyse("Nhà máy điện rác Phù Lãng ở Bắc Ninh được đầu tư tổng cộng bao nhiêu tiền?", gazetteer) is None
+    assert compare.analyse("Quỳnh Nhai và Mộc Châu tổng cộng huy động bao nhiêu?", gazetteer).op == "total"
+
+
+@pytest.mark.parametrize("question", ["Tổng giá trị lô thuốc giả CL23087 là bao nhiêu?",
+                                      "Mạng 5G được thử nghiệm ở đâu?"])
+def test_letters_glued_to_digits_are_a_code_not_an_entity(question):
+    assert entity_of(question, GAZETTEER) is None
+
+
 def test_different_units_are_not_comparable():
     facts = fact_table()
     op = compare.Comparison("more", ("Thanh Liêm", "Kon Plông"), frozenset({"length"}), None)
