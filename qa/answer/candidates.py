@@ -42,12 +42,18 @@ _DATE = re.compile(
 # The whole date phrase a date or year stands in, as an answer shows it: "8 tháng 2 năm 2007"
 # for "2007", "mùa hè năm 1521", "tháng 7, 1961", "từ 1500 đến 1850", "sau năm 1279". Candidates
 # keep `_DATE` (the scorer was fitted on its spans); only the chosen answer is widened.
+# News writes dates with slashes and says what they are: "ngày 15/8/2024", "tháng 4/2023", "quý
+# IV/2025", "từ tháng 3/2018 đến tháng 10/2021", "tối ngày 15/11": the phrase holds those words too.
 _YEAR = r"(?:năm\s+)?\d{3,4}(?:\s+TCN)?"
+_SLASHED = (r"(?:ngày\s+)?\d{1,2}/\d{1,2}/\d{4}|ngày\s+\d{1,2}/\d{1,2}|tháng\s+\d{1,2}/[12]\d{3}"
+            r"|quý\s+(?:IV|I{1,3}|[1-4])(?:\s*/\s*|\s+năm\s+)\d{4}")
+_ONE_DATE = (r"(?:(?:những\s+)?(?:(?:ngày\s+)?\d{1,2}\s+)?" + _MONTH + r"(?:/\d{4})?"
+             + r"|" + _YEARS + r"(?:\s+TCN)?|" + _SLASHED + r"|" + _NUMERIC + r")")
+_MONTH_YEAR = re.compile(r"\d{1,2}/[12]\d{3}")  # "4/2023" is widened only to "tháng 4/2023": "Nghị quyết 05/2021"
 _DATE_PHRASE = re.compile(
-    r"(?<!\w)(?:(?:từ|sau|trước|khoảng|vào khoảng|cuối|đầu|giữa|mùa\s+(?:xuân|hạ|hè|thu|đông))\s+)?"
-    r"(?:(?:những\s+)?(?:(?:ngày\s+)?\d{1,2}\s+)?" + _MONTH
-    + r"|" + _YEARS + r"(?:\s+TCN)?|" + _NUMERIC + r")"
-    r"(?:\s*(?:[-–]|đến|tới)\s*" + _YEAR + r")?(?!\w)", re.I)
+    r"(?<!\w)(?:(?:từ|sau|trước|khoảng|vào khoảng|cuối|đầu|giữa|mùa\s+(?:xuân|hạ|hè|thu|đông)"
+    r"|sáng|trưa|chiều|tối|đêm)\s+)?" + _ONE_DATE
+    + r"(?:\s*(?:[-–]|đến|tới)\s*(?:" + _SLASHED + r"|" + _YEAR + r"))?(?!\w)", re.I)
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s+[^\W\d_]+){0,2}")
 # What joins the two ends of a range of figures: "30 đến 50 nghìn", "0,3 tới 0,6 °C", "5 – 7 triệu".
 _RANGE_JOIN = re.compile(r"\s*(?:" + "|".join(sorted({*RANGE_JOINS, *map(fold, RANGE_JOINS)})) + r"|[-–—])\s*")
@@ -206,7 +212,9 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
         if n + 1 < len(pieces):
             add(a, pieces[n + 1][1], "clause")
         for s, e in _gaps(text, a, b, q.terms, stop, accented):
-            add(s, e, "gap")
+            # A figure is one unit: "công ty" in the question must not cut "khoảng 9 [tỷ] đồng".
+            if not any(s < y and x < e and not (s <= x and y <= e) for x, y in figures):
+                add(s, e, "gap")
     add(0, len(text), "sentence")
     return found
 
@@ -246,8 +254,11 @@ def widest_date(text: str, start: int, end: int) -> tuple[int, int]:
     >>> s = "BSkyB thông báo vào 8 tháng 2 năm 2007 rằng ..."
     >>> a, b = widest_date(s, s.index("2007"), s.index("2007") + 4); s[a:b]
     '8 tháng 2 năm 2007'
+    >>> s = "Tuyến xe buýt chạy từ tháng 3/2018 đến tháng 10/2021, khai trương tối ngày 15/8/2024."
+    >>> [s[slice(*widest_date(s, s.index(x), s.index(x) + len(x)))] for x in ("10/2021", "15/8/2024")]
+    ['từ tháng 3/2018 đến tháng 10/2021', 'tối ngày 15/8/2024']
     """
-    if not _DATE_PHRASE.fullmatch(text[start:end]):
+    if not (_DATE_PHRASE.fullmatch(text[start:end]) or _MONTH_YEAR.fullmatch(text[start:end])):
         return start, end
     covering = [m.span() for m in _DATE_PHRASE.finditer(text) if m.start() <= start and end <= m.end()]
     return max(covering, key=lambda span: span[1] - span[0], default=(start, end))

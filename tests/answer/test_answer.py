@@ -354,6 +354,12 @@ def test_boosted_trees_from_the_data_file_walk_each_row_to_its_leaf():
     ("Ủy ban được thành lập vào tháng 7, 1961.", "1961", "tháng 7, 1961"),
     ("Dịch bệnh xuất hiện từ 1500 đến 1850 ở nhiều nước.", "1500", "từ 1500 đến 1850"),
     ("Một cơn bão năm 2008 gây mất điện bốn ngày.", "2008", "năm 2008"),
+    # News writes dates with slashes and the word that says what they are.
+    ("Tuyến xe buýt điện chạy từ ngày 15/8/2024 ở Huế.", "15/8/2024", "từ ngày 15/8/2024"),
+    ("Dự án cấp nước khởi công vào tháng 4/2023 tại Mèo Vạc.", "4/2023", "tháng 4/2023"),
+    ("Tỉnh muốn đạt 90% hồ sơ trực tuyến trong quý IV/2025.", "2025", "quý IV/2025"),
+    ("Công ty rao bán đất từ tháng 3/2018 đến tháng 10/2021.", "10/2021", "từ tháng 3/2018 đến tháng 10/2021"),
+    ("Vụ ngộ độc xảy ra trưa ngày 16/10/2024 tại Nghệ An.", "16/10/2024", "trưa ngày 16/10/2024"),
 ])
 def test_a_year_answer_is_widened_to_the_date_phrase_it_stands_in(sentence, year, phrase):
     from qa.answer.candidates import widest_date
@@ -363,7 +369,8 @@ def test_a_year_answer_is_widened_to_the_date_phrase_it_stands_in(sentence, year
 
 
 @pytest.mark.parametrize("sentence,span", [("Thành phố có 2010 người di cư.", "2010 người"),
-                                           ("Có 1.345.596 người sống ở đây.", "1.345.596")])
+                                           ("Có 1.345.596 người sống ở đây.", "1.345.596"),
+                                           ("Nghị quyết 05/2021 của tỉnh ủy ra đời.", "2021")])
 def test_a_figure_that_is_no_date_is_not_widened(sentence, span):
     from qa.answer.candidates import widest_date
     at = sentence.index(span)
@@ -441,3 +448,14 @@ def test_the_confidence_bar_applies_to_the_learned_stage_only():
     assert found is not None and learned and found.confidence < 1.0
     assert answer_passages("Who designed the Saxon Garden?", saxon, dense=close(), min_confidence=1.0)[0] is None
     assert answer_passages("Who designed the Saxon Garden?", saxon, dense=close())[0] == found
+
+
+def test_a_run_between_question_words_never_cuts_a_figure():
+    # "công ty" in the question makes "tỷ" a question word once folded ("ty"); the run before it
+    # would be "khoảng 9", half a sum.
+    text = "Việc tăng lương khiến chi phí của công ty tăng khoảng 9 tỷ đồng mỗi năm."
+    q = analyse("Chi phí của công ty may Hòa Bình tăng thêm bao nhiêu mỗi năm?")
+    spans = {text[s:e] for s, e in in_sentence(text, q)}
+    assert "khoảng 9 tỷ đồng" in spans
+    assert not any(span.endswith("khoảng 9") or span.startswith("đồng") for span in spans)
+
