@@ -6,9 +6,10 @@ passage that shows it) it lists typed spans -- figures with their units and date
 dân", and Vietnamese date phrases), capitalised name
 runs (Vietnamese and foreign, with a common head such as "sông" or "đại học" from
 `qa/data/name_parts.json`), quoted text -- and always clause-level spans: the pieces of the
-sentence between punctuation, pairs of them, the whole sentence, and the runs of a piece that
-do not repeat the question. So a "why" or "how" question still gets the shortest clause that
-answers. Does not score anything: `features` and `scorer` do.
+sentence between punctuation, pairs of them, the whole sentence, the runs of a piece that
+do not repeat the question, and what follows a word saying why or how ("do nắng nóng kéo dài",
+"bằng cách chia nhỏ": `qa/data/connectives.json`). So a "why" or "how" question still gets the
+shortest clause that answers. Does not score anything: `features` and `scorer` do.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from qa.lang.text import fold, has_diacritics
 from qa.lang.wordlists import table
 from qa.records import Passage
 
-FLAGS = ("number", "money", "percent", "date", "duration", "name", "quoted", "clause", "gap", "sentence")
+FLAGS = ("number", "money", "percent", "date", "duration", "name", "quoted", "clause", "gap", "sentence", "cause", "means")
 _QUANTITY_FLAG = {"money": "money", "percent": "percent", "duration": "duration", "year": "date", "date": "date",
                   "period": "date",
                   "code": "name"}  # "01-KL/TW" numbers a document: it names it, it counts nothing
@@ -211,12 +212,42 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
         add(a, b, "clause")
         if n + 1 < len(pieces):
             add(a, pieces[n + 1][1], "clause")
+        for s, kind in _introduced(text, a, b, accented):
+            add(s, b, kind)
         for s, e in _gaps(text, a, b, q.terms, stop, accented):
             # A figure is one unit: "công ty" in the question must not cut "khoảng 9 [tỷ] đồng".
             if not any(s < y and x < e and not (s <= x and y <= e) for x, y in figures):
                 add(s, e, "gap")
     add(0, len(text), "sentence")
     return found
+
+
+@cache
+def _connectives(accented: bool) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """(words of a connective as compared, its kind), longest first (`qa/data/connectives.json`)."""
+    form = str.lower if accented else fold
+    found = {tuple(form(w) for w in phrase.split()): kind for kind in ("cause", "means")
+             for phrase in table("connectives")[kind]}
+    return tuple(sorted(found.items(), key=lambda item: -len(item[0])))
+
+
+def _introduced(text: str, a: int, b: int, accented: bool) -> list[tuple[int, str]]:
+    """Where the part of the piece text[a:b] that says why or how starts, with its kind: at a
+    connective of `connectives.json` and just after it, when two words or more follow.
+
+    >>> t = "Tôm chết nhiều do nắng nóng kéo dài"
+    >>> [(t[s:], kind) for s, kind in _introduced(t, 0, len(t), True)]
+    [('do nắng nóng kéo dài', 'cause'), ('nắng nóng kéo dài', 'cause')]
+    """
+    words = word_list(text[a:b])
+    compared = [w.lower() if accented else fold(w) for w, _, _ in words]
+    out = []
+    for i in range(len(words)):
+        for phrase, kind in _connectives(accented):
+            if tuple(compared[i:i + len(phrase)]) == phrase and len(words) - i - len(phrase) >= 2:
+                out += [(a + words[i][1], kind), (a + words[i + len(phrase)][1], kind)]
+                break
+    return out
 
 
 def _asks(text: str) -> bool:

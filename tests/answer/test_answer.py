@@ -459,3 +459,11 @@ def test_a_run_between_question_words_never_cuts_a_figure():
     assert "khoảng 9 tỷ đồng" in spans
     assert not any(span.endswith("khoảng 9") or span.startswith("đồng") for span in spans)
 
+
+def test_what_follows_a_cause_or_means_word_is_a_candidate_of_that_kind():
+    text = "Do thiếu vốn, nhà thầu chậm tiến độ 5 tháng vì mưa lớn kéo dài và đã thi công bằng cách chia nhỏ gói thầu."
+    spans = {text[s:e]: flags for (s, e), flags in in_sentence(text, analyse("Vì sao nhà thầu chậm tiến độ?")).items()}
+    assert "cause" in spans["thiếu vốn"] and "cause" in spans["Do thiếu vốn"]
+    assert "cause" in spans["mưa lớn kéo dài và đã thi công bằng cách chia nhỏ gói thầu"]
+    assert "means" in spans["chia nhỏ gói thầu"] and "means" in spans["bằng cách chia nhỏ gói thầu"]
+    assert not any("cause" in flags for span, flags in spans.items() if span.startswith("nhà thầu"))
