@@ -72,6 +72,11 @@ def is_about(entity: str, sentence: str, passage_text: str, article_title: str,
         # Carolina Panthers names Kony Ealy, Jared Allen and the Pro Bowl). Its passage or its
         # article naming it is the evidence; neither does for a question on the Broncos.
         return names(passage_text, entity) or names(article_title, entity)
+    if article_place and names(article_place, entity) and names(article_title, entity):
+        # Its title and the place it names most ("Diễn Châu", "Nhi Thanh Hóa" of a hospital) both
+        # say the article is about the entity: a sentence of it naming other places ("… 60% ở
+        # Nhật Bản", "phẫu thuật viên tại Lyon") still speaks of it.
+        return True
     if _others(sentence, entity, kind, gazetteer, answer, question):
         return False  # the sentence is about another place (body, person)
     if names(article_title, entity) and not _others(article_title, entity, kind, gazetteer):

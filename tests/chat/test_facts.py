@@ -97,6 +97,17 @@ def test_is_about(sentence, title, expected):
     assert is_about("Quỳnh Nhai", sentence, sentence, title, GAZETTEER) is expected
 
 
+def test_an_article_about_the_place_by_title_and_by_its_own_place_speaks_of_it_beside_others():
+    # Invented: a district's workers abroad; the answer sentence names the countries they work in.
+    sentence = "Hiện có khoảng 9.400 người của huyện đang làm việc ở nước ngoài, gần 60% ở Nhật Bản."
+    gazetteer = frozenset({"Diễn Châu", "Nhật Bản", "Hàn Quốc"})
+    title = "Người lao động Diễn Châu tìm cơ hội ở Nhật Bản, Hàn Quốc"
+    assert is_about("Diễn Châu", sentence, sentence, title, gazetteer, article_place="Diễn Châu")
+    # The title alone, or the article's place alone, does not outweigh another place in the sentence.
+    assert not is_about("Diễn Châu", sentence, sentence, title, gazetteer, article_place="Hàn Quốc")
+    assert not is_about("Diễn Châu", sentence, sentence, "Xuất khẩu lao động", gazetteer, article_place="Diễn Châu")
+
+
 def test_a_sentence_naming_another_place_the_question_names_is_about_it():
     # Invented: a road between two districts; the sentence names the far end and places on the way.
     question = "Tuyến cao tốc Sơn Tịnh – Sơn Hà dài bao nhiêu km?"
