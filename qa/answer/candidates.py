@@ -225,8 +225,7 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
 @cache
 def _connectives(accented: bool) -> tuple[tuple[tuple[str, ...], str], ...]:
     """(words of a connective as compared, its kind), longest first (`qa/data/connectives.json`)."""
-    form = str.lower if accented else fold
-    found = {tuple(form(w) for w in phrase.split()): kind for kind in ("cause", "means")
+    found = {tuple(compared_word(w, accented) for w in phrase.split()): kind for kind in ("cause", "means")
              for phrase in table("connectives")[kind]}
     return tuple(sorted(found.items(), key=lambda item: -len(item[0])))
 
@@ -240,7 +239,7 @@ def _introduced(text: str, a: int, b: int, accented: bool) -> list[tuple[int, st
     [('do nắng nóng kéo dài', 'cause'), ('nắng nóng kéo dài', 'cause')]
     """
     words = word_list(text[a:b])
-    compared = [w.lower() if accented else fold(w) for w, _, _ in words]
+    compared = [compared_word(w, accented) for w, _, _ in words]
     out = []
     for i in range(len(words)):
         for phrase, kind in _connectives(accented):
