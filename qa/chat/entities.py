@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from qa.lang.text import fold, fold_aligned, has_diacritics, normalize
+from qa.lang.text import fold, fold_aligned, folds_to_syllable, has_diacritics, is_word, normalize
 from qa.lang.wordlists import words
 
 KINDS = ("place", "org", "person", "time", "name")
@@ -57,6 +57,19 @@ def org_heads() -> frozenset[str]:
     return _heads()[1]
 
 
+@lru_cache(maxsize=1)
+def institution_heads() -> frozenset[str]:  # after these a name is the body's own, not a place's
+    return frozenset(fold(w) for w in words("institution_heads"))
+
+
+def is_surname(word: str, bare: bool | None = None) -> bool:
+    """`word` is a family name (`surnames.txt`): compared with diacritics unless the text being
+    read (`bare`: by default, the text `mentions` reads) has none, so "Quảng Bình" and "Quang
+    Châu" do not start with "Quàng", nor "Tà Ròng" with "Tạ"."""
+    if fold(word) not in _heads()[2]:
+        return False
+    return (_BARE.get() if bare is None else bare) or normalize(word.lower()) in _accented(_heads()[2])
+
 def _capitalised(word: str) -> bool:
     return word[0].isupper() and (len(word) == 1 or not word[1:].isupper() or len(word) <= 3)
 
@@ -81,13 +94,13 @@ def is_head(word: str, heads: frozenset[str]) -> bool:
 @lru_cache(maxsize=8)
 def _accented(heads: frozenset[str]) -> frozenset[str]:
     """The accented entries of the head list(s) whose folded entries make up `heads`."""
-    lists = [name for name in ("place_heads", "org_heads", "person_titles")
+    lists = [name for name in ("place_heads", "org_heads", "person_titles", "surnames")
              if frozenset(fold(w) for w in words(name)) <= heads]
     return frozenset(normalize(w.lower()) for name in lists for w in words(name))
 
 
 @lru_cache(maxsize=16)
-def _known_pattern(known: frozenset[str]) -> tuple[re.Pattern, dict[str, list[str]]]:
+def known_pattern(known: frozenset[str]) -> tuple[re.Pattern, dict[str, list[str]]]:
     by_key: dict[str, list[str]] = {}
     for name in known:
         by_key.setdefault(fold(name), []).append(name)
@@ -97,7 +110,7 @@ def _known_pattern(known: frozenset[str]) -> tuple[re.Pattern, dict[str, list[st
 
 def canonical(name: str, gazetteer: frozenset[str]) -> str | None:
     """The gazetteer's spelling of `name` (typed with or without diacritics), or None."""
-    names = _known_pattern(gazetteer)[1].get(fold(name), [])
+    names = known_pattern(gazetteer)[1].get(fold(name), [])
     exact = next((n for n in names if n.lower() == name.lower()), None)
     if exact or (names and not has_diacritics(name) and (" " in name or name[:1].isupper())):
         return exact or names[0]  # one syllable typed bare is too ambiguous ("doi": Dọi, đội, đời)
@@ -105,12 +118,9 @@ def canonical(name: str, gazetteer: frozenset[str]) -> str | None:
 
 
 def _known(text: str, gazetteer: frozenset[str]) -> list[Mention]:
-    pattern, _ = _known_pattern(gazetteer)
-    out = []
-    for m in pattern.finditer(fold_aligned(text)):
-        if name := canonical(text[m.start():m.end()], gazetteer):
-            out.append(Mention("place", m.start(), m.end(), name))
-    return out
+    found = ((m.start(), m.end(), canonical(m.group(), gazetteer)) for m in known_pattern(gazetteer)[0].finditer(
+        fold_aligned(text)))
+    return [Mention("place", s, e, name) for s, e, name in found if name]
 
 
 def _runs(text: str) -> list[list[tuple[int, int]]]:
@@ -118,32 +128,56 @@ def _runs(text: str) -> list[list[tuple[int, int]]]:
     for m in _WORD.finditer(text):
         if not _capitalised(m.group()) or text[m.end():m.end() + 1].isdigit() or text[m.start() - 1:m.start()].isdigit():
             continue  # letters glued to digits are a code, not a name ("CL23087", "5G")
+        span = (m.start(), m.end() - 2 if m.group()[-2:] in ("'s", "’s") else m.end())  # "Quang Ngai's"
         if runs and text[runs[-1][-1][1]:m.start()] == " ":
-            runs[-1].append(m.span())
+            runs[-1].append(span)
         else:
-            runs.append([m.span()])
-    return runs
+            runs.append([span])
+    return [run for run in (_before_word(text, run) for run in runs) if run]
+
+
+def _before_word(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`run` without its last syllable when that syllable and the lower-case one after it make a
+    word (pyvi's lexicon) and nothing but head words or acronyms comes before it in the run: a
+    body's name writes its first word with a capital ("Bệnh viện Đa khoa", "Ban Quản lý", "Bộ
+    Giao thông", "BOT Quốc lộ 30"), which makes no name. After a name the syllable stays: "Long An
+    toàn bộ" is still Long An."""
+    after = re.match(r" ([^\W\d_]+)", text[run[-1][1]:])
+    if not after or not after.group(1).islower() or not is_word(f"{text[run[-1][0]:run[-1][1]]} {after.group(1)}"):
+        return run
+    before = [text[s:e] for s, e in run[:-1]]
+    if before and is_head(before[0], org_heads()) and fold(before[0]) not in _heads()[3]:
+        return run  # "Đoàn Thanh niên": a body's own name, read whole by `_names`
+    heads = place_heads() | org_heads()
+    return run[:-1] if all(is_head(w, heads) or (len(w) > 1 and w.isupper()) for w in before) else run
 
 
 def _run_kind(text: str, s: int, e: int, gazetteer: frozenset[str]) -> tuple[str, int] | None:
-    place_heads, org_heads, surnames, not_names = _heads()
+    place_heads, org_heads, _, not_names = _heads()
     name = text[s:e]
     if fold(name) in not_names:
         return None
     if canonical(name, gazetteer):
         return "place", 0
-    after = text[e:e + 12].split()[:1]  # as written: "bản" of "Kịch bản" folds to the head "ban"
+    after = re.findall(r"^\s+([^\W\d_]+)", text[e:e + 16])  # as written: "bản" of "Kịch bản" folds to "ban"
     if _head_before(text, s, place_heads) or (after and fold(after[0]) in place_heads and not has_diacritics(after[0])):
         return "place", 0  # "huyện Mộc Châu", "Thanh Liem district"
-    if _head_before(text, s, org_heads):
-        return "place", 0  # "Huyện ủy Kon Plông": the body is the place's
-    first = fold(name.split()[0])
-    if _head_before(text, s, PERSON_TITLES) or (first in surnames and " " in name):
+    if head := _head_before(text, s, org_heads):
+        # "Huyện ủy Kon Plông": the body is the place's; "Công ty Hưng Phát Land": its own name.
+        return ("org" if head in institution_heads() else "place"), 0
+    if _head_before(text, s, PERSON_TITLES) or (is_surname(name.split()[0]) and " " in name):
         return "person", 0
     initial = s == 0 or text[:s].rstrip()[-1:] in _SENTENCE_START
     if " " not in name and initial:
         return None  # a capitalised first word is usually just a first word
     return "name", 2 if initial else 1
+
+
+def _glued_person(text: str, run: list[tuple[int, int]], gazetteer: frozenset[str]) -> int | None:
+    """Where a person's name glued to a body's starts ("Hưng Phát Land Trần Quốc Hưng"); never
+    in text without marks, where "Lam" of "Song Lam Nghe An" may be the surname "Lâm"."""
+    return None if _BARE.get() else next((i for i in range(1, len(run) - 1) if is_surname(
+        text[run[i][0]:run[i][1]]) and not canonical(text[run[i][0]:run[-1][1]], gazetteer)), None)
 
 
 def _names(text: str, gazetteer: frozenset[str]) -> list[Mention]:
@@ -158,8 +192,14 @@ def _names(text: str, gazetteer: frozenset[str]) -> list[Mention]:
             run = run[1:]
         titled = bool(run) and fold(text[run[0][0]:run[0][1]]) in PERSON_TITLES and len(run) > 1
         run = run[1:] if titled else run  # "Ông Nguyễn Văn An"
+        if len(run) > 1 and not folds_to_syllable(last := text[run[-1][0]:run[-1][1]]) and is_head(last, place_heads):
+            run = run[:-1]  # "Ho Chi Minh City", "Thanh Liem District": the head after, in English
         if not run:
             continue
+        if (cut := _glued_person(text, run, gazetteer)) and not titled:
+            end = run[min(cut + 4, len(run)) - 1][1]
+            out.append(Mention("person", run[cut][0], end, text[run[cut][0]:end], 0))
+            run = run[:cut]
         s, e = run[0][0], run[:5][-1][1]
         if titled:
             out.append(Mention("person", s, e, text[s:e], 0))
@@ -197,17 +237,17 @@ def mentions(text: str, gazetteer: Iterable[str] = frozenset()) -> list[Mention]
 
 def kind_of(name: str, gazetteer: Iterable[str] = frozenset(), head: str | None = None) -> str:
     """The kind of a bare name typed as a follow-up ("Quỳnh Nhai", "năm 2022", "huyện X")."""
-    place_heads, org_heads, surnames, _ = _heads()
+    place_heads, org_heads, _, _ = _heads()
     if _YEAR.fullmatch(name.strip()):
         return "time"
     if head and fold(head) in place_heads or canonical(name, frozenset(gazetteer)):
         return "place"
     if head and fold(head) in org_heads:
         return "org"
-    first = fold(name.split()[0]) if name.split() else ""
-    if first in org_heads:
+    first = name.split()[0] if name.split() else ""
+    if fold(first) in org_heads:
         return "org"
-    if first in surnames and " " in name.strip():
+    if first and is_surname(first, bare=not has_diacritics(name)) and " " in name.strip():
         return "person"
     return "name"
 
@@ -248,11 +288,12 @@ def _placed_names(text: str) -> Iterable[str]:
         if not run or is_head(text[run[0][0]:run[0][1]], org_heads):
             continue  # "Trường Phổ (thông)": a body's name, not a place
         # A person's name may follow without a comma ("Huyện ủy Kon Plông Y Thị"): cut at it.
-        cut = next((i for i in range(2, len(run)) if fold(text[run[i][0]:run[i][1]]) in surnames), len(run))
+        cut = next((i for i in range(2, len(run)) if is_surname(text[run[i][0]:run[i][1]])), len(run))
         run = run[:min(cut, 5)]
         s, e = run[0][0], run[-1][1]
         # After a body's head only a name of two syllables or more is taken for a place:
         # "Huyện ủy Kon Plông", but not "Ban Thường (vụ)", "Đảng bộ Công (an)".
-        placed = _head_before(text, s, place_heads) or (len(run) > 1 and _head_before(text, s, org_heads))
+        placed = _head_before(text, s, place_heads) or (
+            len(run) > 1 and _head_before(text, s, org_heads) not in (None, *institution_heads()))
         if placed and fold(text[s:e]) not in not_names:
             yield text[s:e]

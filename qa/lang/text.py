@@ -156,6 +156,38 @@ def _lexicon() -> tuple[frozenset[str], int]:
     return frozenset(words), max((w.count(" ") + 1 for w in words), default=1)
 
 
+@lru_cache(maxsize=1)
+def _folded_lexicon() -> frozenset[str]:
+    return frozenset(fold(w) for w in _lexicon()[0])
+
+
+@lru_cache(maxsize=1)
+def _folded_inventory() -> frozenset[str]:
+    return frozenset(fold(w) for w in words("vi_syllables"))
+
+
+def folds_to_syllable(word: str) -> bool:
+    """`word`, read without its marks, is a syllable of the Vietnamese inventory
+    (`qa/data/vi_syllables.txt`): typed bare, "Phuong" may be "phường"; "Park" is no syllable.
+
+    >>> folds_to_syllable("Phuong"), folds_to_syllable("Park")
+    (True, False)
+    """
+    return fold(word) in _folded_inventory()
+
+
+def is_word(phrase: str) -> bool:
+    """`phrase` (two or more syllables, any case) is a word of pyvi's lexicon; typed without
+    diacritics, a word that folds to it.
+
+    >>> is_word("Đa khoa"), is_word("Da khoa"), is_word("Long An")
+    (True, True, False)
+    """
+    if has_diacritics(phrase):
+        return normalize(phrase).lower() in _lexicon()[0]
+    return fold(phrase) in _folded_lexicon()
+
+
 def _word_lengths(sylls: Sequence[str]) -> list[int]:
     """How many syllables each word of the longest match of `sylls` against the lexicon takes."""
     words, longest = _lexicon()

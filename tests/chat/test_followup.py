@@ -33,6 +33,33 @@ def test_mentions_have_kinds(text, expected):
     assert kinds(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Invented sentences. A family name is matched with its marks: "Quảng", "Quang" and "Tà"
+    # only fold to the surnames "Quàng" and "Tạ".
+    ("Chiều dài của hang Tà Lồng ở Quảng Bình là bao nhiêu?", [("name", "Tà Lồng"), ("name", "Quảng Bình")]),
+    ("Khu công nghiệp Quang Minh có bao nhiêu lao động?", [("name", "Quang Minh")]),
+    ("Ông Tạ Văn Long nói gì?", [("person", "Tạ Văn Long")]),
+    # The capitalised first syllable of a common word in a body's name is no name: "Đa khoa",
+    # "Quản lý", "Giao thông", "Quốc lộ" (pyvi's lexicon).
+    ("Bệnh viện Đa khoa tỉnh Quảng Trị có bao nhiêu giường?", [("place", "Quảng Trị")]),
+    ("Ban Quản lý dự án nói gì?", []),
+    ("Bộ Giao thông vận tải họp khi nào?", []),
+    ("Dự án BOT Quốc lộ 1 thu phí bao nhiêu?", [("name", "BOT")]),
+    # After a name the syllable stays: "Long An toàn bộ" is Long An.
+    ("Năm nay tỉnh Long An toàn bộ đã xong.", [("place", "Long An")]),
+    # A company's or a school's name is its own, not a place; a person glued after it is read apart.
+    ("Công ty Minh Phát Land nộp bao nhiêu thuế?", [("org", "Minh Phát Land")]),
+    ("Giám đốc Minh Phát Land Lê Văn Tùng nói gì?", [("name", "Minh Phát Land"), ("person", "Lê Văn Tùng")]),
+    # English: a possessive is no part of a name; a place head may come after the name.
+    ("How many applications has Binh Son's portal received?", [("name", "Binh Son")]),
+    ("Who presided over the trial in Ho Chi Minh City?", [("place", "Ho Chi Minh")]),
+    ("Who is the mayor of Thanh Liem District?", [("place", "Thanh Liem")]),
+    ("How many birds were released into the Cuc Phuong forest?", [("name", "Cuc Phuong")]),  # "Phuong" is no "phường"
+])
+def test_mentions_read_news_names(text, expected):
+    assert kinds(text, frozenset()) == expected
+
+
 def test_kind_of_a_bare_follow_up_subject():
     assert kind_of("2022") == "time"
     assert kind_of("Quỳnh Nhai", GAZETTEER) == "place"
