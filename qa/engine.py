@@ -226,7 +226,7 @@ class Engine:
             question, found, authors, dense, min_confidence, self.settings.also_ratio, self.settings.max_answers,
             self.settings.learned_pool, self.settings.answer_sentences, self.settings.learned_first_confidence,
             has_diacritics(text))
-        return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, tables.own_places), ())
+        return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, tables.archive), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:
         """One conversational turn: resolve a follow-up against the conversation, answer, remember."""

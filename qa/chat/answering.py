@@ -10,10 +10,10 @@ figure. Does not extract spans itself (the answer stage does) and holds no prese
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Sequence
 
 from qa.chat import compare
-from qa.chat.about import entity_of, is_about, kind_asked, not_about
+from qa.chat.about import Archive, entity_of, is_about, kind_asked, not_about
 from qa.chat.facts import Fact
 from qa.chat.facts import passage as fact_passage
 from qa.records import Answer, Part, Passage
@@ -40,16 +40,17 @@ def trim(passages: Sequence[Passage], k: int, answer: Answer | None, also: tuple
 
 
 def ordinary(question: str, passages: Sequence[Passage], k: int, pool: int, extract: Extract,
-             gazetteer: frozenset[str], language: str, places: Mapping[str, str | None] | None = None):
+             gazetteer: frozenset[str], language: str, archive: Archive = Archive()):
     """(answer, also, shown passages, note) for `question` over the ranked `passages` (at least
-    `pool` of them when there are that many); the answer is read from the first `pool` only."""
+    `pool` of them when there are that many); the answer is read from the first `pool` only.
+    `archive` tells the about check each article's place and text and which places nest."""
     candidates = list(passages[:pool])
     answer, also = extract(question, candidates)
     note = None
     entity = entity_of(question, gazetteer)
     if entity is not None and answer is not None:
         kind = kind_asked(question, gazetteer)
-        fits = [a for a in (answer, *also) if _about(entity, kind, a, candidates, gazetteer, places or {}, question)]
+        fits = [a for a in (answer, *also) if _about(entity, kind, a, candidates, gazetteer, archive, question)]
         if not fits:
             answer, also, note = None, (), not_about(entity, language)
         else:
@@ -59,12 +60,14 @@ def ordinary(question: str, passages: Sequence[Passage], k: int, pool: int, extr
 
 
 def _about(entity: str, kind: str, answer: Answer, passages: Sequence[Passage], gazetteer: frozenset[str],
-           places: Mapping[str, str | None], question: str = "") -> bool:
+           archive: Archive, question: str = "") -> bool:
     cited = next((p for p in passages if p.rank == answer.passage), None)
     if cited is None:
         return True  # nothing to check against: the answer stage cited no retrieved passage
+    article = archive.articles.get(cited.article.id)
     return is_about(entity, answer.sentence, cited.text, cited.article.title, gazetteer, kind,
-                    places.get(cited.article.id), answer.text, question)
+                    archive.places.get(cited.article.id), answer.text, question, article.text if article else "",
+                    archive.nested)
 
 
 def comparison(op: compare.Comparison, facts: Sequence[Fact], relevance: Callable[[Fact], float],

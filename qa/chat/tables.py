@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 from qa.chat import facts as facts_table
+from qa.chat.about import Archive, nested_places
 from qa.chat.conversation import place_names
 from qa.store.api import StoreView
 
@@ -23,6 +24,8 @@ class BuildTables:
         self.places: frozenset[str] = frozenset(place_names(texts))  # place names the articles name
         self.own_places: dict[str, str | None] = {  # each article's own place
             a.id: facts_table.article_place(a, self.places) for a in view.articles.values()}
+        self.nested = nested_places(texts, self.places)  # which places hold which
+        self.archive = Archive(self.own_places, view.articles, self.nested)
         self._view, self._lock, self._facts = view, threading.Lock(), None
         if eager:
             self.facts

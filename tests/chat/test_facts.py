@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qa.chat import compare, meta, multipart
-from qa.chat.about import entity_of, is_about, kind_asked
+from qa.chat.about import entity_of, is_about, kind_asked, nested_places
 from qa.chat.answering import trim
 from qa.chat.facts import build
 from qa.engine import Engine
@@ -116,6 +116,13 @@ def test_a_sentence_naming_another_place_the_question_names_is_about_it():
     assert is_about("Sơn Tịnh", sentence, sentence, "Cao tốc Sơn Tịnh – Sơn Hà", gazetteer, question=question)
     assert not is_about("Sơn Tịnh", sentence, sentence, "Cao tốc Sơn Tịnh – Sơn Hà", gazetteer,
                         question="Huyện Sơn Tịnh có tuyến đường dài bao nhiêu km?")
+
+
+def test_an_english_questions_entity_drops_the_english_words_after_its_vietnamese_name():
+    # The article writes "Khu công nghiệp Tân Quang", "Công ty Hồng Lam": the English words are not in it.
+    assert entity_of("How many people work in Tan Quang Industrial Park?") == "Tan Quang"
+    assert entity_of("How much does Hồng Lam Fertiliser save each quarter?") == "Hồng Lam"
+    assert entity_of("How much did Nordvind Energy invest?") is None  # a foreign name of unknown kind, in English
 
 
 def test_entity_of_prefers_the_place():
@@ -233,3 +240,71 @@ def test_a_name_of_unknown_kind_is_not_refused_because_other_names_stand_beside_
     assert is_about("Carolina Panthers", sentence, passage, "Super Bowl 50", kind="name", answer="Kony Ealy")
     # Named nowhere near the answer (not in its sentence, passage or title): not about it.
     assert not is_about("Denver Broncos", sentence, passage, "Super Bowl 50", kind="name", answer="Kony Ealy")
+
+
+# Invented articles for the about check's article-wide evidence.
+LEAD = "Sáng 3/4, nhà máy xử lý rác Yên Phong, đặt tại xã Yên Phong, huyện Quế Lâm, đi vào hoạt động."
+BODY = LEAD + "\n\nNhà máy có hai lò đốt. Mỗi ngày nhà máy xử lý 900 tấn rác."
+PLACES = frozenset({"Yên Phong", "Quế Lâm", "Bắc Giang", "Hà Nội"})
+
+
+def test_nested_places_are_read_from_addresses_smallest_unit_first():
+    nested = nested_places([LEAD, "Ông Ba ở xã Tân Lập (huyện Quế Lâm)."], PLACES | {"Tân Lập"})
+    assert nested == {("yen phong", "que lam")}  # a parenthesis is no address
+
+
+def test_the_lead_names_what_an_article_is_about_under_a_title_naming_its_province():
+    sentence = "Mỗi ngày nhà máy xử lý 900 tấn rác."
+    title = "Nhà máy rác 2.000 tỷ đồng ở Bắc Giang vận hành"
+    assert is_about("Yên Phong", sentence, sentence, title, PLACES, article_text=BODY)
+    # The same sentence in an article whose title and lead name only another place is not about it.
+    assert not is_about("Yên Phong", sentence, sentence, title, PLACES, article_text="Bắc Giang có nhà máy.\n\n"
+                        "Trước đây rác của Yên Phong được chôn lấp. " + sentence)
+
+
+def test_a_place_that_holds_the_asked_one_is_not_another_place():
+    sentence = "Huyện Quế Lâm có 900 hộ dùng điện từ nhà máy."
+    nested = nested_places([LEAD], PLACES)
+    assert is_about("Yên Phong", sentence, sentence, "Tin", PLACES, article_text=BODY, nested=nested)
+    assert not is_about("Yên Phong", sentence, sentence, "Tin", PLACES, article_text=BODY)
+
+
+def test_a_title_naming_the_place_beside_others_is_about_it_when_the_passage_names_no_other():
+    sentence = "Giải có tổng giá trị giải thưởng 900 triệu đồng."
+    title = "Vận động viên Kenya và Nhật Bản thắng giải marathon Quế Lâm"
+    gazetteer = PLACES | {"Kenya", "Nhật Bản"}
+    assert is_about("Quế Lâm", sentence, sentence, title, gazetteer, article_text=sentence)
+    passage = "Tại Hà Nội, giải chạy khác cũng diễn ra. " + sentence
+    assert not is_about("Quế Lâm", sentence, passage, title, gazetteer, article_text=passage)
+
+
+def test_a_name_the_article_names_elsewhere_is_what_a_sentence_naming_nothing_else_is_about():
+    body = "Ngân hàng TMCP Phương Bắc (PBBank) báo lãi.\n\nTỷ lệ nợ xấu là 1,2%. Đối thủ KLBank có nợ xấu 2%."
+    assert is_about("PBBank", "Tỷ lệ nợ xấu là 1,2%.", "Tỷ lệ nợ xấu là 1,2%.", "Ngân hàng báo lãi", kind="name",
+                    answer="1,2%", article_text=body)
+    assert not is_about("PBBank", "Đối thủ KLBank có nợ xấu 2%.", "Đối thủ KLBank có nợ xấu 2%.", "Ngân hàng báo lãi",
+                        kind="name", answer="2%", article_text=body)
+    assert not is_about("MBBank", "Tỷ lệ nợ xấu là 1,2%.", "Tỷ lệ nợ xấu là 1,2%.", "Ngân hàng báo lãi", kind="name",
+                        answer="1,2%", article_text=body)
+
+
+def test_a_district_named_in_passing_in_another_districts_article_is_not_its_topic():
+    body = "Huyện Mộc Châu làm được nhiều nhà.\n\nGiống như Quỳnh Nhai, huyện đã vận động. Toàn huyện có 716 nhà."
+    sentence = "Toàn huyện có 716 nhà."
+    assert not is_about("Quỳnh Nhai", sentence, sentence, "Mộc Châu: Tạo chuyển biến", GAZETTEER, article_text=body)
+
+
+def test_a_place_named_anywhere_in_its_article_is_what_a_sentence_naming_no_other_place_is_about():
+    body = ("Nhà máy đi vào hoạt động.\n\nChủ đầu tư cho biết xã Yên Phong sẽ được ưu tiên tuyển lao động."
+            "\n\nMỗi ngày nhà máy xử lý 900 tấn rác.")
+    sentence = "Mỗi ngày nhà máy xử lý 900 tấn rác."
+    assert is_about("Yên Phong", sentence, sentence, "Nhà máy rác vận hành", PLACES, article_text=body)
+    # A place the article never names: the check refuses, as for a district with no article.
+    assert not is_about("Tân Lập", sentence, sentence, "Nhà máy rác vận hành", PLACES | {"Tân Lập"}, article_text=body)
+
+
+def test_a_place_in_the_sentence_does_not_stop_a_name_the_article_names_elsewhere():
+    body = "Tàu Sông Lam 09 được hạ thủy.\n\nCông ty cho biết. Tàu đóng tại Hải Phòng tiết kiệm 20% nhiên liệu."
+    sentence = "Tàu đóng tại Hải Phòng tiết kiệm 20% nhiên liệu."
+    assert is_about("Sông Lam 09", sentence, sentence, "Hạ thủy tàu mới", frozenset({"Hải Phòng"}), kind="name",
+                    answer="20%", article_text=body)
