@@ -22,7 +22,7 @@ from qa.answer.question import QuestionAnalysis, compared_word, stopwords, word_
 from qa.ingest.chunking import sentence_spans
 from qa.lang.numbers import RANGE_JOINS, find_quantities
 from qa.lang.phonotactics import is_vietnamese_syllable
-from qa.lang.text import fold, has_diacritics
+from qa.lang.text import fold, has_diacritics, is_word
 from qa.lang.wordlists import table
 from qa.records import Passage
 
@@ -85,10 +85,10 @@ class Candidate:
 
 
 @cache
-def _name_parts() -> tuple[frozenset[str], re.Pattern]:
+def _name_parts() -> tuple[frozenset[str], re.Pattern, frozenset[str]]:
     parts = table("name_parts")
-    heads = sorted(parts["heads"], key=len, reverse=True)
-    return frozenset(parts["connectors"]), re.compile(r"(?:" + "|".join(re.escape(h) for h in heads) + r")$")
+    heads = "|".join(re.escape(h) for h in sorted(parts["heads"], key=len, reverse=True))
+    return frozenset(parts["connectors"]), re.compile(r"(?:" + heads + r")$"), frozenset(parts["heads"])
 
 
 def sentences(passages: Sequence[Passage]) -> list[Sentence]:
@@ -106,7 +106,7 @@ def sentences(passages: Sequence[Passage]) -> list[Sentence]:
 
 def _names(text: str) -> list[tuple[int, int]]:
     """Runs of capitalised words (and numbers inside them), foreign connectors allowed inside."""
-    connectors, heads = _name_parts()
+    connectors, heads, head_words = _name_parts()
     words = word_list(text)
     runs, i = [], 0
     while i < len(words):
@@ -123,6 +123,13 @@ def _names(text: str) -> list[tuple[int, int]]:
                                        or k == j + 1 and gap == "-" and words[k][1] == words[j][2] + 1):
                 break  # a lower-case part joined by a hyphen goes on ("Park Ji-hoon")
             j = k
+        if j + 1 < len(words) and text[words[j][2]:words[j + 1][1]] == " " and words[j + 1][0].islower() \
+                and is_word(f"{words[j][0]} {words[j + 1][0]}") \
+                and all(fold(w[0]) in head_words or w[0].isupper() for w in words[i:j]):
+            j -= 1  # a body's first word, capitalised ("Ban Thường vụ", "Bệnh viện Đa khoa"), names nothing
+            if j < i or fold(words[j][0]) in head_words:
+                i = j + 2
+                continue
         start, end = words[i][1], words[j][2]
         opens = i == 0 or _OPENER.search(text, words[i - 1][2], start) is not None  # a quotation opens one too
         if opens and (i == j or is_vietnamese_syllable(words[i][0])
@@ -142,8 +149,7 @@ def _names(text: str) -> list[tuple[int, int]]:
 _OPENER = re.compile(r"[:“\"«(]")
 
 
-def _initial(word: str) -> bool:
-    """A one-letter capital: "W" of "Frederick W. Mote", whose full stop does not end the name."""
+def _initial(word: str) -> bool:  # a one-letter capital: "W" of "Frederick W. Mote", whose full stop ends no name
     return len(word) == 1 and word.isupper()
 
 

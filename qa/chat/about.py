@@ -103,7 +103,7 @@ def _others(text: str, entity: str, kind: str, gazetteer: frozenset[str], answer
     unknown kind) that `text` names besides `entity` (and besides names inside it or around
     it, the answer itself: "Quận Duval" answers "Jacksonville nằm ở quận nào?", any the
     question names too: "cao tốc Sơn Tịnh – Sơn Hà" asks of both places, and any that holds it
-    or that it holds, by `nested`: "xã Ea Kênh" in an answer on Krông Pắc)."""
+    or that it holds, by `nested`: "thị xã Quế Võ" in an answer on xã Phù Lãng)."""
     want, given = fold(entity), fold(answer or "")
     return [m.name for m in mentions(text, gazetteer) if m.kind == kind and m.rank == 0
             and want not in fold(m.name) and fold(m.name) not in want and not (given and fold(m.name) in given)

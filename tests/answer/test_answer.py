@@ -129,6 +129,15 @@ def test_the_word_opening_a_sentence_or_a_quotation_is_no_name(text, not_names, 
     assert set(names) <= spans
 
 
+def test_the_capitalised_first_word_of_a_bodys_name_is_no_name():
+    # Invented: "Ban Thường vụ", "Bệnh viện Đa khoa", "Bộ Giao thông" write a common word with a
+    # capital; after a name, a syllable that starts a word stays in it ("Long An toàn bộ").
+    text = "Ban Thường vụ, Bệnh viện Đa khoa và Bộ Giao thông gặp ông Lê Văn Tùng; tỉnh Long An toàn bộ đồng ý."
+    spans = {text[s:e] for (s, e), flags in in_sentence(text, analyse("Ai đồng ý?")).items() if "name" in flags}
+    assert not spans & {"Ban Thường", "Thường", "Đa", "Bộ Giao", "Giao"}
+    assert {"Lê Văn Tùng", "Long An"} <= spans
+
+
 def test_a_lower_case_part_joined_by_a_hyphen_stays_in_the_name():
     text = "Nhóm do tiến sĩ Park Ji-hoon dẫn đầu, cùng ông Jean-Luc Fournier."  # invented
     spans = {text[s:e] for (s, e), flags in in_sentence(text, analyse("Ai dẫn đầu nhóm?")).items() if "name" in flags}
