@@ -118,8 +118,8 @@ def canonical(name: str, gazetteer: frozenset[str]) -> str | None:
 
 
 def _known(text: str, gazetteer: frozenset[str]) -> list[Mention]:
-    found = ((m.start(), m.end(), canonical(m.group(), gazetteer)) for m in known_pattern(gazetteer)[0].finditer(
-        fold_aligned(text)))
+    found = ((m.start(), m.end(), canonical(text[m.start():m.end()], gazetteer))  # as written: "là gì" is no "La Gi"
+             for m in known_pattern(gazetteer)[0].finditer(fold_aligned(text)))
     return [Mention("place", s, e, name) for s, e, name in found if name]
 
 

@@ -60,6 +60,13 @@ def test_mentions_read_news_names(text, expected):
     assert kinds(text, frozenset()) == expected
 
 
+def test_a_known_place_is_matched_as_written():
+    # "La Gi" is a town; "là gì" asks "what is it". Typed bare, "la gi" may be either.
+    assert kinds("Số lô của thuốc là gì?", frozenset({"La Gi"})) == []
+    assert kinds("Cảng cá La Gi đón bao nhiêu tàu?", frozenset({"La Gi"})) == [("place", "La Gi")]
+    assert kinds("cang ca la gi don bao nhieu tau", frozenset({"La Gi"})) == [("place", "La Gi")]
+
+
 def test_kind_of_a_bare_follow_up_subject():
     assert kind_of("2022") == "time"
     assert kind_of("Quỳnh Nhai", GAZETTEER) == "place"
