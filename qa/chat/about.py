@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Iterable, Mapping
 
-from qa.chat.entities import Mention, known_pattern, mentions, place_heads
+from qa.chat.entities import Mention, known_pattern, mentions
 from qa.lang.language import detect_language
 from qa.lang.text import fold, fold_aligned, folds_to_syllable, has_diacritics
+from qa.lang.wordlists import table
 from qa.records import Article
 
 ASKED_KINDS = ("place", "org", "person")
@@ -39,25 +41,38 @@ class Archive:
 
 
 def nested_places(texts: Iterable[str], gazetteer: frozenset[str]) -> frozenset[tuple[str, str]]:
-    """(inner, outer) pairs of folded place names that `texts` write as one address, smallest unit
-    first: a place and the one that holds it are not two places an answer could confuse.
+    """(inner, outer) pairs of folded place names that `texts` write as one address: each name
+    after its unit's head, the next unit of a higher tier (`qa/data/place_levels.json`) after a
+    comma. A place and the one that holds it are not two places an answer could confuse; a list
+    of siblings ("thị xã Quế Võ, thành phố Bắc Ninh, huyện Gia Bình") nests nothing.
 
     >>> sorted(nested_places(["tại xã Phù Lãng, huyện Quế Võ, tỉnh Bắc Ninh."], frozenset({"Phù Lãng", "Quế Võ", "Bắc Ninh"})))
     [('phu lang', 'bac ninh'), ('phu lang', 'que vo'), ('que vo', 'bac ninh')]
     """
-    pattern = known_pattern(gazetteer)[0]
-    heads = "|".join(sorted(map(re.escape, place_heads()), key=len, reverse=True))
-    joint = re.compile(r",\s*(?:(?:%s)\s+)?" % heads if heads else r",\s*")
+    levels = _levels()
+    pattern, heads = known_pattern(gazetteer)[0], "|".join(map(re.escape, sorted(levels, key=len, reverse=True)))
+    before = re.compile(r"(?:^|\W)(%s)\s+$" % heads)
+    joint = re.compile(r",\s*(%s)\s+" % heads)
     pairs: set[tuple[str, str]] = set()
     for text in texts:
         folded = fold_aligned(text)
-        chain: list[re.Match] = []
+        chain: list[tuple[str, int]] = []  # (name, tier) of the address being read
+        end = 0  # where the last name matched ends
         for m in pattern.finditer(folded):
-            if not (chain and joint.fullmatch(folded, chain[-1].end(), m.start())):
-                chain = []
-            pairs.update((inner.group(), m.group()) for inner in chain if inner.group() != m.group())
-            chain.append(m)
+            link = joint.fullmatch(folded, end, m.start()) if chain else None
+            if link and levels[link.group(1)] < chain[-1][1]:
+                pairs.update((inner, m.group()) for inner, _ in chain if inner != m.group())
+                chain.append((m.group(), levels[link.group(1)]))
+            else:
+                head = before.search(folded, max(0, m.start() - 16), m.start())
+                chain = [(m.group(), levels[head.group(1)])] if head else []
+            end = m.end()
     return frozenset(pairs)
+
+
+@lru_cache(maxsize=1)
+def _levels() -> dict[str, int]:
+    return {fold(head): level for head, level in table("place_levels")["levels"].items()}
 
 
 def _mention(question: str, gazetteer: frozenset[str]) -> Mention | None:

@@ -251,6 +251,9 @@ PLACES = frozenset({"Yên Phong", "Quế Lâm", "Bắc Giang", "Hà Nội"})
 def test_nested_places_are_read_from_addresses_smallest_unit_first():
     nested = nested_places([LEAD, "Ông Ba ở xã Tân Lập (huyện Quế Lâm)."], PLACES | {"Tân Lập"})
     assert nested == {("yen phong", "que lam")}  # a parenthesis is no address
+    # A list of siblings is no address, whatever their heads: no unit of a higher tier follows.
+    siblings = "rác từ thị xã Quế Lâm, thành phố Bắc Giang, huyện Yên Phong và quận Hà Đông."
+    assert nested_places([siblings], PLACES | {"Hà Đông"}) == frozenset()
 
 
 def test_the_lead_names_what_an_article_is_about_under_a_title_naming_its_province():
