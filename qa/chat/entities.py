@@ -3,11 +3,12 @@
 `mentions(text, gazetteer)` finds what a question is about, so that a follow-up can swap one
 entity for another of the same kind and keep every other word, and so that an answer can be
 checked to be about the asked entity. Sources, best first: the gazetteer of the live build
-(matched with or without diacritics), capitalised syllable runs after a place or body head
-word (`qa/data/place_heads.txt`, `org_heads.txt`), runs that start with a family name
-(`surnames.txt`) or follow a form of address (`person_titles.txt`), other capitalised runs
-(kind "name": unknown), and years. Words written with a capital for respect or at a sentence
-start (`not_names.txt`) are never names.
+(as written, or bare when typed bare), capitalised runs after a place or body head word
+(`qa/data/place_heads.txt`, `org_heads.txt`; after one of `institution_heads.txt`, the body's
+own name), runs that start with a family name (`surnames.txt`) or follow a form of address
+(`person_titles.txt`), other capitalised runs (kind "name"), and years. Words capitalised for
+respect or at a sentence start (`not_names.txt`) and a capital that starts a common word
+("Bệnh viện Đa khoa": pyvi's lexicon) are never names.
 Does not rewrite anything (`qa.chat.followup`) and does not decide what an answer is about
 (`qa.chat.about`).
 """
