@@ -22,14 +22,13 @@ from qa.answer.question import QuestionAnalysis, compared_word, stopwords, word_
 from qa.ingest.chunking import sentence_spans
 from qa.lang.numbers import RANGE_JOINS, find_quantities
 from qa.lang.phonotactics import is_vietnamese_syllable
-from qa.lang.text import fold, has_diacritics, is_word
+from qa.lang.text import fold, has_diacritics, opens_word
 from qa.lang.wordlists import table
 from qa.records import Passage
 
 FLAGS = ("number", "money", "percent", "date", "duration", "name", "quoted", "clause", "gap", "sentence", "cause", "means")
 _QUANTITY_FLAG = {"money": "money", "percent": "percent", "duration": "duration", "year": "date", "date": "date",
-                  "period": "date",
-                  "code": "name"}  # "01-KL/TW" numbers a document: it names it, it counts nothing
+                  "period": "date", "code": "name"}  # "01-KL/TW" numbers a document: it names it, it counts nothing
 # Vietnamese dates as the grammar writes them: "ngày 7 tháng 2 năm 2016", "năm 1943",
 # "thế kỷ 19", "thập niên 1960"; a bare four-digit year. The pieces are shared with `_DATE_PHRASE`.
 _MONTH = r"tháng\s+\d{1,2}(?:\s*(?:năm\s+|,\s*)\d{3,4})?"  # "tháng 2 năm 2016", "tháng 7, 1961"
@@ -123,9 +122,7 @@ def _names(text: str) -> list[tuple[int, int]]:
                                        or k == j + 1 and gap == "-" and words[k][1] == words[j][2] + 1):
                 break  # a lower-case part joined by a hyphen goes on ("Park Ji-hoon")
             j = k
-        if j + 1 < len(words) and text[words[j][2]:words[j + 1][1]] == " " and words[j + 1][0].islower() \
-                and is_word(f"{words[j][0]} {words[j + 1][0]}") \
-                and all(fold(w[0]) in head_words or w[0].isupper() for w in words[i:j]):
+        if opens_word(text, *words[j][1:]) and all(fold(w[0]) in head_words or w[0].isupper() for w in words[i:j]):
             j -= 1  # a body's first word, capitalised ("Ban Thường vụ", "Bệnh viện Đa khoa"), names nothing
             if j < i or fold(words[j][0]) in head_words:
                 i = j + 2

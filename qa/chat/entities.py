@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from qa.lang.text import fold, fold_aligned, folds_to_syllable, has_diacritics, is_word, normalize
+from qa.lang.text import fold, fold_aligned, folds_to_syllable, has_diacritics, normalize, opens_word
 from qa.lang.wordlists import words
 
 KINDS = ("place", "org", "person", "time", "name")
@@ -143,8 +143,7 @@ def _before_word(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]
     body's name writes its first word with a capital ("Bệnh viện Đa khoa", "Ban Quản lý", "Bộ
     Giao thông", "BOT Quốc lộ 30"), which makes no name. After a name the syllable stays: "Long An
     toàn bộ" is still Long An."""
-    after = re.match(r" ([^\W\d_]+)", text[run[-1][1]:])
-    if not after or not after.group(1).islower() or not is_word(f"{text[run[-1][0]:run[-1][1]]} {after.group(1)}"):
+    if not opens_word(text, *run[-1]):
         return run
     before = [text[s:e] for s, e in run[:-1]]
     if before and is_head(before[0], org_heads()) and fold(before[0]) not in _heads()[3]:

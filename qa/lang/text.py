@@ -188,6 +188,21 @@ def is_word(phrase: str) -> bool:
     return fold(phrase) in _folded_lexicon()
 
 
+_NEXT_SYLLABLE = re.compile(r" ([^\W\d_]+)")
+
+
+def opens_word(text: str, start: int, end: int) -> bool:
+    """The syllable text[start:end] and the lower-case one after it make a word of the lexicon:
+    the capital of a body's name on a common word ("Bệnh viện Đa khoa"), no name of its own.
+
+    >>> t = "Bệnh viện Đa khoa tỉnh Long An toàn bộ"
+    >>> opens_word(t, 10, 12), opens_word(t, 28, 30)
+    (True, True)
+    """
+    after = _NEXT_SYLLABLE.match(text, end)
+    return bool(after) and after.group(1).islower() and is_word(f"{text[start:end]} {after.group(1)}")
+
+
 def _word_lengths(sylls: Sequence[str]) -> list[int]:
     """How many syllables each word of the longest match of `sylls` against the lexicon takes."""
     words, longest = _lexicon()
