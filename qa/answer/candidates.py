@@ -226,11 +226,14 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
 
 
 @cache
-def _connectives(accented: bool) -> tuple[tuple[tuple[str, ...], str], ...]:
-    """(words of a connective as compared, its kind), longest first (`qa/data/connectives.json`)."""
+def _connectives(accented: bool) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """By first word (looked up per word of every clause): (a connective's words as compared, kind), longest first."""
     found = {tuple(compared_word(w, accented) for w in phrase.split()): kind for kind in ("cause", "means")
-             for phrase in table("connectives")[kind]}
-    return tuple(sorted(found.items(), key=lambda item: -len(item[0])))
+             for phrase in table("connectives")[kind]}  # qa/data/connectives.json
+    by_first: dict[str, tuple] = {}
+    for phrase, kind in sorted(found.items(), key=lambda item: -len(item[0])):
+        by_first[phrase[0]] = by_first.get(phrase[0], ()) + ((phrase, kind),)
+    return by_first
 
 
 def _introduced(text: str, a: int, b: int, accented: bool) -> list[tuple[int, str]]:
@@ -245,7 +248,7 @@ def _introduced(text: str, a: int, b: int, accented: bool) -> list[tuple[int, st
     compared = [compared_word(w, accented) for w, _, _ in words]
     out = []
     for i in range(len(words)):
-        for phrase, kind in _connectives(accented):
+        for phrase, kind in _connectives(accented).get(compared[i], ()):
             if tuple(compared[i:i + len(phrase)]) == phrase and len(words) - i - len(phrase) >= 2:
                 out += [(a + words[i][1], kind), (a + words[i + len(phrase)][1], kind)]
                 break
