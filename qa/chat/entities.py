@@ -281,7 +281,7 @@ def _mostly_lower(names: set[str], texts: list[str]) -> set[str]:
 
 
 def _placed_names(text: str) -> Iterable[str]:
-    place_heads, org_heads, surnames, not_names = _heads()
+    place_heads, org_heads, _, not_names = _heads()
     for run in _runs(text):
         while run and is_head(text[run[0][0]:run[0][1]], place_heads):
             run = run[1:]  # "Huyện Ba Bể", "Thành phố Sơn La"

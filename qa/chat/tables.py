@@ -24,8 +24,7 @@ class BuildTables:
         self.places: frozenset[str] = frozenset(place_names(texts))  # place names the articles name
         self.own_places: dict[str, str | None] = {  # each article's own place
             a.id: facts_table.article_place(a, self.places) for a in view.articles.values()}
-        self.nested = nested_places(texts, self.places)  # which places hold which
-        self.archive = Archive(self.own_places, view.articles, self.nested)
+        self.archive = Archive(self.own_places, view.articles, nested_places(texts, self.places))
         self._view, self._lock, self._facts = view, threading.Lock(), None
         if eager:
             self.facts
