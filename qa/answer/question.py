@@ -259,4 +259,8 @@ def _counted_noun(asked: str, after: tuple[str, ...], english: bool) -> frozense
         return frozenset()
     if not english:
         return frozenset({after[0]})
-    return frozenset(form[0] for _, forms in english_terms(after[0])[:1] for form in forms if form)
+    # A compound the glossary knows is counted whole ("working days" -> "ngày công", not "làm việc").
+    first = english_terms(" ".join(after))[:1]
+    if not first or first[0][0].split()[0] != after[0]:
+        first = english_terms(after[0])[:1]
+    return frozenset(form[0] for _, forms in first for form in forms if form)

@@ -158,6 +158,16 @@ def test_a_number_counting_another_noun_than_the_one_asked_is_marked(question):
     assert found["56 gương"] == (1.0,)
 
 
+def test_an_english_compound_the_glossary_knows_is_counted_whole():
+    """"working days" is "ngày công": its first word alone ("working": "làm việc") counts nothing here."""
+    q = analyse("How many working days did the new road take?")
+    assert q.counted == {"ngay"}
+    text = "Con đường mới hoàn thành sau 700 ngày công, với 5 huyện cùng tham gia."
+    found = columns("How many working days did the new road take?", text, "miscounted")
+    assert found["700 ngày công"] == (0.0,)
+    assert found["5 huyện"] == (1.0,)
+
+
 def test_what_a_figure_counts_is_compared_with_its_tone_marks_where_both_have_them():
     """Folded, "hồ" (lakes) and "hộ" (households) are one syllable; as typed they are not."""
     text = "Huyện có 48 hộ tái định cư và 3 hồ thủy điện lớn."
