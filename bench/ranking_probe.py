@@ -1,7 +1,7 @@
 """Ranking ideas for the learned answer stage, measured on the candidates `fit_answer.py` caches.
 
     python bench/fit_answer.py --l2 10 --cache FILE          # once: collects and caches
-    python bench/ranking_probe.py --cache FILE [--probe objectives|shorten|sentences|miscounted|decoding]
+    python bench/ranking_probe.py --cache FILE [--probe objectives|shorten|sentences|miscounted|decoding|refusals]
 
 Needs the `bench` extra (scikit-learn, scipy). Four folds by article (as `fit_answer.py`);
 every figure is the held-out folds' and answers every answerable question (no abstention), so
@@ -20,10 +20,15 @@ it compares rankings, not thresholds. Prints tables; ships nothing.
   counting another noun than a "how many" question asks (feature `miscounted`), and on how
   many questions such a candidate is the only right one (F1 >= 0.5).
 - decoding: the shipped ranking's choice (among the candidates `qa.answer` does not refuse as
-  unplaced or miscounted) against two other ways of choosing from the same scores: the
+  unplaced, by the window rule as until session 16, or miscounted) against two other ways of choosing from the same scores: the
   candidate of highest expected token F1 against the others under the softmax at temperature
   T (minimum Bayes risk), and the best-scored candidate inside the first choice when its score
   is within delta of it.
+- refusals: how often a refusal of `qa.answer` (unplaced, miscounted, figureless, placed, the
+  question's own words; each alone, then all; and unplaced as it was until session 16, with
+  the window for every asked type) takes away every candidate that holds the gold,
+  of the questions where some candidate holds it: the ceiling no ranking can pass. Reads the
+  cache as collected (`--cache`; a data set of `--also` has its own cache file).
 """
 from __future__ import annotations
 
@@ -233,16 +238,41 @@ def sentences(raw_items) -> None:
         print(f"| {g} | {int(r[0])} | {r[1] / r[0]:.3f} | {r[2] / r[0]:.3f} | {r[3] / r[0]:.3f} |")
 
 
+def refusals(raw_items) -> None:
+    from qa.answer import _BESIDE_ASKED, _figureless, _miscounted, _placed, _unplaced, prepare, question_words
+    names = ("unplaced, window everywhere", "unplaced", "miscounted", "figureless", "placed", "own words", "all")
+    rows = {}
+    for i in raw_items:
+        if i["blind"]:
+            continue
+        p = prepare(i["question"], i["passages"], dense=lambda where, sims=i["sims"]: sims)
+        r = rows.setdefault(i["group"], np.zeros(2 + len(names)))
+        r[0] += 1
+        held = np.array([xquad.holds(c.text, i["answers"]) for c in p.candidates], dtype=bool)
+        if not held.any():
+            continue
+        X, q, own = p.features, p.question, question_words(p.question.text)
+        masks = [_unplaced(X), _unplaced(X, [c.sentence for c in p.candidates], q.asked in _BESIDE_ASKED), _miscounted(X), _figureless(q, p.candidates), _placed(q, p.sentences, p.candidates),
+                 np.array([question_words(c.text) <= own for c in p.candidates], dtype=bool)]
+        masks.append(np.logical_or.reduce(masks[1:]))
+        r[1] += 1
+        r[2:] += [not (held & ~m).any() for m in masks]
+    print("| form | n | some candidate holds the gold | none left after: " + " | ".join(names) + " |")
+    print("|---|---:|---:|" + "---:|" * len(names))
+    for g, r in rows.items():
+        print(f"| {g} | {int(r[0])} | {r[1] / r[0]:.3f} | " + " | ".join(f"{x / r[0]:.3f}" for x in r[2:]) + " |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, required=True, help="fit_answer.py's --cache (its .features.pkl beside it)")
-    parser.add_argument("--probe", choices=("objectives", "shorten", "sentences", "miscounted", "decoding"), default="objectives")
+    parser.add_argument("--probe", choices=("objectives", "shorten", "sentences", "miscounted", "decoding", "refusals"), default="objectives")
     parser.add_argument("--l2", type=float, default=10.0)
     parser.add_argument("--alpha", type=float, default=0.5, help="utility: F1 + alpha * holds")
     parser.add_argument("--tau", type=float, default=0.1, help="temperature of the soft targets")
     args = parser.parse_args(argv)
-    if args.probe == "sentences":
-        sentences(pickle.loads(args.cache.read_bytes()))
+    if args.probe in ("sentences", "refusals"):
+        {"sentences": sentences, "refusals": refusals}[args.probe](pickle.loads(args.cache.read_bytes()))
         return 0
     items = [i for i in pickle.loads(args.cache.with_suffix(".features.pkl").read_bytes()) if not i["blind"]]
     {"objectives": objectives, "shorten": shorten, "miscounted": miscounted, "decoding": decoding}[args.probe](items, args)

@@ -95,6 +95,17 @@ def test_a_candidate_nothing_asked_stands_near_answers_only_from_the_closest_sen
     assert not _unplaced(X).any()
 
 
+def test_what_a_what_or_why_question_asks_may_stand_anywhere_in_the_answer_s_sentence():
+    """A figure, date, person or place stands beside what is asked of it; the thing a "what" or
+    "why" question asks for may stand farther off in the same sentence, never in another one."""
+    from qa.answer import _unplaced
+    X = np.zeros((3, len(NAMES)))
+    X[0, NAMES.index("predicate_win")] = 0.5  # the asked words stand near it, in sentence 0
+    sentence_of = [0, 0, 1]  # candidate 1 shares that sentence, out of the window; 2 is elsewhere
+    assert _unplaced(X, sentence_of, beside=True).tolist() == [False, True, True]
+    assert _unplaced(X, sentence_of, beside=False).tolist() == [False, False, True]
+
+
 def test_a_document_number_is_a_name_not_a_figure():
     from qa.answer.candidates import in_sentence
     text = "Thực hiện Kết luận số 01-KL/TW của Bộ Chính trị, huyện có 120 hộ."
