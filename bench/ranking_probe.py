@@ -20,10 +20,10 @@ it compares rankings, not thresholds. Prints tables; ships nothing.
   counting another noun than a "how many" question asks (feature `miscounted`), and on how
   many questions such a candidate is the only right one (F1 >= 0.5).
 - decoding: the shipped ranking's choice (among the candidates `qa.answer` does not refuse as
-  unplaced, by the window rule as until session 16, or miscounted) against two other ways of choosing from the same scores: the
-  candidate of highest expected token F1 against the others under the softmax at temperature
-  T (minimum Bayes risk), and the best-scored candidate inside the first choice when its score
-  is within delta of it.
+  unplaced, by the window rule as until session 16, or miscounted) against two other ways of
+  choosing from the same scores: the candidate of highest expected token F1 against the others
+  under the softmax at temperature T (minimum Bayes risk), and the best-scored candidate inside
+  the first choice when its score is within delta of it.
 - refusals: how often a refusal of `qa.answer` (unplaced, miscounted, figureless, placed, the
   question's own words; each alone, then all; and unplaced as it was until session 16, with
   the window for every asked type) takes away every candidate that holds the gold,
@@ -239,7 +239,8 @@ def sentences(raw_items) -> None:
 
 
 def refusals(raw_items) -> None:
-    from qa.answer import _BESIDE_ASKED, _figureless, _miscounted, _placed, _unplaced, prepare, question_words
+    from qa.answer import _unplaced, prepare, question_words
+    from qa.answer import refusals as refused
     names = ("unplaced, window everywhere", "unplaced", "miscounted", "figureless", "placed", "own words", "all")
     rows = {}
     for i in raw_items:
@@ -251,8 +252,8 @@ def refusals(raw_items) -> None:
         held = np.array([xquad.holds(c.text, i["answers"]) for c in p.candidates], dtype=bool)
         if not held.any():
             continue
-        X, q, own = p.features, p.question, question_words(p.question.text)
-        masks = [_unplaced(X), _unplaced(X, [c.sentence for c in p.candidates], q.asked in _BESIDE_ASKED), _miscounted(X), _figureless(q, p.candidates), _placed(q, p.sentences, p.candidates),
+        own = question_words(p.question.text)
+        masks = [_unplaced(p.features), *refused(p).values(),
                  np.array([question_words(c.text) <= own for c in p.candidates], dtype=bool)]
         masks.append(np.logical_or.reduce(masks[1:]))
         r[1] += 1
@@ -266,7 +267,8 @@ def refusals(raw_items) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, required=True, help="fit_answer.py's --cache (its .features.pkl beside it)")
-    parser.add_argument("--probe", choices=("objectives", "shorten", "sentences", "miscounted", "decoding", "refusals"), default="objectives")
+    parser.add_argument("--probe", default="objectives",
+                        choices=("objectives", "shorten", "sentences", "miscounted", "decoding", "refusals"))
     parser.add_argument("--l2", type=float, default=10.0)
     parser.add_argument("--alpha", type=float, default=0.5, help="utility: F1 + alpha * holds")
     parser.add_argument("--tau", type=float, default=0.1, help="temperature of the soft targets")

@@ -33,7 +33,7 @@ from qa.records import Answer, Passage
 from qa.settings import default
 
 __all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "prepare", "Prepared", "question_words",
-           "staged_answer"]
+           "refusals", "staged_answer"]
 
 # Dense similarities (question·sentence, question·context) of sentences given as (article id, offset).
 DenseLookup = Callable[[Sequence[tuple[str, int]]], np.ndarray]
@@ -108,9 +108,7 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     # made only of the question's own words never answers it ("Super Bowl" for "Ai là thủ quân
     # lớn tuổi nhất chơi trong một trận Super Bowl?").
     own = question_words(q.text)
-    refused = (_unplaced(prepared.features, [c.sentence for c in prepared.candidates], q.asked in _BESIDE_ASKED)
-               | _miscounted(prepared.features) | _figureless(q, prepared.candidates)
-               | _placed(q, prepared.sentences, prepared.candidates))
+    refused = np.logical_or.reduce(list(refusals(prepared).values()))
     firsts: dict[str, int] = {}
     for n in np.argsort(-scores, kind="stable").tolist():
         article = passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id
@@ -193,6 +191,15 @@ def _given(found: tuple[Answer | None, tuple[Answer, ...]], learned: bool) -> tu
     return _widened(found[0]), tuple(_widened(a) for a in found[1]), learned
 
 
+def refusals(prepared: Prepared) -> dict[str, np.ndarray]:
+    """Per refusal, the candidates of `prepared` it keeps from ever answering (`extract_answer`
+    also passes over a span made only of the question's own words, checked lazily there)."""
+    q, found, X = prepared.question, prepared.candidates, prepared.features
+    return {"unplaced": _unplaced(X, [c.sentence for c in found], q.asked in _BESIDE_ASKED),
+            "miscounted": _miscounted(X), "figureless": _figureless(q, found),
+            "placed": _placed(q, prepared.sentences, found)}
+
+
 def _unplaced(X: np.ndarray, sentence_of: Sequence[int] = (), beside: bool = True) -> np.ndarray:
     """Candidates that nothing the question says besides its names stands near, while something
     does stand near another candidate, and whose sentence is not the one the question is closest
@@ -203,8 +210,9 @@ def _unplaced(X: np.ndarray, sentence_of: Sequence[int] = (), beside: bool = Tru
     why and how it is anywhere in the candidate's sentence (given each candidate's sentence
     index): a clause or a described thing stands farther from the question's words, and the
     window alone refused every candidate holding the gold for 4.7 % of the answerable
-    Vietnamese XQuAD-dev questions (`bench/ranking_probe.py --probe refusals`). Words the text never holds (English without a
-    glossary form) take nothing away: then no candidate has them near, and none is unplaced."""
+    Vietnamese XQuAD-dev questions (`bench/ranking_probe.py --probe refusals`). Words the text
+    never holds (English without a glossary form) take nothing away: then no candidate has them
+    near, and none is unplaced."""
     near = X[:, NAMES.index("predicate_win")] > 0
     if not beside and len(sentence_of):
         of = np.asarray(sentence_of)
