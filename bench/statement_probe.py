@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import xquad  # noqa: E402
 
 from qa.answer import prepare  # noqa: E402
-from qa.answer.question import _asking  # noqa: E402  (where the question phrase stands)
+from qa.answer.asking import asking  # noqa: E402  (where the question phrase stands)
 from qa.answer.scorer import default_scorer  # noqa: E402
+from qa.lang.language import detect_language  # noqa: E402
 from qa.lang.text import normalize  # noqa: E402
 
 LAMBDAS = (0, 10, 20, 40)
@@ -44,7 +45,7 @@ MUS = (0.2, 0.5, 1.0)
 def statement(question: str, candidate: str) -> str:
     """The question with `candidate` in place of its question phrase (after it, when none is found)."""
     text = question.rstrip(" ?")
-    where = _asking(text)[1]
+    where = asking(text, detect_language(text) == "en")[1]
     if where is None:
         return f"{text} {candidate}"
     return " ".join(p for p in (text[:where[0]].strip(), candidate, text[where[1]:].strip()) if p)

@@ -1,8 +1,7 @@
 """One analysis of the question, computed once and read by every later answer stage.
 
-`analyse(question)` gives its language (`language.detect_language`), the asked type (the first
-entry of `qa/data/question_words.json` whose phrase occurs in it, accented or folded, or
-whose head noun follows "which" or precedes "nào"), and its terms in the forms the stages
+`analyse(question)` gives its language (`language.detect_language`), the asked type and where
+its question phrase stands (`asking`), and its terms in the forms the stages
 compare: folded content syllables (question and function words of `qa/data/stopwords.txt`
 removed), the names it mentions (capitalised words, numbers), the numbers it quotes, the
 words just before and after its question phrase, what it asks besides its names (its
@@ -16,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from qa.answer.asking import asking, compared_text, type_patterns
 from qa.lang.glossary import english_terms
 from qa.lang.language import detect_language
 from qa.lang.numbers import UNIT_WORDS, unit_kind
@@ -65,56 +65,6 @@ class QuestionAnalysis:
         return self.language == "en"
 
 
-def _pattern(phrases, form) -> re.Pattern:
-    alternatives = sorted({form(p) for p in phrases}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in alternatives) + r")(?!\w)")
-
-
-@cache
-def _type_patterns(accented: bool) -> tuple[tuple[str, re.Pattern], ...]:
-    """Per type, its phrases as the question is compared: accented (lower-case, tone marks
-    placed) when it has diacritics, folded when it has none."""
-    form = (lambda p: normalize(p).lower()) if accented else fold
-    heads = table("question_words")["heads"]
-    return tuple((kind, _pattern([*phrases, *_head_phrases(heads.get(kind, {}), accented)], form))
-                 for kind, phrases in table("question_words")["types"])
-
-
-def _head_phrases(heads: dict[str, list[str]], accented: bool = True) -> list[str]:
-    """The question phrases a type's head nouns make: "which nation", "what countries", "quốc gia nào"
-    (without diacritics, only heads of two or more syllables: "tinh nao" may be "tính nào").
-
-    >>> _head_phrases({"en": ["city"], "vi": ["tỉnh", "quốc gia"]})
-    ['what city', 'which city', 'what cities', 'which cities', 'tỉnh nào', 'quốc gia nào']
-    >>> _head_phrases({"vi": ["tỉnh", "quốc gia"]}, accented=False)
-    ['quốc gia nào']
-    """
-    plural = lambda n: n[:-1] + "ies" if n.endswith("y") and n[-2:-1] not in "aeiou" else n + "s"  # noqa: E731
-    return ([f"{w} {form}" for noun in heads.get("en", ()) for form in (noun, plural(noun)) for w in ("what", "which")]
-            + [f"{noun} nào" for noun in heads.get("vi", ()) if accented or " " in noun])
-
-
-@cache
-def _listed(key: str, accented: bool) -> re.Pattern:
-    """The phrases of `question_words.json`'s list `key` ("article_words", "generic") as compared."""
-    return _pattern(table("question_words")[key], (lambda p: normalize(p).lower()) if accented else fold)
-
-
-def names_article(text: str) -> bool:
-    """Whether `text` names an article itself ("bài", "article": `question_words.json`), which an
-    author question must: "Ai là tác giả cuốn sách …?" asks for a book's author, no byline."""
-    accented, compared = _compared(text)
-    return _listed("article_words", accented).search(compared) is not None
-
-
-def _compared(text: str) -> tuple[bool, str]:
-    """(typed with diacritics?, the text as the question phrases are compared: lower-case, and
-    folded when typed without diacritics), offsets agreeing with the text's."""
-    accented = has_diacritics(text)
-    compared = text.lower() if accented else fold(text)
-    return accented, compared if len(compared) == len(text) else text.lower()
-
-
 @cache
 def stopwords(accented: bool = False) -> frozenset[str]:
     """Function words as the words of a text are compared (`compared_word`): as written in a
@@ -132,28 +82,6 @@ def compared_word(word: str, accented: bool) -> str:
     return word.lower() if accented else fold(word)
 
 
-def asked_type(text: str) -> str:
-    """The asked type of a question (NFC, tone marks placed)."""
-    return _asking(text)[0]
-
-
-def _asking(text: str) -> tuple[str, tuple[int, int] | None]:
-    """(asked type, where the question phrase that says it stands), else a generic question
-    word's place ("gì", "what"), else None."""
-    accented, compared = _compared(text)
-    found = [(rank, m.span()) for rank, (kind, pattern) in enumerate(_type_patterns(accented))
-             for m in pattern.finditer(compared) if kind != "author" or names_article(text)]
-    # A phrase inside a longer one is part of it: unaccented "co quan nao" (cơ quan nào) holds
-    # "quan nao" (quận nào) but asks for an organisation, not a place.
-    kept = [(rank, span) for rank, span in found
-            if not any(c <= span[0] and span[1] <= d and d - c > span[1] - span[0] for _, (c, d) in found)]
-    if kept:
-        rank, span = min(kept)
-        return _type_patterns(accented)[rank][0], span
-    generic = _listed("generic", accented).search(compared)
-    return "other", generic.span() if generic else None
-
-
 @lru_cache(maxsize=4096)
 def word_list(text: str) -> tuple[tuple[str, int, int], ...]:
     """(word, start, end) of the words and numbers of `text`. Cached: the candidates, the
@@ -166,11 +94,11 @@ def analyse(question: str, marked: bool | None = None) -> QuestionAnalysis:
     typed without them and given its marks back (`Retriever.with_diacritics`) may carry wrong ones
     ("giây" restored as "giấy"): only what the asker typed is compared as typed."""
     text = normalize(question).strip()
-    accented, compared = _compared(text)
-    asking = [m.span() for _, pattern in _type_patterns(accented) for m in pattern.finditer(compared)]
+    accented, compared = compared_text(text)
+    phrases = [m.span() for _, pattern in type_patterns(accented) for m in pattern.finditer(compared)]
     stop = stopwords()  # terms are folded: compared folded, so "đó" in a text is never the term "độ"
     spans = word_list(text)
-    found = [(w, a, b) for w, a, b in spans if not any(s <= a and b <= e for s, e in asking)]
+    found = [(w, a, b) for w, a, b in spans if not any(s <= a and b <= e for s, e in phrases)]
     terms = frozenset(fold(w) for w, _, _ in found if w[:1].isdigit() or fold(w) not in stop)
     capital = [w[:1].isupper() for w, _, _ in found]
     names = tuple(fold(w) for i, (w, a, _) in enumerate(found) if w[:1].isdigit() or (
@@ -183,7 +111,7 @@ def analyse(question: str, marked: bool | None = None) -> QuestionAnalysis:
         terms |= frozenset(w for _, forms in glossed for form in forms for w in form)
         predicate = tuple(kept for _, forms in glossed if (kept := tuple(f for f in forms if not set(f) <= named)))
     numbers = frozenset(re.sub(r"[.,](?=\d{3}(?!\d))", "", w) for w, _, _ in found if w[:1].isdigit())
-    asked, where = _asking(text)
+    asked, where = asking(text, language == "en")
     before = after = after_typed = ()
     unit = None
     if where is not None:
