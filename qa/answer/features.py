@@ -21,14 +21,13 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import cache
 from typing import Sequence
 
 import numpy as np
 
 from qa.answer.candidates import FLAGS, Candidate, Sentence
-from qa.answer.question import TYPES, QuestionAnalysis, compared_word, scale_words, stopwords, word_list
-from qa.lang.numbers import RANGE_JOINS
+from qa.answer.counts import counted_share, counts_other, in_figure, prefix_match
+from qa.answer.question import TYPES, QuestionAnalysis, compared_word, stopwords, word_list
 from qa.lang.text import fold, has_diacritics, phrase_spans, word_edges
 from qa.records import Passage
 
@@ -143,16 +142,16 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
         typed = compared is not words
         counts, after = (compared[first:last + 1], q.after_typed) if typed else (mine, q.after)
         if figure and q.after:
-            row[_COUNTED] = _counted(counts, after)
+            row[_COUNTED] = counted_share(counts, after)
         if q.countable and "money" in c.flags:
             row[_MISCOUNTED] = 1.0  # "how many districts" counts districts: a sum of money never does
         elif q.counted and not c.flags & _MEASURED:
             # A number at the candidate's end counts the word after it in the sentence ("05" of "Chỉ
             # thị 05 về …"), unless the noun asked stands before it ("ở tuổi 38" for "bao nhiêu tuổi").
             counted = frozenset(after[:1]) if typed else q.counted
-            if counts and last + 1 < len(words) and _in_figure(counts[-1]) and not (first and compared[first - 1] in counted):
+            if counts and last + 1 < len(words) and in_figure(counts[-1]) and not (first and compared[first - 1] in counted):
                 counts = counts + [compared[last + 1]]
-            row[_MISCOUNTED] = _miscounted(counts, counted)
+            row[_MISCOUNTED] = counts_other(counts, counted)
         if n_predicate and not at.spotless:
             found = sum(any(max(0, first - WINDOW) <= a and b <= first or last + 1 <= a and b <= last + 1 + WINDOW
                             for a, b in spots) for spots in at.predicate)
@@ -164,8 +163,8 @@ def matrix(q: QuestionAnalysis, passages: Sequence[Passage], sents: Sequence[Sen
             row[_ANCHOR_BEFORE] = _suffix_match(words, first, q.before)
             row[_ANCHOR_BEFORE_NEAR] = max(_suffix_match(words, j, q.before) for j in range(first - GAP, first))
         if q.after:
-            row[_ANCHOR_AFTER] = _prefix_match(words, last + 1, q.after)
-            row[_ANCHOR_AFTER_NEAR] = max(_prefix_match(words, j, q.after) for j in range(last + 2, last + 2 + GAP))
+            row[_ANCHOR_AFTER] = prefix_match(words, last + 1, q.after)
+            row[_ANCHOR_AFTER_NEAR] = max(prefix_match(words, j, q.after) for j in range(last + 2, last + 2 + GAP))
         row[_BEST_LEX] = float(lex >= best[2] and lex > 0)
         row[_BEST_DENSE] = float(sent_cos >= best[0])
         row[_SPLITS_WORD] = float(size > 0 and not (at.opens[first] and at.closes[last]))
@@ -216,57 +215,6 @@ class _Layout:
                    *word_edges(tuple(w for w, _, _ in spans)))
 
 
-def _counted(words: list[str], after: tuple[str, ...]) -> float:
-    """How much of `after` (the question's words after its question phrase) the words after the
-    candidate's last number repeat, from the first on (0..1).
-
-    >>> _counted(["16.000", "loai"], ("loai", "cay", "trong"))
-    0.3333333333333333
-    >>> _counted(["khoang", "390", "ty", "cay"], ("loai", "cay", "trong"))
-    0.0
-    """
-    last = _last_number(words)
-    return 0.0 if last is None else _prefix_match(words, last + 1, after)
-
-
-def _miscounted(words: list[str], counted: frozenset[str]) -> float:
-    """1.0 when the candidate's numbers count only other nouns: some number is followed by a
-    word that does not start the counted noun, and none by one that does.
-
-    >>> _miscounted(["56", "guong"], frozenset({"ho"})), _miscounted(["300", "ho"], frozenset({"ho"}))
-    (1.0, 0.0)
-    >>> _miscounted(["co", "300", "ho", "va", "56", "guong"], frozenset({"ho"})), _miscounted(["56"], frozenset({"ho"}))
-    (0.0, 0.0)
-    >>> _miscounted(["30", "den", "50", "nghin", "dan"], frozenset({"dan"})), _miscounted(["50", "nghin", "dan"], frozenset({"nguoi"}))
-    (0.0, 1.0)
-    """
-    following, i = [], 0
-    while i < len(words):
-        if words[i][:1].isdigit():
-            while i < len(words) and _in_figure(words[i]):
-                i += 1
-            if i < len(words):
-                following.append(words[i])
-        i += 1
-    return float(bool(following) and not any(w in counted for w in following))
-
-
-@cache
-def _figure_words() -> frozenset[str]:
-    """Folded words that continue a figure rather than name what it counts: scale words
-    ("nghìn", "million") and the words joining a range (`numbers.RANGE_JOINS`: "đến", "to")."""
-    return scale_words() | frozenset(fold(w) for w in RANGE_JOINS)
-
-
-def _in_figure(word: str) -> bool:
-    return word[:1].isdigit() or fold(word) in _figure_words()
-
-
-def _last_number(words: list[str]) -> int | None:
-    """Position of the last word that is a number, if any."""
-    return max((i for i, w in enumerate(words) if w[:1].isdigit()), default=None)
-
-
 def _suffix_match(words: list[str], end: int, anchor: tuple[str, ...]) -> float:
     """How much of the end of `anchor` the words just before position `end` repeat (0..1).
 
@@ -277,16 +225,3 @@ def _suffix_match(words: list[str], end: int, anchor: tuple[str, ...]) -> float:
     while k < len(anchor) and 0 <= end - k - 1 < len(words) and words[end - k - 1] == anchor[-k - 1]:
         k += 1
     return k / len(anchor) if anchor else 0.0
-
-
-def _prefix_match(words: list[str], start: int, anchor: tuple[str, ...]) -> float:
-    """How much of the start of `anchor` the words from position `start` repeat (0..1).
-
-    >>> _prefix_match(["manning", "la", "thu", "quan", "gia"], 1, ("la", "thu", "quan"))
-    1.0
-    """
-    k = 0
-    while k < len(anchor) and 0 <= start + k < len(words) and words[start + k] == anchor[k]:
-        k += 1
-    return k / len(anchor) if anchor else 0.0
-
