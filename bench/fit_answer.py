@@ -5,7 +5,8 @@
 Needs the `bench` extra (scikit-learn); the default path of `qa` never imports it.
 For every question: the engine's retrieval (top `k` passages over all articles) and the
 answer stage's candidates and features (`qa.answer.prepare`), labelled positive when the
-candidate's SQuAD F1 against the gold is >= 0.5, or it holds the gold with F1 >= 0.15 (`--holds-f1`: lower prefers longer spans that hold the gold).
+candidate's SQuAD F1 against the gold is >= 0.5 (`--f1`; above 1, only spans holding the gold are right), or it holds the
+gold with F1 >= 0.15 (`--holds-f1`: lower prefers longer spans that hold the gold).
 Two models: a ranking one (a softmax over each question's candidates, conditional logit)
 and a confidence one (logistic regression on the best-ranked candidate's features and its
 softmax share: is it right?).
@@ -228,13 +229,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="reuse the feature rows cached beside --cache (only while features.py is unchanged)")
     parser.add_argument("--masked", action="store_true",
                         help="also ask each question without the passages that hold its gold (unanswerable, same article)")
+    parser.add_argument("--f1", type=float, default=LABELS["f1"], help="F1 at which any candidate is right")
     parser.add_argument("--holds-f1", type=float, default=LABELS["holds_f1"],
                         help="a candidate holding the gold is right from this SQuAD F1 on (a lower value prefers longer spans)")
     parser.add_argument("--drop", help="comma-separated feature names to leave out (an ablation)")
     parser.add_argument("--write", action="store_true", help="write the fitted scorer (to --out)")
     parser.add_argument("--out", type=Path, default=ROOT / "qa/data/answer_scorer.json")
     args = parser.parse_args(argv)
-    LABELS["holds_f1"] = args.holds_f1
+    LABELS["holds_f1"], LABELS["f1"] = args.holds_f1, args.f1
     from sklearn.model_selection import GroupKFold
     sets = [(args.questions, args.articles, args.home, args.cache, "xquad-dev")]
     for extra in args.also:
