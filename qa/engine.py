@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from qa.answer import answer_passages
+from qa.answer.consensus import Consensus
 from qa.chat import answering, compare, meta, multipart
 from qa.chat import facts as facts_table
 from qa.chat.conversation import Conversation, Turn, reply_language
@@ -225,7 +226,8 @@ class Engine:
         extract = lambda question, found: answer_passages(  # noqa: E731
             question, found, authors, dense, min_confidence, self.settings.also_ratio, self.settings.max_answers,
             self.settings.learned_pool, self.settings.answer_sentences, self.settings.learned_first_confidence,
-            has_diacritics(text))
+            has_diacritics(text), Consensus(self.settings.consensus_temperature, self.settings.consensus_holds,
+                                            self.settings.consensus_pool, self.settings.consensus_growth))
         return (*answering.ordinary(asked, passages, k, pool, extract, gazetteer, language, tables.archive), ())
 
     def chat(self, conversation: Conversation, message: str, k: int | None = None) -> Turn:

@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     # Another article's answer is shown in `also` when it scores this close to the best (both answer stages).
     also_ratio: float = Field(default=0.9, gt=0.0, le=1.0)
     max_answers: int = Field(default=5, ge=1)  # the answer and at most this many minus one in `also`
+    # The learned stage shows, of its `consensus_pool` best spans of an article, the one of highest
+    # expected F1 + consensus_holds × expected holding of the others, weighted by softmax(score /
+    # consensus_temperature) (`qa.answer.consensus`; temperature 0: its best span). Chosen on
+    # XQuAD-dev and news-train (README, "Answers", session 17).
+    consensus_temperature: float = Field(default=0.5, ge=0.0)
+    consensus_holds: float = Field(default=1.0, ge=0.0)
+    consensus_pool: int = Field(default=20, ge=1)
+    consensus_growth: float = Field(default=2.0, ge=1.0)  # a shown span has at most this × the best span's words + 2
     max_question_chars: int = Field(default=1000, ge=1)  # counted after NFC composition
     max_article_bytes: int = Field(default=5_000_000, ge=1)
     # HTTP bodies of the read routes; POST /articles may carry 2 × max_article_bytes more (JSON escapes).

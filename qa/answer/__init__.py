@@ -23,6 +23,7 @@ import numpy as np
 
 from qa.answer.byline import byline
 from qa.answer.candidates import Candidate, Sentence, candidates, sentences, widest_date
+from qa.answer.consensus import Consensus, choose
 from qa.answer.features import NAMES, matrix
 from qa.answer.question import QuestionAnalysis, analyse, word_list
 from qa.answer.scorer import Scorer, default_scorer
@@ -89,9 +90,12 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
                    dense: DenseLookup | None = None, scorer: Scorer | None = None,
                    also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers"),
                    read: int = default("answer_sentences"), min_confidence: float | None = None,
-                   marked: bool | None = None) -> tuple[Answer | None, tuple[Answer, ...]]:
+                   marked: bool | None = None, consensus: Consensus = Consensus()
+                   ) -> tuple[Answer | None, tuple[Answer, ...]]:
     """(best answer or None, answers from other articles that also fit) for the ranked passages;
-    None under `min_confidence` (the scorer's fitted threshold when not given)."""
+    None under `min_confidence` (the scorer's fitted threshold when not given). An article's
+    best-ranked span decides whether it answers (its confidence); the span shown is the one its
+    best spans agree on (`consensus.choose`)."""
     q = analyse(question, marked)
     if q.asked == "author":
         return byline(passages, authors), ()
@@ -110,12 +114,19 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     own = question_words(q.text)
     refused = np.logical_or.reduce(list(refusals(prepared).values()))
     firsts: dict[str, int] = {}
+    voters: dict[str, list[int]] = {}  # per article, its spans among the `consensus.pool` best allowed
+    seen = 0
     for n in np.argsort(-scores, kind="stable").tolist():
+        if refused[n] or question_words(prepared.candidates[n].text) <= own:
+            continue
         article = passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id
-        if article not in firsts and not refused[n] and not question_words(prepared.candidates[n].text) <= own:
-            firsts[article] = n
-            if len(firsts) == max_answers:
-                break
+        firsts.setdefault(article, n)
+        if seen < consensus.pool:
+            voters.setdefault(article, []).append(n)
+        seen += 1
+        if len(firsts) == max_answers and seen >= consensus.pool:
+            break
+    firsts = dict(list(firsts.items())[:max_answers])
     if not firsts:
         return None, ()
     chosen = np.array(list(firsts.values()))
@@ -123,9 +134,12 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     if confidence[0] < (scorer.threshold if min_confidence is None else min_confidence):
         return None, ()
     answers = []
-    for n, conf in zip(chosen.tolist(), confidence.tolist()):
+    for (article, n), conf in zip(firsts.items(), confidence.tolist()):
         if answers and conf < max(scorer.threshold, also_ratio * confidence[0]):
             continue
+        voting = voters.get(article, [n])
+        n = voting[choose([prepared.candidates[v].text for v in voting], scores[voting], consensus.temperature,
+                          consensus.holds, consensus.growth)]
         c = prepared.candidates[n]
         sent = prepared.sentences[c.sentence]
         answers.append(Answer(text=c.text, sentence=sent.text, passage=passages[sent.passage].rank,
@@ -137,8 +151,8 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
                     dense: DenseLookup | None = None, min_confidence: float | None = None,
                     also_ratio: float = default("also_ratio"), max_answers: int = default("max_answers"),
                     learned_pool: int = default("learned_pool"), read: int = default("answer_sentences"),
-                    first_confidence: float = default("learned_first_confidence"), marked: bool | None = None
-                    ) -> tuple[Answer | None, tuple[Answer, ...]]:
+                    first_confidence: float = default("learned_first_confidence"), marked: bool | None = None,
+                    consensus: Consensus = Consensus()) -> tuple[Answer | None, tuple[Answer, ...]]:
     """The answer the engine gives: a figure the rule stage (`rules`, hand-set on the seed news)
     finds; else the learned stage's when it is at least `first_confidence` sure
     (`Settings.learned_first_confidence`); else the rule stage's name, place or clause when it
@@ -151,7 +165,7 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
     `learned_pool` passages (the retrievals its scorer was fitted on) and of their sentences the
     `read` closest (`prepare`). `marked`: whether the asker typed the tone marks (`analyse`)."""
     found, also, learned = staged_answer(question, passages, authors, dense, also_ratio, max_answers, learned_pool,
-                                         read, first_confidence, marked)
+                                         read, first_confidence, marked, consensus)
     bar = default_scorer().threshold if min_confidence is None else min_confidence
     if learned and (found is None or found.confidence < bar):
         return None, ()
@@ -162,7 +176,8 @@ def staged_answer(question: str, passages: Sequence[Passage], authors: Mapping[s
                   dense: DenseLookup | None = None, also_ratio: float = default("also_ratio"),
                   max_answers: int = default("max_answers"), learned_pool: int = default("learned_pool"),
                   read: int = default("answer_sentences"), first_confidence: float = default("learned_first_confidence"),
-                  marked: bool | None = None) -> tuple[Answer | None, tuple[Answer, ...], bool]:
+                  marked: bool | None = None, consensus: Consensus = Consensus()
+                  ) -> tuple[Answer | None, tuple[Answer, ...], bool]:
     """`answer_passages` before the learned stage's confidence bar: (answer, also, whether the
     learned stage gave it). `bench/fallback_threshold.py` chooses that bar from these. The rule
     stage is asked first; a figure it finds stands, and the learned stage is run only when it
@@ -178,7 +193,7 @@ def staged_answer(question: str, passages: Sequence[Passage], authors: Mapping[s
     if ruled[0] is not None and (ruled[0].kind in _RULED_FIGURES or first_confidence >= 1.0):
         return _given(ruled, learned=False)
     found = extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
-                           max_answers=max_answers, read=read, min_confidence=0.0, marked=marked)
+                           max_answers=max_answers, read=read, min_confidence=0.0, marked=marked, consensus=consensus)
     if ruled[0] is not None and (found[0] is None or found[0].confidence < first_confidence):
         return _given(ruled, learned=False)
     return _given(found, learned=True)
