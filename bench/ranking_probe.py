@@ -174,11 +174,9 @@ def shorten(items, args) -> None:
 
 
 def decoding(items, args) -> None:
-    from collections import Counter
-
     from qa.answer import _miscounted, _unplaced
+    from qa.answer.consensus import choose
     results: dict = {}
-    bags = lambda texts: [Counter(xquad.squad_tokens(t)) for t in texts]  # noqa: E731
     for train, test in folds(items):
         mean, scale = fa.standardise(train)
         w = fa.fit_rank(train, mean, scale, args.l2)
@@ -193,21 +191,14 @@ def decoding(items, args) -> None:
             tally(results.setdefault("argmax (shipped)", {}), i["group"], i, top)
             order = np.argsort(-s)[:30]
             order = order[np.isfinite(s[order])]
-            bag = bags([i["texts"][n] for n in order])
-            overlap = np.array([[_f1(a, b) for b in bag] for a in bag])
-            for t in (0.5, 1, 2):
-                p = np.exp((s[order] - s[top]) / t)
-                tally(results.setdefault(f"MBR, T {t}", {}), i["group"], i, int(order[np.argmax(overlap @ (p / p.sum()))]))
+            texts = [i["texts"][n] for n in order]
+            for t in (0.5, 1, 2):  # expected F1 alone: no holding weight, no cap (`qa.answer.consensus`)
+                tally(results.setdefault(f"MBR, T {t}", {}), i["group"], i, int(order[choose(texts, s[order], t, 0.0)]))
             inner = [n for n in _inside(i, top) if n != top and np.isfinite(s[n]) and len(i["texts"][n]) < len(i["texts"][top])]
             best = max(inner, key=lambda n: s[n]) if inner else top
             for d in (0.25, 0.5, 1):
                 tally(results.setdefault(f"inside, delta {d}", {}), i["group"], i, best if s[best] >= s[top] - d else top)
     print_table("choice", results)
-
-
-def _f1(a, b) -> float:
-    common = sum((a & b).values())
-    return 0.0 if not common else 2 * common / (sum(a.values()) + sum(b.values()))
 
 
 def _inside(item: dict, n: int) -> np.ndarray:

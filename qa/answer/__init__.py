@@ -120,13 +120,13 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
         if refused[n] or question_words(prepared.candidates[n].text) <= own:
             continue
         article = passages[prepared.sentences[prepared.candidates[n].sentence].passage].article.id
-        firsts.setdefault(article, n)
+        if article not in firsts and len(firsts) < max_answers:
+            firsts[article] = n
         if seen < consensus.pool:
             voters.setdefault(article, []).append(n)
         seen += 1
         if len(firsts) == max_answers and seen >= consensus.pool:
             break
-    firsts = dict(list(firsts.items())[:max_answers])
     if not firsts:
         return None, ()
     chosen = np.array(list(firsts.values()))

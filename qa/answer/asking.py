@@ -93,31 +93,37 @@ def asking(text: str, english: bool = False) -> tuple[str, tuple[int, int] | Non
     ('date', (3, 12))
     """
     accented, compared = compared_text(text)
+    found = _typed(text, accented, compared)
     if english:
-        return _first_asking(text, accented, compared)
-    found = [(rank, m.span()) for rank, (kind, pattern) in enumerate(type_patterns(accented))
-             for m in pattern.finditer(compared) if kind != "author" or names_article(text)]
+        return _first_asking(found, accented, compared)
     # A phrase inside a longer one is part of it: unaccented "co quan nao" (cơ quan nào) holds
     # "quan nao" (quận nào) but asks for an organisation, not a place.
-    kept = [(rank, span) for rank, span in found
-            if not any(c <= span[0] and span[1] <= d and d - c > span[1] - span[0] for _, (c, d) in found)]
+    kept = [(rank, kind, span) for rank, kind, span in found
+            if not any(c <= span[0] and span[1] <= d and d - c > span[1] - span[0] for _, _, (c, d) in found)]
     if kept:
-        rank, span = min(kept)
-        return type_patterns(accented)[rank][0], span
+        _, kind, span = min(kept)
+        return kind, span
     generic = _listed("generic", accented).search(compared)
     return "other", generic.span() if generic else None
 
 
-def _first_asking(text: str, accented: bool, compared: str) -> tuple[str, tuple[int, int] | None]:
-    """The English question phrase standing first (the longest there; a generic "what" or
-    "which" asks "other"), and its type."""
-    types = type_patterns(accented)
-    found = [(m.start(), -m.end(), rank, kind) for rank, (kind, pattern) in enumerate(types)
-             for m in pattern.finditer(compared) if kind != "author" or names_article(text)]
-    found += [(m.start(), -m.end(), len(types), "other") for m in _listed("generic", accented).finditer(compared)]
-    if not found:
+def _typed(text: str, accented: bool, compared: str) -> list[tuple[int, str, tuple[int, int]]]:
+    """(rank of its type, the type, span) of every typed question phrase in the question; an
+    author phrase only where the question names the article."""
+    return [(rank, kind, m.span()) for rank, (kind, pattern) in enumerate(type_patterns(accented))
+            for m in pattern.finditer(compared) if kind != "author" or names_article(text)]
+
+
+def _first_asking(found: list[tuple[int, str, tuple[int, int]]], accented: bool,
+                  compared: str) -> tuple[str, tuple[int, int] | None]:
+    """Of the typed phrases `found`, and the generic "what" and "which", the English question
+    phrase standing first (the longest there), and its type (a generic one's by `_headed`)."""
+    first = [(a, -b, rank, kind) for rank, kind, (a, b) in found]
+    first += [(m.start(), -m.end(), len(type_patterns(accented)), "other")
+              for m in _listed("generic", accented).finditer(compared)]
+    if not first:
         return "other", None
-    start, end, _, kind = min(found)
+    start, end, _, kind = min(first)
     return (_headed(compared, -end) if kind == "other" else kind), (start, -end)
 
 

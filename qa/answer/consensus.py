@@ -46,12 +46,10 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple("".join(" " if unicodedata.category(ch).startswith("P") else ch for ch in text).split())
 
 
-def _f1(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    common = sum((Counter(a) & Counter(b)).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(a), common / len(b)
-    return 2 * precision * recall / (precision + recall)
+def _f1(a: Counter, b: Counter) -> float:
+    """SQuAD F1 of two spans given as word counts."""
+    common = sum((a & b).values())
+    return 0.0 if not common else 2 * common / (a.total() + b.total())
 
 
 def _holds(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -69,7 +67,9 @@ def choose(texts: Sequence[str], scores: np.ndarray, temperature: float, holds: 
     weights = np.exp((scores - scores.max()) / temperature)
     weights /= weights.sum()
     words = [tokens(t) for t in texts]
+    bags = [Counter(w) for w in words]  # each span's word counts, made once for all its pairs
     longest = growth * max(1, len(words[int(np.argmax(scores))])) + 2
-    utility = np.array([sum(w * (_f1(a, b) + holds * _holds(a, b)) for b, w in zip(words, weights) if a and b)
-                        if len(a) <= longest else -1.0 for a in words])
+    utility = np.array([sum(w * (_f1(bags[i], bags[j]) + holds * _holds(a, b))
+                            for j, (b, w) in enumerate(zip(words, weights)) if a and b)
+                        if len(a) <= longest else -1.0 for i, a in enumerate(words)])
     return int(np.argmax(utility))
