@@ -3,13 +3,13 @@
 For every sentence of a fixed pool of passages (each sentence once, cited at the best-ranked
 passage that shows it) it lists typed spans -- figures with their units and dates
 (`numbers.find_quantities` plus bare numbers, ranges of two figures such as "30 đến 50 nghìn
-dân", and Vietnamese date phrases), capitalised name
-runs (Vietnamese and foreign, with a common head such as "sông" or "đại học" from
-`qa/data/name_parts.json`), quoted text -- and always clause-level spans: the pieces of the
+dân", and Vietnamese date phrases), names (`names`: Vietnamese and foreign, with their head,
+listed), quoted text -- and always clause-level spans: the pieces of the
 sentence between punctuation, pairs of them, the whole sentence, the runs of a piece that
 do not repeat the question, and what follows a word saying why or how ("do nắng nóng kéo dài",
 "bằng cách chia nhỏ": `qa/data/connectives.json`). So a "why" or "how" question still gets the
-shortest clause that answers. Does not score anything: `features` and `scorer` do.
+shortest clause that answers. No span cuts a token ("Astra 2A", "4:51", "DVB-S2"). Does not
+score anything: `features` and `scorer` do.
 """
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Sequence
 
+from qa.answer.names import names
 from qa.answer.question import QuestionAnalysis, compared_word, stopwords, word_list
 from qa.ingest.chunking import sentence_spans
 from qa.lang.numbers import RANGE_JOINS, find_quantities
-from qa.lang.phonotactics import is_vietnamese_syllable
-from qa.lang.text import fold, has_diacritics, opens_word
+from qa.lang.text import fold, has_diacritics
 from qa.lang.wordlists import table
 from qa.records import Passage
 
@@ -83,13 +83,6 @@ class Candidate:
     unit: str | None = None
 
 
-@cache
-def _name_parts() -> tuple[frozenset[str], re.Pattern, frozenset[str]]:
-    parts = table("name_parts")
-    heads = "|".join(re.escape(h) for h in sorted(parts["heads"], key=len, reverse=True))
-    return frozenset(parts["connectors"]), re.compile(r"(?:" + heads + r")$"), frozenset(parts["heads"])
-
-
 def sentences(passages: Sequence[Passage]) -> list[Sentence]:
     """Every sentence of the passages once, at the best-ranked passage showing it."""
     seen, out = set(), []
@@ -101,53 +94,6 @@ def sentences(passages: Sequence[Passage]) -> list[Sentence]:
             seen.add(key)
             out.append(Sentence(i, s, e, p.text[s:e], p.sentence_start - p.start <= s < p.sentence_end - p.start))
     return out
-
-
-def _names(text: str) -> list[tuple[int, int]]:
-    """Runs of capitalised words (and numbers inside them), foreign connectors allowed inside."""
-    connectors, heads, head_words = _name_parts()
-    words = word_list(text)
-    runs, i = [], 0
-    while i < len(words):
-        if not words[i][0][:1].isupper():
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(words) and ((gap := text[words[j][2]:words[j + 1][1]]) in (" ", "-")
-                                      or gap == ". " and _initial(words[j][0])):
-            k = j + 1
-            while k < len(words) and words[k][0] in connectors:  # "de la" in "Jean de la Fontaine"
-                k += 1
-            if k == len(words) or not (words[k][0][:1].isupper() or words[k][0][:1].isdigit()
-                                       or k == j + 1 and gap == "-" and words[k][1] == words[j][2] + 1):
-                break  # a lower-case part joined by a hyphen goes on ("Park Ji-hoon")
-            j = k
-        if opens_word(text, *words[j][1:]) and all(fold(w[0]) in head_words or w[0].isupper() for w in words[i:j]):
-            j -= 1  # a body's first word, capitalised ("Ban Thường vụ", "Bệnh viện Đa khoa"), names nothing
-            if j < i or fold(words[j][0]) in head_words:
-                i = j + 2
-                continue
-        start, end = words[i][1], words[j][2]
-        opens = i == 0 or _OPENER.search(text, words[i - 1][2], start) is not None  # a quotation opens one too
-        if opens and (i == j or is_vietnamese_syllable(words[i][0])
-                      and all(not w[0][:1].isupper() for w in words[i + 1:j + 1])):
-            i += 1  # one word opening a sentence ("Dù …"), or a Vietnamese one before numbers ("Tối 15/9", not
-            continue  # "Apollo 11"), is just its first word
-        runs.append((start, end))
-        before = text[max(0, start - 30):start].rstrip()
-        folded = fold(before)  # NFC text folds character for character
-        head = heads.search(folded) if len(folded) == len(before) else None
-        if head and (head.start() == 0 or not folded[head.start() - 1].isalnum()):
-            runs.append((max(0, start - 30) + head.start(), end))
-        i = j + 1
-    return runs
-
-
-_OPENER = re.compile(r"[:“\"«(]")
-
-
-def _initial(word: str) -> bool:  # a one-letter capital: "W" of "Frederick W. Mote", whose full stop ends no name
-    return len(word) == 1 and word.isupper()
 
 
 def _gaps(text: str, s: int, e: int, asked: frozenset[str], stop: frozenset[str],
@@ -172,6 +118,25 @@ def _gaps(text: str, s: int, e: int, asked: frozenset[str], stop: frozenset[str]
     return runs
 
 
+def _whole_tokens(text: str, s: int, e: int) -> tuple[int, int]:
+    """(s, e) widened so that no span cuts a token: "Astra 2A", not "Astra 2"; "4:51", "DVB-S2", "20:1".
+
+    >>> t = "vệ tinh Astra 2A ở 28,5° Đông, lúc 4:51"
+    >>> [t[slice(*_whole_tokens(t, t.index(x), t.index(x) + len(x)))] for x in ("Astra 2", "4", "5")]
+    ['Astra 2A', '4:51', '28,5']
+    """
+    def joined(n: int) -> bool:  # "4:51", "DVB-S2", "1/2", "28,5"
+        if not 0 < n < len(text) - 1 or not (text[n - 1].isalnum() and text[n + 1].isalnum()):
+            return False
+        return text[n] in ":-/" or text[n] in ",." and text[n - 1].isdigit() and text[n + 1].isdigit()
+    if s < e and text[s].isalnum() and text[e - 1].isalnum():
+        while e < len(text) and (text[e].isalnum() or joined(e)):
+            e += 1
+        while s > 0 and (text[s - 1].isalnum() or joined(s - 1)):
+            s -= 1
+    return s, e
+
+
 def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str]]:
     """(start, end) -> flags of every candidate span of one sentence."""
     found: dict[tuple[int, int], set[str]] = {}
@@ -181,6 +146,7 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
             s += 1
         while e > s and not (text[e - 1].isalnum() or text[e - 1] in "%)”\"'’"):
             e -= 1
+        s, e = _whole_tokens(text, s, e)
         if e > s:
             found.setdefault((s, e), set()).add(flag)
 
@@ -206,7 +172,7 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
                 add(s, e, "number")
     for m in _DATE.finditer(text):
         add(m.start(), m.end(), "date")
-    for s, e in _names(text):
+    for s, e in names(text):
         add(s, e, "name")
     for m in _QUOTED.finditer(text):
         add(m.start(1), m.end(1), "quoted")
