@@ -8,7 +8,7 @@ listed), quoted text -- and always clause-level spans: the pieces of the
 sentence between punctuation, pairs of them, the whole sentence, the runs of a piece that
 do not repeat the question, and what follows a word saying why or how ("do nắng nóng kéo dài",
 "bằng cách chia nhỏ": `qa/data/connectives.json`). So a "why" or "how" question still gets the
-shortest clause that answers. No span cuts a token ("Astra 2A", "4:51", "DVB-S2"). Does not
+shortest clause that answers. No span cuts a word or a figure ("Astra 2A", "4:51"). Does not
 score anything: `features` and `scorer` do.
 """
 from __future__ import annotations
@@ -119,16 +119,17 @@ def _gaps(text: str, s: int, e: int, asked: frozenset[str], stop: frozenset[str]
 
 
 def _whole_tokens(text: str, s: int, e: int) -> tuple[int, int]:
-    """(s, e) widened so that no span cuts a token: "Astra 2A", not "Astra 2"; "4:51", "DVB-S2", "20:1".
+    """(s, e) widened so that no span cuts a word or a figure: "Astra 2A", not "Astra 2"; "4:51", "20:1",
+    "28,5". A slash or a hyphen joins words that stand alone ("quý II/2025", "Ji-hoon"): no joint.
 
     >>> t = "vệ tinh Astra 2A ở 28,5° Đông, lúc 4:51"
     >>> [t[slice(*_whole_tokens(t, t.index(x), t.index(x) + len(x)))] for x in ("Astra 2", "4", "5")]
     ['Astra 2A', '4:51', '28,5']
     """
-    def joined(n: int) -> bool:  # "4:51", "DVB-S2", "1/2", "28,5"
+    def joined(n: int) -> bool:  # "4:51", "28,5"
         if not 0 < n < len(text) - 1 or not (text[n - 1].isalnum() and text[n + 1].isalnum()):
             return False
-        return text[n] in ":-/" or text[n] in ",." and text[n - 1].isdigit() and text[n + 1].isdigit()
+        return text[n] == ":" or text[n] in ",." and text[n - 1].isdigit() and text[n + 1].isdigit()
     if s < e and text[s].isalnum() and text[e - 1].isalnum():
         while e < len(text) and (text[e].isalnum() or joined(e)):
             e += 1

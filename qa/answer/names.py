@@ -19,21 +19,27 @@ from functools import cache
 
 from qa.answer.question import word_list
 from qa.lang.phonotactics import is_vietnamese_syllable
-from qa.lang.text import fold, opens_word, word_edges
-from qa.lang.wordlists import table
+from qa.lang.text import fold, has_diacritics, normalize, opens_word, word_edges
+from qa.lang.wordlists import table, words
 
 
 @cache
-def _name_parts() -> tuple[frozenset[str], re.Pattern, frozenset[str]]:
+def _name_parts() -> tuple[frozenset[str], dict[bool, re.Pattern], frozenset[str]]:
+    """(connectors, head before a name by whether the text has tone marks, heads folded). The heads
+    are compared as written in text with tone marks: folded, "bằng" is the head "bang" and "vệ
+    tinh" ends in the head "tỉnh"."""
     parts = table("name_parts")
-    heads = "|".join(re.escape(h) for h in sorted(parts["heads"], key=len, reverse=True))
-    return frozenset(parts["connectors"]), re.compile(r"(?:" + heads + r")$"), frozenset(parts["heads"])
+    heads = {accented: "|".join(re.escape(normalize(h) if accented else fold(h))
+                                for h in sorted(parts["heads"], key=len, reverse=True)) for accented in (True, False)}
+    return (frozenset(parts["connectors"]), {a: re.compile(r"(?:" + h + r")$", re.I) for a, h in heads.items()},
+            frozenset(fold(h) for h in parts["heads"]))
 
 
 
 def names(text: str) -> list[tuple[int, int]]:
     """Runs of capitalised words (and numbers inside them), foreign connectors allowed inside."""
     connectors, heads, head_words = _name_parts()
+    accented = has_diacritics(text)
     words = word_list(text)
     runs, i, held = [], 0, None
     while i < len(words):
@@ -67,9 +73,8 @@ def names(text: str) -> list[tuple[int, int]]:
         if held and held[1] == i:
             runs.append((held[0], end))
         before = text[max(0, start - 30):start].rstrip()
-        folded = fold(before)  # NFC text folds character for character
-        head = heads.search(folded) if len(folded) == len(before) else None
-        if head and (head.start() == 0 or not folded[head.start() - 1].isalnum()):
+        head = heads[accented].search(before if accented else fold(before))  # NFC folds character for character
+        if head and (head.start() == 0 or not before[head.start() - 1].isalnum()):
             runs.append((max(0, start - 30) + head.start(), end))
         i = j + 1
     return runs + _listed(text, runs)
@@ -84,20 +89,34 @@ def _held_head(text: str, words, i: int) -> int | None:
     """Where the name starts that the capitalised common word at words[i] heads, mid-sentence:
     Vietnamese writes a name's common head with a capital ("Tập đoàn Thiết kế Troika", "Ngôn
     ngữ Ký hiệu Mỹ"), so the whole word of the lexicon it opens and the name after it are one name.
-    None at a sentence's or quotation's start, where any word has a capital ("Năm ngoái Hà Nội").
+    None at a sentence's or quotation's start, where any word has a capital ("Năm ngoái Hà Nội"),
+    and for a person's title or a person ("Giám đốc Công ty X", "Đại tá Lê Văn A": news writes
+    titles with a capital too, and the person is the answer, not the title).
 
     >>> t = "Mạng lưới đã thuê Tập đoàn Thiết kế Troika sản xuất"
     >>> w = word_list(t); w[_held_head(t, w, 4)][0], w[_held_head(t, w, 6)][0]
     ('Thiết', 'Troika')
+    >>> t = "Theo Đại tá Lê Quang Vinh và Giám đốc Công ty Minh Phát"
+    >>> w = word_list(t); _held_head(t, w, 1), _held_head(t, w, 7)
+    (None, None)
     """
     if i == 0 or _OPENER.search(text, words[i - 1][2], words[i][1]):
         return None
     closes = word_edges(tuple(w for w, _, _ in words[i:i + 4]))[1]
     k = i + closes.index(True) + 1
+    titles, surnames = _people()
     if k < len(words) and words[k][0][:1].isupper() and all(
-            text[words[n][2]:words[n + 1][1]] == " " for n in range(i, k)):
+            text[words[n][2]:words[n + 1][1]] == " " for n in range(i, k)) and not (
+            fold(" ".join(w for w, _, _ in words[i:k])) in titles or fold(words[k][0]) in surnames):
         return k
     return None
+
+
+@cache
+def _people() -> tuple[frozenset[str], frozenset[str]]:
+    """(titles before a person's name, Vietnamese family names), folded."""
+    return (frozenset(fold(w) for w in words("person_titles") | words("office_titles")),
+            frozenset(fold(w) for w in words("surnames")))
 
 
 def _listed(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
