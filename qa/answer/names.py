@@ -20,7 +20,8 @@ from functools import cache
 from qa.answer.question import word_list
 from qa.lang.phonotactics import is_vietnamese_syllable
 from qa.lang.text import fold, has_diacritics, normalize, opens_word, word_edges
-from qa.lang.wordlists import table, words
+from qa.lang.wordlists import table
+from qa.lang.wordlists import words as entries
 
 
 @cache
@@ -33,7 +34,6 @@ def _name_parts() -> tuple[frozenset[str], dict[bool, re.Pattern], frozenset[str
                                 for h in sorted(parts["heads"], key=len, reverse=True)) for accented in (True, False)}
     return (frozenset(parts["connectors"]), {a: re.compile(r"(?:" + h + r")$", re.I) for a, h in heads.items()},
             frozenset(fold(h) for h in parts["heads"]))
-
 
 
 def names(text: str) -> list[tuple[int, int]]:
@@ -80,7 +80,6 @@ def names(text: str) -> list[tuple[int, int]]:
     return runs + _listed(text, runs)
 
 
-
 _OPENER = re.compile(r"[:“\"«(]")
 _LISTED = re.compile(r",\s+|\s+(?:và|hoặc|and|or)\s+")  # "A, B và C": names one answer lists
 
@@ -103,20 +102,22 @@ def _held_head(text: str, words, i: int) -> int | None:
     if i == 0 or _OPENER.search(text, words[i - 1][2], words[i][1]):
         return None
     closes = word_edges(tuple(w for w, _, _ in words[i:i + 4]))[1]
-    k = i + closes.index(True) + 1
+    k = i + closes.index(True) + 1  # the first word after the one words[i] opens
+    if k == len(words) or not words[k][0][:1].isupper():
+        return None
+    if any(text[words[n][2]:words[n + 1][1]] != " " for n in range(i, k)):
+        return None
     titles, surnames = _people()
-    if k < len(words) and words[k][0][:1].isupper() and all(
-            text[words[n][2]:words[n + 1][1]] == " " for n in range(i, k)) and not (
-            fold(" ".join(w for w, _, _ in words[i:k])) in titles or fold(words[k][0]) in surnames):
-        return k
-    return None
+    if fold(" ".join(w for w, _, _ in words[i:k])) in titles or fold(words[k][0]) in surnames:
+        return None
+    return k
 
 
 @cache
 def _people() -> tuple[frozenset[str], frozenset[str]]:
     """(titles before a person's name, Vietnamese family names), folded."""
-    return (frozenset(fold(w) for w in words("person_titles") | words("office_titles")),
-            frozenset(fold(w) for w in words("surnames")))
+    return (frozenset(fold(w) for w in entries("person_titles") | entries("office_titles")),
+            frozenset(fold(w) for w in entries("surnames")))
 
 
 def _listed(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
