@@ -143,14 +143,13 @@ def fit_confidence(items: list[dict], top: list, C: float) -> tuple[np.ndarray, 
 
 
 def fit(items: list[dict], args) -> tuple[Scorer, dict | None]:
-    """(the fitted scorer, its trees as the data file stores them, if it ranks with trees)."""
+    """(the fitted scorer, its trees as the data file stores them, if it ranks with trees). With
+    `--trees` alone the trees rank; with `--mix w` too, the linear score plus w × the trees'."""
     mean, scale = standardise(items)
-    if args.trees:
-        trees_doc = fit_trees(items, args.trees, args.leaves)
-        ranker = Scorer(np.zeros(len(mean)), np.zeros(len(mean) + 1), 0.0, mean, scale, 0.5, Trees.from_json(trees_doc))
-    else:
-        trees_doc = None
-        ranker = Scorer(fit_rank(items, mean, scale, args.l2), np.zeros(len(mean) + 1), 0.0, mean, scale, 0.5)
+    linear = fit_rank(items, mean, scale, args.l2) if not args.trees or args.mix else np.zeros(len(mean))
+    trees_doc = fit_trees(items, args.trees, args.leaves) if args.trees else None
+    ranker = Scorer(linear, np.zeros(len(mean) + 1), 0.0, mean, scale, 0.5,
+                    Trees.from_json(trees_doc) if trees_doc else None, args.mix or 1.0)
     cw, cb = fit_confidence(items, tops(items, ranker), args.C)
     return replace(ranker, confidence_weights=cw, confidence_bias=cb), trees_doc
 
@@ -224,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the ranking model")
     parser.add_argument("--trees", type=int, default=0, help="rank with this many boosted trees instead of the linear model")
     parser.add_argument("--leaves", type=int, default=15, help="leaves per boosted tree")
+    parser.add_argument("--mix", type=float, default=0.0,
+                        help="with --trees: rank by the linear score plus this × the trees' (0: the trees alone)")
     parser.add_argument("--cache", type=Path, help="reuse (or write) the collected candidates here")
     parser.add_argument("--reuse-features", action="store_true",
                         help="reuse the feature rows cached beside --cache (only while features.py is unchanged)")
@@ -285,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         n_asked = sum(not i["blind"] for i in items)
         w, cw, cb, mean, scale = model.rank_weights, model.confidence_weights, model.confidence_bias, model.mean, model.scale
         doc = {"_source": "Fitted by bench/fit_answer.py (ranking: "
-                          + (f"{args.trees} boosted trees of {args.leaves} leaves" if args.trees else f"conditional logit, L2 {args.l2}")
+                          + (f"conditional logit, L2 {args.l2}" if not args.trees or args.mix else "")
+                          + (" + " if args.trees and args.mix else "")
+                          + (f"{args.mix or 1.0} × {args.trees} boosted trees of {args.leaves} leaves" if args.trees else "")
                           + "; confidence: "
                           f"logistic regression, C={args.C}; k={args.k}; right: F1 >= {LABELS['f1']} or holding the gold at F1 >= "
                           f"{LABELS['holds_f1']}) on {', '.join(os.path.relpath(q, ROOT) for q, *_ in sets)} ({n_asked} questions "
@@ -297,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
                "features": list(NAMES), "mean": [round(float(x), 6) for x in mean],
                "scale": [round(float(x), 6) for x in scale], "rank": [round(float(x), 6) for x in w],
                "confidence": [round(float(x), 6) for x in cw], "confidence_bias": round(cb, 6), "threshold": round(t, 6),
-               "trees": trees_doc}
+               "trees": trees_doc, "tree_weight": args.mix or 1.0}
         args.out.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     return 0

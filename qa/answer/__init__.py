@@ -107,7 +107,8 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     if not prepared.candidates:
         return None, ()
     scorer = scorer or default_scorer()
-    _, scores = scorer.scores(prepared.features)
+    scored = scorer.scores(prepared.features)
+    scores = scored[1]
     # The best-ranked candidate of each article, best first; each has its confidence. A span
     # made only of the question's own words never answers it ("Super Bowl" for "Ai là thủ quân
     # lớn tuổi nhất chơi trong một trận Super Bowl?").
@@ -130,7 +131,7 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     if not firsts:
         return None, ()
     chosen = np.array(list(firsts.values()))
-    confidence = scorer.confidences(prepared.features, chosen)
+    confidence = scorer.confidences(prepared.features, chosen, scored)
     if confidence[0] < (scorer.threshold if min_confidence is None else min_confidence):
         return None, ()
     answers = []

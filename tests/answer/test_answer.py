@@ -355,6 +355,11 @@ def test_boosted_trees_from_the_data_file_walk_each_row_to_its_leaf():
                              "bias": -1.0, "depth": 2})
     X = np.array([[0.2, 1.0], [0.2, 5.0], [0.9, 1.0], [0.5, 2.0]])
     assert trees.predict(X).tolist() == [0.5, 1.5, 2.5, 0.5]
+    # Beside linear weights the trees' score, times its weight, is added to the linear score.
+    mixed = Scorer(np.array([1.0, 0.0]), np.zeros(3), 0.0, np.zeros(2), np.ones(2), 0.5, trees, 2.0)
+    assert mixed.scores(X)[1].tolist() == pytest.approx([0.2 + 1.0, 0.2 + 3.0, 0.9 + 5.0, 0.5 + 1.0])
+    alone = Scorer(np.zeros(2), np.zeros(3), 0.0, np.zeros(2), np.ones(2), 0.5, trees)
+    assert alone.scores(X)[1].tolist() == [0.5, 1.5, 2.5, 0.5]
 
 
 @pytest.mark.parametrize("sentence,year,phrase", [
