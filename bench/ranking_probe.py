@@ -174,15 +174,16 @@ def shorten(items, args) -> None:
 
 
 def decoding(items, args) -> None:
-    from qa.answer import _miscounted, _unplaced
     from qa.answer.consensus import choose
+    from qa.answer.refusal import miscounted as miscounted_mask
+    from qa.answer.refusal import unplaced
     results: dict = {}
     for train, test in folds(items):
         mean, scale = fa.standardise(train)
         w = fa.fit_rank(train, mean, scale, args.l2)
         for i in test:
             X = i["X"].astype(np.float64)
-            s = np.where(_unplaced(X) | _miscounted(X), -np.inf, ((X - mean) / scale) @ w) if len(X) else X[:, 0]
+            s = np.where(unplaced(X) | miscounted_mask(X), -np.inf, ((X - mean) / scale) @ w) if len(X) else X[:, 0]
             if not len(X) or not np.isfinite(s).any():
                 for name in ("argmax (shipped)", *(f"MBR, T {t}" for t in (0.5, 1, 2)), *(f"inside, delta {d}" for d in (0.25, 0.5, 1))):
                     tally(results.setdefault(name, {}), i["group"], i, -1)
@@ -230,8 +231,9 @@ def sentences(raw_items) -> None:
 
 
 def refusals(raw_items) -> None:
-    from qa.answer import _unplaced, prepare, question_words
+    from qa.answer import prepare, question_words
     from qa.answer import refusals as refused
+    from qa.answer.refusal import unplaced
     names = ("unplaced, window everywhere", "unplaced", "miscounted", "figureless", "placed", "own words", "all")
     rows = {}
     for i in raw_items:
@@ -244,7 +246,7 @@ def refusals(raw_items) -> None:
         if not held.any():
             continue
         own = question_words(p.question.text)
-        masks = [_unplaced(p.features), *refused(p).values(),
+        masks = [unplaced(p.features), *refused(p).values(),
                  np.array([question_words(c.text) <= own for c in p.candidates], dtype=bool)]
         masks.append(np.logical_or.reduce(masks[1:]))
         r[1] += 1

@@ -5,9 +5,9 @@ sentences (typed figures, dates, names, and always clauses); `features` describe
 (dense similarity from the index's vectors, lexical evidence, type fit); `scorer` turns
 them into a probability with weights fitted on real questions (`bench/fit_answer.py`).
 The best-ranked candidate answers unless its confidence (how likely it is right) is under
-the fitted threshold; a span made only of the question's words, one nothing the question
-asks stands near (`_unplaced`) and a number counting another noun than the one asked, or a
-sum of money for an English "how many" (`_miscounted`), never answer. The best of each other
+the fitted threshold; a span made only of the question's words never answers, nor does one
+`refusal` refuses (nothing the question asks stands near it, a number counting another noun,
+no figure for "how many", a place for "who"). The best of each other
 article that is nearly as confident goes to `also`. "Who wrote ...?" is answered from the
 byline. `answer_passages` puts the hand-set rule stage (`rules`) first for figures, and between
 a sure learned answer and an unsure one for the rest. The answer text is a span of the cited
@@ -15,21 +15,19 @@ passage, never altered. Does not retrieve.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from qa.answer import refusal
 from qa.answer.byline import byline
 from qa.answer.candidates import Candidate, Sentence, candidates, sentences, widest_date
 from qa.answer.consensus import Consensus, choose
-from qa.answer.features import NAMES, matrix
+from qa.answer.features import matrix
 from qa.answer.question import QuestionAnalysis, analyse, word_list
 from qa.answer.scorer import Scorer, default_scorer
-from qa.lang.numwords import spelled_numbers
-from qa.lang.text import fold, has_diacritics
-from qa.lang.wordlists import words
+from qa.lang.text import fold
 from qa.records import Answer, Passage
 from qa.settings import default
 
@@ -39,11 +37,6 @@ __all__ = ["QuestionAnalysis", "analyse", "answer_passages", "extract_answer", "
 # Dense similarities (question·sentence, question·context) of sentences given as (article id, offset).
 DenseLookup = Callable[[Sequence[tuple[str, int]]], np.ndarray]
 _KIND = {"organisation": "org"}  # the contract's name for it (chat follows places and orgs)
-_COUNTED_TYPES = frozenset({"quantity", "money", "percent"})  # asked types whose answer is a figure
-# Asked types whose answer stands next to what the question asks of it: a figure by what it
-# measures, a date by its event, a person or place by its role ("chủ tịch xã …").
-_BESIDE_ASKED = _COUNTED_TYPES | {"duration", "date", "person", "place"}
-_DIGIT = re.compile(r"\d")
 # The rule stage's figure answers stand even where the learned stage is sure: figures are what
 # it was written for, and there it was right more often (README, "Answers", session 11).
 _RULED_FIGURES = frozenset({"amount", "count", "percent", "date", "period", "code"})
@@ -210,75 +203,7 @@ def _given(found: tuple[Answer | None, tuple[Answer, ...]], learned: bool) -> tu
 def refusals(prepared: Prepared) -> dict[str, np.ndarray]:
     """Per refusal, the candidates of `prepared` it keeps from ever answering (`extract_answer`
     also passes over a span made only of the question's own words, checked lazily there)."""
-    q, found, X = prepared.question, prepared.candidates, prepared.features
-    return {"unplaced": _unplaced(X, [c.sentence for c in found], q.asked in _BESIDE_ASKED),
-            "miscounted": _miscounted(X), "figureless": _figureless(q, found),
-            "placed": _placed(q, prepared.sentences, found)}
-
-
-def _unplaced(X: np.ndarray, sentence_of: Sequence[int] = (), beside: bool = True) -> np.ndarray:
-    """Candidates that nothing the question says besides its names stands near, while something
-    does stand near another candidate, and whose sentence is not the one the question is closest
-    to (dense): they never answer. A name places the sentence, not the answer in it ("3 hộ
-    nghèo" of Sìn Hồ for "How many households demolished fences in Sìn Hồ?"; the rule stage
-    keeps the same evidence). "Near" is within `features.WINDOW` words when the answer stands
-    beside what is asked of it (`beside`: a figure, date, person or place); for what, which,
-    why and how it is anywhere in the candidate's sentence (given each candidate's sentence
-    index): a clause or a described thing stands farther from the question's words, and the
-    window alone refused every candidate holding the gold for 4.7 % of the answerable
-    Vietnamese XQuAD-dev questions (`bench/ranking_probe.py --probe refusals`). Words the text
-    never holds (English without a glossary form) take nothing away: then no candidate has them
-    near, and none is unplaced."""
-    near = X[:, NAMES.index("predicate_win")] > 0
-    if not beside and len(sentence_of):
-        of = np.asarray(sentence_of)
-        held = np.zeros(of.max() + 1, dtype=bool)
-        np.logical_or.at(held, of, near)  # the whole-sentence candidate sees every word of it
-        near = held[of]
-    return ~near & (X[:, NAMES.index("best_dense")] == 0) & near.any()
-
-
-def _miscounted(X: np.ndarray) -> np.ndarray:
-    """Numbers that say they count another noun than the one a "how many" question asks for
-    ("56 gương" for "How many households …?"), and sums of money for an English "how many"
-    ("120 triệu đồng" for "How many districts …?"; `QuestionAnalysis.countable`): never an
-    answer. On XQuAD-dev such a number was the only right one for 2 / 2 / 1 of 612 questions per
-    form, and ranking without them changed no form by more than one question
-    (`bench/ranking_probe.py --probe miscounted`); no "how many" there has money for gold."""
-    return X[:, NAMES.index("miscounted")] > 0
-
-
-def _figureless(q: QuestionAnalysis, found: Sequence[Candidate]) -> np.ndarray:
-    """For a question asking how many, how much or what share: candidates with no figure at all,
-    neither digits nor a number in words (`numwords.spelled_numbers`: "sáu" is one; "năm" alone is
-    not, being a year as often, so "đến năm" for "five" is refused too). A sentence without one
-    does not answer "How many households …?", however close it stands to the question's names
-    (issue 13's Sìn Hồ exchange, once the English bar came down to its setting)."""
-    if q.asked not in _COUNTED_TYPES:
-        return np.zeros(len(found), dtype=bool)
-    return np.array([not _DIGIT.search(c.text) and not spelled_numbers(c.text) for c in found], dtype=bool)
-
-
-def _placed(q: QuestionAnalysis, sents: Sequence[Sentence], found: Sequence[Candidate]) -> np.ndarray:
-    """For a question asking who: names a place word introduces ("xã Pờ Ê", "huyện Tân Lập",
-    `qa/data/place_heads.txt`), just before them or as their first words. They name a place, never
-    the person asked for ("Who is the chairman of Mộc Châu?" was answered "Tân Lập"). Compared as
-    typed, in text with tone marks only: folded, "bản" (a village) is "ban" (a board)."""
-    out = np.zeros(len(found), dtype=bool)
-    if q.asked != "person":
-        return out
-    heads = {h for h in words("place_heads") if has_diacritics(h)}  # English heads follow the name ("Sìn Hồ district")
-    for n, c in enumerate(found):
-        text = sents[c.sentence].text
-        if "name" not in c.flags or not has_diacritics(text):
-            continue
-        spans = word_list(text)
-        at = sum(b <= c.start for _, _, b in spans)  # words wholly before the candidate
-        before = [w.lower() for w, _, _ in spans[max(0, at - 2):at]]
-        inside = [w.lower() for w, a, _ in spans[at:] if a < c.end]
-        out[n] = any(" ".join(before[i:]) in heads for i in range(len(before))) or \
-            any(" ".join(inside[:k]) in heads for k in (1, 2) if k < len(inside))  # a head and a name after it
-    return out
+    return refusal.masks(prepared.question, prepared.sentences, prepared.candidates, prepared.features)
 
 
 def question_words(text: str) -> frozenset[str]:

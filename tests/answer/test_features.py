@@ -84,28 +84,6 @@ def test_a_figure_beside_the_question_s_name_only_has_no_predicate_near_it():
     assert rows["3 hộ"][0] == 0.0 and rows["3 hộ"][1] == 1.0
 
 
-def test_a_candidate_nothing_asked_stands_near_answers_only_from_the_closest_sentence():
-    from qa.answer import _unplaced
-    X = np.zeros((3, len(NAMES)))
-    w, best = NAMES.index("predicate_win"), NAMES.index("best_dense")
-    X[0, w] = 0.5  # the asked words stand near it
-    X[2, best] = 1.0  # nothing near it, but its sentence is the one the question is closest to
-    assert _unplaced(X).tolist() == [False, True, False]
-    X[0, w] = 0.0  # nothing the question asks is near any candidate (English words, no glossary form)
-    assert not _unplaced(X).any()
-
-
-def test_what_a_what_or_why_question_asks_may_stand_anywhere_in_the_answer_s_sentence():
-    """A figure, date, person or place stands beside what is asked of it; the thing a "what" or
-    "why" question asks for may stand farther off in the same sentence, never in another one."""
-    from qa.answer import _unplaced
-    X = np.zeros((3, len(NAMES)))
-    X[0, NAMES.index("predicate_win")] = 0.5  # the asked words stand near it, in sentence 0
-    sentence_of = [0, 0, 1]  # candidate 1 shares that sentence, out of the window; 2 is elsewhere
-    assert _unplaced(X, sentence_of, beside=True).tolist() == [False, True, True]
-    assert _unplaced(X, sentence_of, beside=False).tolist() == [False, False, True]
-
-
 def test_a_document_number_is_a_name_not_a_figure():
     from qa.answer.candidates import in_sentence
     text = "Thực hiện Kết luận số 01-KL/TW của Bộ Chính trị, huyện có 120 hộ."
