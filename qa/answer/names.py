@@ -73,7 +73,8 @@ def names(text: str) -> list[tuple[int, int]]:
         if held and held[1] == i:
             runs.append((held[0], end))
         before = text[max(0, start - 30):start].rstrip()
-        head = heads[accented].search(before if accented else fold(before))  # NFC folds character for character
+        seen = before if accented else fold(before)
+        head = heads[accented].search(seen) if len(seen) == len(before) else None  # offsets must stay aligned
         if head and (head.start() == 0 or not before[head.start() - 1].isalnum()):
             runs.append((max(0, start - 30) + head.start(), end))
         i = j + 1
