@@ -162,8 +162,9 @@ def best_of(items: list[dict], scorer: Scorer) -> list[tuple[float, int]]:
             out.append((0.0, -1))
             continue
         X = i["X"].astype(np.float64)
-        n = int(scorer.scores(X)[1].argmax())
-        out.append((float(scorer.confidences(X, np.array([n]))[0]), n))
+        scored = scorer.scores(X)  # once: with trees, each score is a walk of every tree
+        n = int(scored[1].argmax())
+        out.append((float(scorer.confidences(X, np.array([n]), scored)[0]), n))
     return out
 
 
@@ -285,11 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         n_masked = sum(bool(i.get("masked")) for i in items)
         n_asked = sum(not i["blind"] for i in items)
         w, cw, cb, mean, scale = model.rank_weights, model.confidence_weights, model.confidence_bias, model.mean, model.scale
-        doc = {"_source": "Fitted by bench/fit_answer.py (ranking: "
-                          + (f"conditional logit, L2 {args.l2}" if not args.trees or args.mix else "")
-                          + (" + " if args.trees and args.mix else "")
-                          + (f"{args.mix or 1.0} × {args.trees} boosted trees of {args.leaves} leaves" if args.trees else "")
-                          + "; confidence: "
+        linear, trees = f"conditional logit, L2 {args.l2}", f"{args.mix or 1.0} × {args.trees} boosted trees of {args.leaves} leaves"
+        ranking = linear if not args.trees else trees if not args.mix else f"{linear} + {trees}"
+        doc = {"_source": f"Fitted by bench/fit_answer.py (ranking: {ranking}; confidence: "
                           f"logistic regression, C={args.C}; k={args.k}; right: F1 >= {LABELS['f1']} or holding the gold at F1 >= "
                           f"{LABELS['holds_f1']}) on {', '.join(os.path.relpath(q, ROOT) for q, *_ in sets)} ({n_asked} questions "
                           f"over {len(set(articles))} articles, each also asked with its article left out as "
