@@ -46,8 +46,8 @@ class Settings(BaseSettings):
     learned_min_confidence: float = Field(default=0.06, ge=0.0, le=1.0)
     learned_min_confidence_en: float = Field(default=0.04, ge=0.0, le=1.0)
     # At this confidence or more the learned stage's answer goes before the rule stage's name,
-    # place or clause (a figure the rules find stands; 1.0: the rules always first, as before
-    # session 11). 0.5 of 0.3 / 0.5 / 0.7 on XQuAD-dev (README, "Answers", session 11).
+    # place, clause, count, share or date (an amount the rules find stands; 1.0: the rules always
+    # first, as before session 11). 0.5 of 0.3 / 0.5 / 0.7 on XQuAD-dev (README, "Answers", session 11).
     learned_first_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     answer_cache: int = Field(default=1024, ge=0)  # results kept per live build for repeated questions (0: none)
     query_cache: int = Field(default=1024, ge=0)  # query embeddings kept (valid across builds; 0: none)

@@ -62,7 +62,7 @@ def test_the_learned_stage_answers_english_at_its_own_threshold(real_engine):
 def test_the_engine_asks_the_learned_stage_first_at_the_confidence_the_settings_name(real_engine):
     # Under a learned bar of 1.0 the learned stage never answers: whether the rules were asked
     # first shows in whether an answer comes back. The rules answer this one with a name, not a
-    # figure (their figures stand whatever the learned stage's confidence).
+    # sum or measure (their amounts stand whatever the learned stage's confidence).
     from qa.engine import Engine
     from qa.settings import Settings
 
