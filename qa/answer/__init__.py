@@ -176,24 +176,31 @@ def staged_answer(question: str, passages: Sequence[Passage], authors: Mapping[s
                   marked: bool | None = None, consensus: Consensus = Consensus()
                   ) -> tuple[Answer | None, tuple[Answer, ...], bool]:
     """`answer_passages` before the learned stage's confidence bar: (answer, also, whether the
-    learned stage gave it). `bench/fallback_threshold.py` chooses that bar from these. The rule
-    stage is asked first; an amount it finds stands, and the learned stage is run only when it
-    finds none: the learned answer goes before the rules' other answers when at least
-    `first_confidence` sure (1.0: never)."""
+    learned stage gave it). `bench/fallback_threshold.py` chooses that bar from these. An amount
+    the rule stage finds stands (so for a question it would answer with one, it is asked
+    first); otherwise the learned answer goes before the rules' when at least `first_confidence`
+    sure (1.0: never), and the rules are asked only when it is not."""
     # No bar here: `answer_passages` applies the one the settings name (the scorer's own
     # threshold used to refuse first, so a lower English setting never took effect).
     from qa.answer import rules  # the rule stage's modules load only when an answer is asked for
 
-    ruled = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
-    if ruled[0] is not None and question_words(ruled[0].text) <= question_words(question):
-        ruled = (None, ())  # an answer made of the question's own words is none
-    if ruled[0] is not None and (ruled[0].kind in _RULED_FIGURES or first_confidence >= 1.0):
-        return _given(ruled, learned=False)
-    found = extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
-                           max_answers=max_answers, read=read, min_confidence=0.0, marked=marked, consensus=consensus)
-    if ruled[0] is not None and (found[0] is None or found[0].confidence < first_confidence):
-        return _given(ruled, learned=False)
-    return _given(found, learned=True)
+    def ruled() -> tuple[Answer | None, tuple[Answer, ...]]:
+        found = rules.extract_answer(question, passages, authors, also_ratio, max_answers, dense)
+        # an answer made of the question's own words is none
+        return (None, ()) if found[0] is None or question_words(found[0].text) <= question_words(question) else found
+
+    def learned() -> tuple[Answer | None, tuple[Answer, ...]]:
+        return extract_answer(question, passages[:learned_pool], authors, dense, also_ratio=also_ratio,
+                              max_answers=max_answers, read=read, min_confidence=0.0, marked=marked, consensus=consensus)
+
+    if first_confidence >= 1.0 or rules.answer_kind(question) in _RULED_FIGURES:
+        first = ruled()
+        return _given(first, learned=False) if first[0] is not None else _given(learned(), learned=True)
+    found = learned()
+    if found[0] is not None and found[0].confidence >= first_confidence:
+        return _given(found, learned=True)
+    first = ruled()
+    return _given(first, learned=False) if first[0] is not None else _given(found, learned=True)
 
 
 def _given(found: tuple[Answer | None, tuple[Answer, ...]], learned: bool) -> tuple[Answer | None, tuple[Answer, ...], bool]:

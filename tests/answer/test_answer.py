@@ -223,8 +223,8 @@ def test_a_who_question_is_never_answered_by_a_name_a_place_word_introduces():
     assert answer is not None and answer.text == "Nguyễn Văn Bình"
 
 
-def test_a_sure_learned_answer_goes_before_the_rule_stage_s_spans_and_counts_not_its_sums():
-    from qa.answer import staged_answer
+def test_a_sure_learned_answer_goes_before_the_rule_stage_s_spans_and_counts_not_its_sums(monkeypatch):
+    from qa.answer import rules, staged_answer
     p = passage("Nhà máy thủy điện Sơn Hà nằm ở huyện Mường Tè, tỉnh Lai Châu. Nhà máy có 300 công nhân. "
                 "Năm 2023, nhà máy đã nộp ngân sách 45 tỷ đồng.")
     question = "Nhà máy thủy điện Sơn Hà nằm ở đâu?"  # the rules answer it with a place
@@ -238,11 +238,13 @@ def test_a_sure_learned_answer_goes_before_the_rule_stage_s_spans_and_counts_not
     counted = "Nhà máy có bao nhiêu công nhân?"
     ruled, _, learned = staged_answer(counted, [p], dense=close(), first_confidence=1.0)
     assert not learned and "300" in ruled.text  # the rules find the count
-    found, _, learned = staged_answer(counted, [p], dense=close(), first_confidence=0.0)
-    assert learned and "300" in found.text  # a count: the sure learned answer goes first
     # an amount (here a sum of money) the rule stage finds stands, however sure the learned stage is
     found, _, learned = staged_answer("Nhà máy nộp ngân sách bao nhiêu tiền?", [p], dense=close(), first_confidence=0.0)
     assert not learned and "45 tỷ đồng" in found.text
+    # a count: the sure learned answer goes first, and the rule stage is not even asked
+    monkeypatch.setattr(rules, "extract_answer", lambda *a, **k: pytest.fail("the rule stage was asked"))
+    found, _, learned = staged_answer(counted, [p], dense=close(), first_confidence=0.0)
+    assert learned and "300" in found.text
 
 
 def test_an_english_question_is_answered_from_vietnamese_text_without_a_glossary_word():

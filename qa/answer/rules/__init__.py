@@ -1,9 +1,16 @@
 """The rule answer stage (hand-set on news): question patterns, lexical evidence, typed spans.
 
-Asked first (`qa.answer.answer_passages`): its figures are the answer, its names, places and
-clauses only where the learned stage is unsure, until the learned stage beats it on news;
-`extract_answer` is its one entry point. Does not retrieve.
+Asked first for amounts (`qa.answer.answer_passages`): an amount it finds is the answer; its
+other answers only where the learned stage is unsure. `extract_answer` is its one entry point;
+`answer_kind` the kind of answer it would give a question (its `Answer.kind`), read from the
+question alone. Does not retrieve.
 """
+from qa.answer.rules.questions import classify_question
 from qa.answer.rules.stage import extract_answer
 
-__all__ = ["extract_answer"]
+__all__ = ["answer_kind", "extract_answer"]
+
+
+def answer_kind(question: str) -> str:
+    """The `Answer.kind` any answer of `extract_answer` to `question` has (`questions.KINDS`)."""
+    return classify_question(question).kind
