@@ -127,10 +127,9 @@ def tops(items: list[dict], scorer: Scorer) -> list[tuple[int, np.ndarray]]:
         if not len(i["X"]):
             out.append((-1, None))
             continue
-        Xs, s = scorer.scores(i["X"].astype(np.float64))
-        n = int(s.argmax())
-        p = np.exp(s - s.max())
-        out.append((n, np.append(Xs[n], p[n] / p.sum())))
+        scored = scorer.scores(i["X"].astype(np.float64))
+        n = int(scored[1].argmax())
+        out.append((n, scorer.confidence_rows(scored, np.array([n]))[0]))
     return out
 
 

@@ -82,11 +82,18 @@ class Scorer:
         (`scored`: what `scores(X)` already gave, so that the trees are not walked twice)."""
         if not len(X):
             return np.zeros(0)
-        Xs, s = scored if scored is not None else self.scores(X)
+        rows = self.confidence_rows(scored if scored is not None else self.scores(X), chosen)
+        return 1.0 / (1.0 + np.exp(-np.clip(rows @ self.confidence_weights + self.confidence_bias, -40, 40)))
+
+    @staticmethod
+    def confidence_rows(scored: tuple[np.ndarray, np.ndarray], chosen: np.ndarray) -> np.ndarray:
+        """What the confidence model reads of each chosen candidate: its standardised features
+        and its share of the pool's softmax (`scored` is what `scores` gave for the pool);
+        `bench/fit_answer.py` fits the model on the same rows."""
+        Xs, s = scored
         share = np.exp(s - s.max())
         share /= share.sum()
-        rows = np.column_stack([Xs[chosen], share[chosen]])
-        return 1.0 / (1.0 + np.exp(-np.clip(rows @ self.confidence_weights + self.confidence_bias, -40, 40)))
+        return np.column_stack([Xs[chosen], share[chosen]])
 
     @classmethod
     def from_json(cls, doc: dict) -> "Scorer":

@@ -489,3 +489,15 @@ def test_what_follows_a_cause_or_means_word_is_a_candidate_of_that_kind():
     assert "cause" in spans["mưa lớn kéo dài và đã thi công bằng cách chia nhỏ gói thầu"]
     assert "means" in spans["chia nhỏ gói thầu"] and "means" in spans["bằng cách chia nhỏ gói thầu"]
     assert not any("cause" in flags for span, flags in spans.items() if span.startswith("nhà thầu"))
+
+
+def test_the_confidence_reads_the_chosen_candidates_features_and_softmax_share():
+    from qa.answer.scorer import Scorer
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    scorer = Scorer(np.array([2.0, 0.0]), np.array([0.0, 0.0, 4.0]), -1.0, np.zeros(2), np.ones(2), 0.5)
+    scored = scorer.scores(X)
+    rows = scorer.confidence_rows(scored, np.array([0, 2]))
+    share = np.exp([2.0, 0.0, 0.0]) / np.exp([2.0, 0.0, 0.0]).sum()
+    assert np.allclose(rows, [[1.0, 0.0, share[0]], [0.0, 0.0, share[2]]])
+    expected = 1.0 / (1.0 + np.exp(-(4.0 * share[[0, 2]] - 1.0)))
+    assert scorer.confidences(X, np.array([0, 2])).tolist() == pytest.approx(expected.tolist())
