@@ -13,7 +13,8 @@ Vietnamese with and without diacritics share one value (the smaller of the two c
 they are (since session 10: before, the scorer's own fitted threshold refused first, so an
 English bar below it never took effect). The stage order is the engine's: since session 11 a
 sure learned answer (`Settings.learned_first_confidence`) goes before the rules' names, places
-and clauses (their figures stand), and these bars apply to its answers behind the rules.
+and clauses, since session 20 before their counts, shares and dates too (their amounts stand),
+and these bars apply to its answers behind the rules.
 Prints tables.
 
     python bench/fallback_threshold.py [--home DIR] [--leave-out 4] [--data DIR]
