@@ -25,10 +25,10 @@ from qa.lang.numwords import spelled_numbers
 from qa.lang.text import has_diacritics
 from qa.lang.wordlists import words
 
-COUNTED_TYPES = frozenset({"quantity", "money", "percent"})  # asked types whose answer is a figure
+_COUNTED_TYPES = frozenset({"quantity", "money", "percent"})  # asked types whose answer is a figure
 # Asked types whose answer stands next to what the question asks of it: a figure by what it
 # measures, a date by its event, a person or place by its role ("chủ tịch xã …").
-_BESIDE_ASKED = COUNTED_TYPES | {"duration", "date", "person", "place"}
+_BESIDE_ASKED = _COUNTED_TYPES | {"duration", "date", "person", "place"}
 _DIGIT = re.compile(r"\d")
 
 
@@ -76,7 +76,7 @@ def figureless(q: QuestionAnalysis, found: Sequence[Candidate]) -> np.ndarray:
     not, being a year as often, so "đến năm" for "five" is refused too). A sentence without one
     does not answer "How many households …?", however close it stands to the question's names
     (issue 13's Sìn Hồ exchange, once the English bar came down to its setting)."""
-    if q.asked not in COUNTED_TYPES:
+    if q.asked not in _COUNTED_TYPES:
         return np.zeros(len(found), dtype=bool)
     return np.array([not _DIGIT.search(c.text) and not spelled_numbers(c.text) for c in found], dtype=bool)
 
