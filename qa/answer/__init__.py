@@ -159,7 +159,8 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
     fitted threshold when not given). Measured (README, "Answers"): the learned stage alone gets
     XQuAD-dev's answers nearly as often and shorter (F1 higher), but the seeds' dev questions
     wrong more often than the rules; where it is sure it is right more often than the rules'
-    answers other than amounts, so it goes before those (figures too since session 20). It reads only the first
+    answers other than amounts, so it goes before those (their counts, shares and dates too
+    since session 20). It reads only the first
     `learned_pool` passages (the retrievals its scorer was fitted on) and of their sentences the
     `read` closest (`prepare`). `marked`: whether the asker typed the tone marks (`analyse`)."""
     found, also, learned = staged_answer(question, passages, authors, dense, also_ratio, max_answers, learned_pool,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from qa.answer.asking import names_article
 from qa.answer.rules.english import english_type
@@ -162,6 +163,7 @@ def _several(question: str, english: bool) -> bool:
     return bool(m and m.group(1).endswith("s") and not m.group(1).endswith("ss") and stem(m.group(1)) != m.group(1))
 
 
+@lru_cache(maxsize=4096)  # `staged_answer` reads the kind before the rule stage reads the question
 def classify_question(question: str) -> QuestionType:
     """The kind of answer a question wants (Vietnamese with or without diacritics, English)."""
     english = is_english(question)
