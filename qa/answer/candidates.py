@@ -21,7 +21,8 @@ from typing import Sequence
 from qa.answer.names import names
 from qa.answer.question import QuestionAnalysis, compared_word, stopwords, word_list
 from qa.ingest.chunking import sentence_spans
-from qa.lang.numbers import RANGE_JOINS, find_quantities
+from qa.lang.numbers import find_quantities
+from qa.lang.numerals import figure_words
 from qa.lang.text import fold, has_diacritics
 from qa.lang.wordlists import table
 from qa.records import Passage
@@ -55,8 +56,6 @@ _DATE_PHRASE = re.compile(
     r"|sáng|trưa|chiều|tối|đêm)\s+)?" + _ONE_DATE
     + r"(?:\s*(?:[-–]|đến|tới)\s*(?:" + _SLASHED + r"|" + _YEAR + r"))?(?!\w)", re.I)
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s+[^\W\d_]+){0,2}")
-# What joins the two ends of a range of figures: "30 đến 50 nghìn", "0,3 tới 0,6 °C", "5 – 7 triệu".
-_RANGE_JOIN = re.compile(r"\s*(?:" + "|".join(sorted({*RANGE_JOINS, *map(fold, RANGE_JOINS)})) + r"|[-–—])\s*")
 _NOT_RANGED = frozenset({"date", "period", "code", "year"})
 _QUOTED = re.compile(r"[“\"‘«]([^”\"’»\n]{2,80})[”\"’»]")
 # Clause boundaries: punctuation followed by a space (never the comma of "0,62"), brackets, dashes.
@@ -159,7 +158,8 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
         add(quantity.start, quantity.end, _QUANTITY_FLAG.get(quantity.kind, "number"))
     for low, high in zip(quantities, quantities[1:]):  # a range is one answer: "30 đến 50 nghìn dân"
         digit = next((high.start + i for i, ch in enumerate(high.text) if ch.isdigit()), high.start)  # "tới 0,6 °C"
-        if low.kind not in _NOT_RANGED and high.kind not in _NOT_RANGED and _RANGE_JOIN.fullmatch(text, low.end, digit):
+        ranged = low.kind not in _NOT_RANGED and high.kind not in _NOT_RANGED
+        if ranged and _range_join().fullmatch(text, low.end, digit):
             add(low.start, high.end, _QUANTITY_FLAG.get(high.kind, "number"))
     for m in _NUMBER.finditer(text):
         # The number with the words after it up to the first function word ("24 lần", not "24 lần và").
@@ -190,6 +190,13 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
                 add(s, e, "gap")
     add(0, len(text), "sentence")
     return found
+
+
+@cache
+def _range_join() -> re.Pattern:
+    """What joins the two ends of a range of figures: "30 đến 50 nghìn", "0,3 tới 0,6 °C", "5 – 7 triệu"."""
+    joins = figure_words().range_joins
+    return re.compile(r"\s*(?:" + "|".join(sorted({*joins, *map(fold, joins)})) + r"|[-–—])\s*")
 
 
 @cache

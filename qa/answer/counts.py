@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 
 from qa.answer.question import scale_words
-from qa.lang.numbers import RANGE_JOINS
+from qa.lang.numerals import figure_words
 from qa.lang.text import fold
 
 
@@ -49,8 +49,8 @@ def counts_other(words: list[str], counted: frozenset[str]) -> float:
 @cache
 def _figure_words() -> frozenset[str]:
     """Folded words that continue a figure rather than name what it counts: scale words
-    ("nghìn", "million") and the words joining a range (`numbers.RANGE_JOINS`: "đến", "to")."""
-    return scale_words() | frozenset(fold(w) for w in RANGE_JOINS)
+    ("nghìn", "million") and the words joining a range (`numerals.FigureWords.range_joins`: "đến", "to")."""
+    return scale_words() | frozenset(fold(w) for w in figure_words().range_joins)
 
 
 def in_figure(word: str) -> bool:

@@ -18,7 +18,8 @@ from functools import cache, lru_cache
 from qa.answer.asking import asking, compared_text, type_patterns
 from qa.lang.glossary import english_terms
 from qa.lang.language import detect_language
-from qa.lang.numbers import UNIT_WORDS, unit_kind
+from qa.lang.numbers import unit_kind
+from qa.lang.numerals import figure_words
 from qa.lang.text import fold, has_diacritics, normalize
 from qa.lang.wordlists import table, words
 
@@ -136,9 +137,10 @@ def analyse(question: str, marked: bool | None = None) -> QuestionAnalysis:
 @cache
 def _folded_units() -> tuple[tuple[tuple[str, ...], str], ...]:
     """(folded words of a written unit, its canonical unit), longest first: the currencies and
-    measures of `numbers.UNIT_WORDS`; single letters ("m", "đ") are left out, since after a
+    measures of `numerals.FigureWords.unit_words`; single letters ("m", "đ") are left out, since after a
     question phrase they are more often something else."""
-    forms = {tuple(fold(part) for part in _WORD.findall(w)): unit for w, unit in UNIT_WORDS.items() if len(w) > 1}
+    forms = {tuple(fold(part) for part in _WORD.findall(w)): unit for w, unit in figure_words().unit_words.items()
+             if len(w) > 1}
     return tuple(sorted(forms.items(), key=lambda fu: -len(fu[0])))
 
 

@@ -19,24 +19,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from qa.lang.numerals import END, START, english_form, figure_words, parse_number, scaled_value
 from qa.lang.numwords import spelled_numbers
-from qa.lang.text import drop_thousands_dots, fold, segment
-from qa.lang.wordlists import table
-
-_NUM = r"\d+(?:[.,]\d+)*"
-_UNITS = table("units")
-_CONTEXT = table("number_context")
-_SCALES = {w: float(v) for w, v in table("number_words")["digit_scales"].items()}
-_SCALE = "(?:" + "|".join(sorted(map(re.escape, _SCALES), key=len, reverse=True)) + ")"
-_CURRENCY = dict(_UNITS["currencies"])
-_MEASURES = {w: tuple(v) for w, v in _UNITS["measures"].items()}  # as written -> (canonical unit, kind)
-_UNIT_KIND = {unit: kind for unit, kind in _MEASURES.values()}
-UNIT_WORDS = {**_CURRENCY, **{w: unit for w, (unit, _) in _MEASURES.items()}}  # each currency and measure as written -> its unit
+from qa.lang.text import fold, segment
 
 
 def measure_words() -> dict[str, str]:
     """Each way a unit of measure is written (lower case) -> its canonical unit ("mét vuông" -> "m2")."""
-    return {written: unit for written, (unit, _) in _MEASURES.items()}
+    return {written: unit for written, (unit, _) in figure_words().measures.items()}
 
 
 @lru_cache(maxsize=1)
@@ -48,39 +38,20 @@ def folded_measure_words() -> tuple[tuple[str, str], ...]:
 
 def unit_kind(unit: str | None) -> str | None:
     """What a canonical unit measures ("km" -> "length", "ha" -> "area"), None for no known unit."""
-    return _UNIT_KIND.get(unit or "")
-_UNIT = "|".join(re.escape(u) for u in sorted(list(_CURRENCY) + list(_MEASURES), key=len, reverse=True))
-_PREFIX = "|".join(re.escape(u) for u in sorted(_UNITS["prefix"], key=len, reverse=True))
-_ENGLISH_SCALES = frozenset(table("number_words")["en"]["scales"])
-QUALIFIERS = tuple(_CONTEXT["qualifiers"])
-_QUAL = "|".join(sorted(map(re.escape, QUALIFIERS), key=len, reverse=True))
-_VAGUE = "(?:" + "|".join(_CONTEXT["vague"]) + ")"
-_B = r"(?<![\w.,/])"  # a number starts at a word boundary (not inside 2.500 or 5/2021)
-_E = r"(?![\w])"
+    return figure_words().unit_kinds.get(unit or "")
 
-_CODE = re.compile(rf"{_B}(\d+)\s?[-–]\s?([A-ZĐ]{{1,6}})\s?/\s?([A-ZĐ]{{1,6}}){_E}")
-_DATE = re.compile(rf"{_B}(\d{{1,2}})/(\d{{1,2}})/(\d{{4}}){_E}")
-_MONTH = re.compile(rf"{_B}(\d{{1,2}})/(\d{{4}}){_E}")
+
+_CODE = re.compile(rf"{START}(\d+)\s?[-–]\s?([A-ZĐ]{{1,6}})\s?/\s?([A-ZĐ]{{1,6}}){END}")
+_DATE = re.compile(rf"{START}(\d{{1,2}})/(\d{{1,2}})/(\d{{4}}){END}")
+_MONTH = re.compile(rf"{START}(\d{{1,2}})/(\d{{4}}){END}")
 # A date written out: "ngày 7 tháng 2 năm 2016", "8 tháng 2 năm 2007", "tháng 7, 1961", "tháng 12".
 # The number after "tháng" names a month: read as a count, "tháng 2 năm 2015" gave "2 năm", two
 # years. A number before "tháng" is a day only with "ngày" or a year ("6 tháng 2 ngày" is a duration).
 _WORDED_DATE = re.compile(rf"(?i)(?<![\w.,/])(ngày\s+)?(?:(\d{{1,2}})\s+)?tháng\s+(\d{{1,2}})"
-                          rf"(?:\s*(?:năm\s+|,\s*|/)(\d{{4}}))?{_E}")
-_PERIOD = re.compile(rf"{_B}(?:(\d{{1,2}})/)?((?:19|20)\d\d)\s*[-–]\s*(?:(\d{{1,2}})/)?((?:19|20)\d\d){_E}")
-_FROM_TO = re.compile(rf"(?i)\btừ\s+(?:năm\s+)?((?:19|20)\d\d)\s+(?:đến|tới)\s+(?:năm\s+)?((?:19|20)\d\d){_E}")
-_AMOUNT = re.compile(
-    rf"(?i)(?:(?P<qual>{_QUAL})\s+)?"
-    rf"(?:(?P<vague>{_VAGUE})\s+(?P<vscale>{_SCALE}(?:\s+{_SCALE})*)|(?:(?P<pre>{_PREFIX})\s?)?{_B}(?P<num>{_NUM})(?:\s*[-–]\s*(?P<upper>{_NUM}))?"
-    rf"(?P<scales>(?:\s+{_SCALE}(?:\s+{_NUM}(?=\s+{_SCALE}))?)*(?:\s+{_NUM}(?=\s*(?:{_UNIT})(?!\w)))?))"
-    rf"(?:(?P<pct>\s?%|\s+phần trăm|\s+percent)|\s?(?P<unit>{_UNIT})(?!\w)(?P<per>/\s?(?:1\s)?\w+)?)?"
-)
-_UNIT_AFTER = re.compile(rf"(?i)(?:(?P<pct>\s?%|\s+phần trăm|\s+percent)|\s(?P<unit>{_UNIT})(?!\w)(?P<per>/\s?(?:1\s)?\w+)?)")
+                          rf"(?:\s*(?:năm\s+|,\s*|/)(\d{{4}}))?{END}")
+_PERIOD = re.compile(rf"{START}(?:(\d{{1,2}})/)?((?:19|20)\d\d)\s*[-–]\s*(?:(\d{{1,2}})/)?((?:19|20)\d\d){END}")
+_FROM_TO = re.compile(rf"(?i)\btừ\s+(?:năm\s+)?((?:19|20)\d\d)\s+(?:đến|tới)\s+(?:năm\s+)?((?:19|20)\d\d){END}")
 _WORD_RUN = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+){0,4}")
-# Words after a number that show it counts nothing ("Khu 5 là ...", "năm 2021 đã ...").
-NON_NOUNS = frozenset(_CONTEXT["non_nouns"])
-CLASSIFIERS = frozenset(_CONTEXT["classifiers"])
-TIME_NOUNS = frozenset(_CONTEXT["time_nouns"])
-RANGE_JOINS = tuple(_CONTEXT["range_joins"])  # "30 [đến] 50 nghìn", "0,3 [tới] 0,6 °C", "2 [to] 3 million"
 
 
 @dataclass(frozen=True)
@@ -103,48 +74,6 @@ class Quantity:
         return self.qualifier in ("hàng", "nhiều", "vài", "mấy")
 
 
-def english_form(s: str) -> bool:
-    """True for figures only English writes: comma-grouped thousands ("1,234,567", "1,234.5")."""
-    return bool(re.fullmatch(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+", s))
-
-
-def parse_number(s: str, english: bool = False) -> float:
-    """Vietnamese: "4.036" -> 4036, "2,1" -> 2.1, "1.234,5" -> 1234.5, "1.5" -> 1.5 (not a thousands
-    group). English (`english`, or a form only English writes): "1,200" -> 1200, "3.5" -> 3.5."""
-    s = s.strip().replace(" ", "")
-    if not re.fullmatch(_NUM, s):
-        raise ValueError(f"not a number: {s!r}")
-    if english or english_form(s):
-        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", s):
-            return float(s.replace(",", ""))
-    s = drop_thousands_dots(s)
-    whole, _, decimal = s.partition(",")
-    if "." in whole:  # "1.5": a decimal dot (a thousands dot was dropped above)
-        whole, _, dotted = whole.rpartition(".")
-        whole, decimal = whole.replace(".", ""), dotted + decimal.replace(",", "")
-    decimal = decimal.replace(",", "").replace(".", "")
-    return float(f"{whole}.{decimal}" if decimal else whole)
-
-
-def _scaled_value(num: str, scales: str, english: bool = False) -> float:
-    """"2" + " tỷ 652 triệu" -> 2.652e9: each number is multiplied by the scales after it, and
-    adjacent scales multiply ("1,2" + " nghìn tỷ" -> 1.2e12)."""
-    parts = re.findall(rf"{_NUM}|{_SCALE}", scales, flags=re.I)
-    total, current, last, after_scale = 0.0, parse_number(num, english), 0.0, False
-    for part in parts:
-        scale = _SCALES.get(part.lower())
-        if scale is None:
-            current, after_scale = parse_number(part, english), False
-        elif after_scale:
-            total += last * (scale - 1)
-            last *= scale
-        else:
-            last = current * scale
-            total += last
-            current, after_scale = 0.0, True
-    return total + current
-
-
 def vi_words(text: str) -> tuple[str, ...]:
     """Vietnamese words ("tập thể", "ghi danh"), syllables joined by a space; punctuation
     dropped. Longest match over a lexicon (qa.lang.text.segment): pyvi's CRF agreed on 94.5% of
@@ -163,14 +92,14 @@ def _noun_after(text: str, pos: int) -> tuple[str, int] | None:
     m = _WORD_RUN.match(text, pos + 1)
     if not m:
         return None
-    words = m.group(0).split()
-    if words[0].lower() in NON_NOUNS:
+    figure, run = figure_words(), m.group(0).split()
+    if run[0].lower() in figure.non_nouns:
         return None
-    if words[0].lower() in ("các", "những") and len(words) > 1:  # "100% các chi bộ"
-        words = words[1:]
-    first = _first_word(" ".join(words)).split()[:3]
-    if len(first) == 1 and first[0].lower() in CLASSIFIERS and len(words) > 1:
-        first = [first[0]] + _first_word(" ".join(words[1:])).split()[:3]
+    if run[0].lower() in ("các", "những") and len(run) > 1:  # "100% các chi bộ"
+        run = run[1:]
+    first = _first_word(" ".join(run)).split()[:3]
+    if len(first) == 1 and first[0].lower() in figure.classifiers and len(run) > 1:
+        first = [first[0]] + _first_word(" ".join(run[1:])).split()[:3]
     noun = " ".join(first)
     end = text.index(noun, m.start()) + len(noun) if noun in text[m.start():] else m.start() + len(first[0])
     return noun, end
@@ -206,7 +135,7 @@ def _scan(text: str, english: bool) -> list[Quantity]:
             continue
         if d <= 31 and 1 <= mo <= 12:
             add(Quantity(m.group(0), m.start(), m.end(), float(y * 10000 + mo * 100 + d), None, "date"))
-    for m in _AMOUNT.finditer(text):
+    for m in figure_words().amount.finditer(text):
         if m.group("num") is None and m.group("vague") is None or not free(m.start(), m.end()):
             continue
         if text[m.end():m.end() + 1].isalnum():  # "499B", "19a": an identifier, not a figure
@@ -223,7 +152,8 @@ def _reads_english(m: re.Match, english: bool) -> bool:
     """Read this figure's separators the English way: the text is English, a $/€/£ precedes it,
     an English scale word follows it ("3.5 million"), or only English writes it ("1,234,567")."""
     scales = (m.group("scales") or "").lower().split()
-    return english or bool(m.group("pre")) or any(w in _ENGLISH_SCALES for w in scales) or english_form(m.group("num"))
+    english_scale = any(w in figure_words().english_scales for w in scales)
+    return english or bool(m.group("pre")) or english_scale or english_form(m.group("num"))
 
 
 def _amount(text: str, m: re.Match, english: bool) -> Quantity:
@@ -231,11 +161,11 @@ def _amount(text: str, m: re.Match, english: bool) -> Quantity:
     if m.group("vague"):
         value = 1.0
         for scale in m.group("vscale").lower().split():  # "hàng trăm tỷ": 1e11
-            value *= _SCALES[scale]
+            value *= figure_words().scales[scale]
         upper = None
     else:
         eng = _reads_english(m, english)
-        value = _scaled_value(m.group("num"), m.group("scales") or "", eng)
+        value = scaled_value(m.group("num"), m.group("scales") or "", eng)
         upper = parse_number(m.group("upper"), eng) if m.group("upper") else None
     start, end = m.start(), m.end()
     while end > start and text[end - 1].isspace():
@@ -243,7 +173,7 @@ def _amount(text: str, m: re.Match, english: bool) -> Quantity:
     unit_word = (m.group("unit") or m.group("pre") or "").lower()
     per = re.sub(r"^/\s?(?:1\s)?", "", m.group("per")) if m.group("per") else None
     common = dict(qualifier=qual, upper=upper)
-    if not m.group("pct") and unit_word not in _CURRENCY and unit_word not in _MEASURES:
+    if not m.group("pct") and unit_word not in figure_words().unit_words:
         digits = m.group("num") or ""
         scaled = bool((m.group("scales") or "").strip()) or m.group("vague")
         if re.fullmatch(r"(?:19|20)\d\d", digits) and not scaled and not qual:
@@ -258,23 +188,24 @@ def _with_unit(text: str, start: int, end: int, value: float, pct: bool, unit_wo
         noun = _noun_after(text, end)
         return Quantity(text[start:end], start, end, value, "%", "percent", **common,
                         noun=noun[0] if noun else None, noun_end=noun[1] if noun else end)
-    if unit_word in _CURRENCY:
-        unit = _CURRENCY[unit_word] + (f"/{per}" if per else "")
+    figure = figure_words()
+    if unit_word in figure.currencies:
+        unit = figure.currencies[unit_word] + (f"/{per}" if per else "")
         return Quantity(text[start:end], start, end, value, unit, "money", **common, per=per)
-    if unit_word in _MEASURES:
-        unit, kind = _MEASURES[unit_word]
+    if unit_word in figure.measures:
+        unit, kind = figure.measures[unit_word]
         return Quantity(text[start:end], start, end, value, unit, kind, **common, per=per)
     noun = _noun_after(text, end)
     if noun is None:
         return Quantity(text[start:end], start, end, value, None, "number", **common)
-    kind = "duration" if noun[0].lower() in TIME_NOUNS else "count"
+    kind = "duration" if noun[0].lower() in figure.time_nouns else "count"
     return Quantity(text[start:noun[1]], start, noun[1], value, noun[0], kind, **common,
                     noun=noun[0], noun_end=noun[1])
 
 
 def _spelled(text: str, start: int, end: int, value: float) -> Quantity | None:
     """A number written as words, typed like a figure; a lone word ("ba") only before a noun."""
-    m = _UNIT_AFTER.match(text, end)
+    m = figure_words().unit_after.match(text, end)
     if m:
         per = re.sub(r"^/\s?(?:1\s)?", "", m.group("per")) if m.group("per") else None
         q = _with_unit(text, start, m.end(), value, bool(m.group("pct")), (m.group("unit") or "").lower(), per, {})

@@ -112,6 +112,7 @@ def _acceptable(run: list[str], words, i: int, vocab) -> bool:
 # Spelled-out small numbers, folded, as digits: "Ngày thứ bảy" and "Ngày thứ 7" name one thing.
 # Folded, some collide with other words (năm/nam "year", sáu/sau "after"): compare names only
 # after mapping both sides alike, never read running text with it.
+@lru_cache(maxsize=1)
 def _digit_words() -> dict[str, str]:
     words = table("number_words")["vi"]
     # "lăm"/"nhăm" (5 after mươi) fold to "lam"/"nham", which are far more often làm/nhằm
@@ -120,9 +121,6 @@ def _digit_words() -> dict[str, str]:
     return out
 
 
-DIGIT_WORDS = _digit_words()
-
-
 def as_digits(folded_word: str) -> str:
     """"bay" (bảy, folded) -> "7"; any other word unchanged."""
-    return DIGIT_WORDS.get(folded_word, folded_word)
+    return _digit_words().get(folded_word, folded_word)

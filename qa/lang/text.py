@@ -110,9 +110,13 @@ def has_diacritics(text: str) -> bool:
 
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
-# Question words carry no topic; dropping them keeps BM25 and the answer finder on topic.
-QUESTION_WORDS = words("question_words")
-QUESTION_WORDS_FOLDED = frozenset(fold(w) for w in QUESTION_WORDS)
+
+
+@lru_cache(maxsize=2)
+def question_function_words(folded: bool) -> frozenset[str]:
+    """Question words (`qa/data/question_words.txt`), as written or folded: they carry no topic,
+    and dropping them keeps BM25 and the answer finder on topic."""
+    return frozenset(fold(w) for w in words("question_words")) if folded else words("question_words")
 
 
 _THOUSANDS_DOT = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
@@ -136,7 +140,7 @@ def tokens(text: str, *, folded: bool = False, bigrams: bool = True, drop_questi
     if folded:
         sylls = [fold(s) for s in sylls]
     if drop_question_words:
-        stop = QUESTION_WORDS_FOLDED if folded else QUESTION_WORDS
+        stop = question_function_words(folded)
         sylls = [s for s in sylls if s not in stop]
     if not bigrams:
         return sylls

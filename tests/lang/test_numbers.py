@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.lang.numbers import find_quantities, parse_number
+from qa.lang.numbers import find_quantities
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 
@@ -128,20 +128,6 @@ def test_every_span_points_into_the_seed_text():
     assert seen > 50
 
 
-@pytest.mark.parametrize("s,value", [
-    ("4.036", 4036), ("2,1", 2.1), ("68.132", 68132), ("1.234.567", 1234567), ("1.234,5", 1234.5),
-    ("09", 9), ("1.5", 1.5), ("100", 100),
-])
-def test_parse_number(s, value):
-    assert parse_number(s) == pytest.approx(value)
-
-
-@pytest.mark.parametrize("bad", ["", "abc", "2,1 tỷ", "-"])
-def test_parse_number_rejects_non_numbers(bad):
-    with pytest.raises(ValueError):
-        parse_number(bad)
-
-
 # Figures outside the seeds: compound scales, other currencies, spelled-out and English-style numbers.
 @pytest.mark.parametrize("text,span,value,unit,kind", [
     ("Kim ngạch xuất khẩu cà phê đạt 1,2 nghìn tỷ đồng trong quý I", "1,2 nghìn tỷ đồng", 1.2e12, "VND", "money"),
@@ -184,11 +170,6 @@ def test_english_text_reads_english_separators_and_number_words():
 def test_a_lone_digit_word_is_a_figure_only_before_a_noun_and_not_as_an_ordinal():
     assert [q.text for q in find_quantities("Thứ ba tuần sau, năm 2024, ba người về quê")] == ["2024", "ba người"]
     assert find_quantities("Một số hộ dân đã rời đi") == []
-
-
-@pytest.mark.parametrize("s,value", [("1,200", 1200), ("1,234,567", 1234567), ("3.5", 3.5), ("4.036", 4.036)])
-def test_parse_number_english(s, value):
-    assert parse_number(s, english=True) == pytest.approx(value)
 
 
 def test_a_counted_noun_of_three_syllables_is_kept_whole():
