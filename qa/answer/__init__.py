@@ -22,8 +22,9 @@ import numpy as np
 
 from qa.answer import refusal
 from qa.answer.byline import byline
-from qa.answer.candidates import Candidate, Sentence, candidates, sentences, widest_date
+from qa.answer.candidates import Candidate, Sentence, candidates, sentences
 from qa.answer.consensus import Consensus, choose
+from qa.answer.dates import widest_date
 from qa.answer.features import matrix
 from qa.answer.question import QuestionAnalysis, analyse, word_list
 from qa.answer.scorer import Scorer, default_scorer

@@ -3,7 +3,7 @@
 For every sentence of a fixed pool of passages (each sentence once, cited at the best-ranked
 passage that shows it) it lists typed spans -- figures with their units and dates
 (`numbers.find_quantities` plus bare numbers, ranges of two figures such as "30 đến 50 nghìn
-dân", and Vietnamese date phrases), names (`names`: Vietnamese and foreign, with their head,
+dân", and Vietnamese date phrases: `dates.DATE`), names (`names`: Vietnamese and foreign, with their head,
 listed), quoted text -- and always clause-level spans: the pieces of the
 sentence between punctuation, pairs of them, the whole sentence, the runs of a piece that
 do not repeat the question, and what follows a word saying why or how ("do nắng nóng kéo dài",
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Sequence
 
+from qa.answer.dates import DATE
 from qa.answer.names import names
 from qa.answer.question import QuestionAnalysis, compared_word, stopwords, word_list
 from qa.ingest.chunking import sentence_spans
@@ -30,31 +31,6 @@ from qa.records import Passage
 FLAGS = ("number", "money", "percent", "date", "duration", "name", "quoted", "clause", "gap", "sentence", "cause", "means")
 _QUANTITY_FLAG = {"money": "money", "percent": "percent", "duration": "duration", "year": "date", "date": "date",
                   "period": "date", "code": "name"}  # "01-KL/TW" numbers a document: it names it, it counts nothing
-# Vietnamese dates as the grammar writes them: "ngày 7 tháng 2 năm 2016", "năm 1943",
-# "thế kỷ 19", "thập niên 1960"; a bare four-digit year. The pieces are shared with `_DATE_PHRASE`.
-_MONTH = r"tháng\s+\d{1,2}(?:\s*(?:năm\s+|,\s*)\d{3,4})?"  # "tháng 2 năm 2016", "tháng 7, 1961"
-_YEARS = r"(?:những\s+)?năm\s+\d{3,4}"  # "năm 1943", "những năm 1950"
-_NUMERIC = r"\d{1,2}/\d{1,2}/\d{4}|[12]\d{3}"  # "7/2/2016", "1943"
-_DATE = re.compile(
-    r"(?<!\w)(?:(?:ngày\s+\d{1,2}\s+)?" + _MONTH
-    + r"|" + _YEARS + r"(?:\s*[-–]\s*\d{2,4})?(?:\s+TCN)?"
-    r"|thế\s+kỷ\s+(?:thứ\s+)?[\dIVXLC]+(?:\s+TCN)?|thập\s+(?:niên|kỷ)\s+\d{2,4}"
-    r"|" + _NUMERIC + r")(?!\w)", re.I)
-# The whole date phrase a date or year stands in, as an answer shows it: "8 tháng 2 năm 2007"
-# for "2007", "mùa hè năm 1521", "tháng 7, 1961", "từ 1500 đến 1850", "sau năm 1279". Candidates
-# keep `_DATE` (the scorer was fitted on its spans); only the chosen answer is widened.
-# News writes dates with slashes and says what they are: "ngày 15/8/2024", "tháng 4/2023", "quý
-# IV/2025", "từ tháng 3/2018 đến tháng 10/2021", "tối ngày 15/11": the phrase holds those words too.
-_YEAR = r"(?:năm\s+)?\d{3,4}(?:\s+TCN)?"
-_SLASHED = (r"(?:ngày\s+)?\d{1,2}/\d{1,2}/\d{4}|ngày\s+\d{1,2}/\d{1,2}|tháng\s+\d{1,2}/[12]\d{3}"
-            r"|quý\s+(?:IV|I{1,3}|[1-4])(?:\s*/\s*|\s+năm\s+)\d{4}")
-_ONE_DATE = (r"(?:(?:những\s+)?(?:(?:ngày\s+)?\d{1,2}\s+)?" + _MONTH + r"(?:/\d{4})?"
-             + r"|" + _YEARS + r"(?:\s+TCN)?|" + _SLASHED + r"|" + _NUMERIC + r")")
-_MONTH_YEAR = re.compile(r"\d{1,2}/[12]\d{3}")  # "4/2023" is widened only to "tháng 4/2023": "Nghị quyết 05/2021"
-_DATE_PHRASE = re.compile(
-    r"(?<!\w)(?:(?:từ|sau|trước|khoảng|vào khoảng|cuối|đầu|giữa|mùa\s+(?:xuân|hạ|hè|thu|đông)"
-    r"|sáng|trưa|chiều|tối|đêm)\s+)?" + _ONE_DATE
-    + r"(?:\s*(?:[-–]|đến|tới)\s*(?:" + _SLASHED + r"|" + _YEAR + r"))?(?!\w)", re.I)
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s+[^\W\d_]+){0,2}")
 _NOT_RANGED = frozenset({"date", "period", "code", "year"})
 _QUOTED = re.compile(r"[“\"‘«]([^”\"’»\n]{2,80})[”\"’»]")
@@ -171,7 +147,7 @@ def in_sentence(text: str, q: QuestionAnalysis) -> dict[tuple[int, int], set[str
             # A parsed figure is one unit: "2 tỷ" out of "2 tỷ 652 triệu đồng" would cut it.
             if not any(a <= s and e <= b and (s, e) != (a, b) for a, b in figures):
                 add(s, e, "number")
-    for m in _DATE.finditer(text):
+    for m in DATE.finditer(text):
         add(m.start(), m.end(), "date")
     for s, e in names(text):
         add(s, e, "name")
@@ -255,20 +231,3 @@ def candidates(sents: Sequence[Sentence], q: QuestionAnalysis) -> list[Candidate
             out.append(Candidate(i, s, e, sent.text[s:e], frozenset(flags),
                                  quantity.value if quantity else None, quantity.unit if quantity else None))
     return out
-
-
-def widest_date(text: str, start: int, end: int) -> tuple[int, int]:
-    """The longest date phrase of `text` holding text[start:end] when that span is itself a date
-    or a year, else (start, end) unchanged.
-
-    >>> s = "BSkyB thông báo vào 8 tháng 2 năm 2007 rằng ..."
-    >>> a, b = widest_date(s, s.index("2007"), s.index("2007") + 4); s[a:b]
-    '8 tháng 2 năm 2007'
-    >>> s = "Tuyến xe buýt chạy từ tháng 3/2018 đến tháng 10/2021, khai trương tối ngày 15/8/2024."
-    >>> [s[slice(*widest_date(s, s.index(x), s.index(x) + len(x)))] for x in ("10/2021", "15/8/2024")]
-    ['từ tháng 3/2018 đến tháng 10/2021', 'tối ngày 15/8/2024']
-    """
-    if not (_DATE_PHRASE.fullmatch(text[start:end]) or _MONTH_YEAR.fullmatch(text[start:end])):
-        return start, end
-    covering = [m.span() for m in _DATE_PHRASE.finditer(text) if m.start() <= start and end <= m.end()]
-    return max(covering, key=lambda span: span[1] - span[0], default=(start, end))
