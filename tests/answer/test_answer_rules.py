@@ -366,16 +366,17 @@ def test_the_rule_stage_reads_its_name_lists_from_the_data_files():
     from qa.answer.rules import spans
     from qa.lang.text import fold
     from qa.lang.wordlists import words
-    assert spans.SURNAMES == {fold(w) for w in words("surnames")}
-    assert set(spans.PLACE_HEADS) == words("place_heads") and set(spans.ORG_HEADS) == words("org_heads")
-    lengths = [len(h) for h in spans.ORG_HEADS]
+    vocabulary = spans.vocabulary()
+    assert vocabulary.surnames == {fold(w) for w in words("surnames")}
+    assert set(vocabulary.place_heads) == words("place_heads") and set(vocabulary.org_heads) == words("org_heads")
+    lengths = [len(h) for h in vocabulary.org_heads]
     assert lengths == sorted(lengths, reverse=True)  # longest first: "Ban Thường vụ" before "Ban"
     body = spans.orgs("Ban Thường vụ Tỉnh ủy đã họp.")[0]
     assert (body.head, body.text) == ("Ban Thường vụ", "Ban Thường vụ Tỉnh ủy")
     assert [p.text for p in spans.people("Hà Lan và La Mã; đồng chí Rơ Mah Hiền")] == ["Rơ Mah Hiền"]
     # Forms of address are one list for both readers; office titles make a person in a passage only.
     from qa.chat.entities import PERSON_TITLES, mentions
-    assert set(spans.PERSON_TITLES) == words("person_titles") | words("office_titles")
+    assert set(vocabulary.person_titles) == words("person_titles") | words("office_titles")
     assert PERSON_TITLES == {fold(w) for w in words("person_titles")} and "dong" not in PERSON_TITLES
     assert [(m.kind, m.name) for m in mentions("Ai la Thu tuong cuoi cung cua Dong Duc?")][-1] == ("name", "Dong Duc")
 

@@ -12,35 +12,60 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Sequence
 
 from qa.lang.text import fold, fold_aligned
 from qa.lang.wordlists import words
 
-# Head words and family names are data (`qa/data/place_heads.txt`, `org_heads.txt`,
-# `surnames.txt`, shared with `qa.chat.entities`). Heads are tried longest first, so that
-# "Ban Thường vụ" wins over "Ban"; matched with their diacritics, in any case.
-PLACE_HEADS = tuple(sorted(words("place_heads"), key=lambda h: (-len(h), h)))
-ORG_HEADS = tuple(sorted(words("org_heads"), key=lambda h: (-len(h), h)))
 # Institutions whose names run on in lower case ("Trường Phổ thông dân tộc bán trú THCS xã Đăk Tăng").
 LONG_NAMED = ("Trường", "Trung tâm", "Bệnh viện", "Công ty", "Hợp tác xã")
-PERSON_TITLES = tuple(sorted(words("person_titles") | words("office_titles")))  # ("đồng chí", "chủ tịch")
-SURNAMES = frozenset(fold(s) for s in words("surnames"))
 
 _CAP = r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*(?:-\w+)*"
 _LOW = r"[^\W\d_A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*"
 _NAME_WORD = rf"(?:{_CAP}|\d+)"
 _NAME = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD})*"
-_HEADS_RE = "|".join(re.escape(h) for h in PLACE_HEADS)
-_PLACE = re.compile(rf"(?i:\b({_HEADS_RE}))[ \t]+({_NAME})")
-_ORG_HEAD = re.compile(r"\b(" + "|".join(re.escape(h) for h in ORG_HEADS) + r")\b", re.IGNORECASE)
-_PLACE_CHAIN = re.compile(rf"[ \t]+(?:(?i:{_HEADS_RE}))[ \t]+{_NAME}")
 _PERSON = re.compile(rf"\b{_NAME}")
-# An organisation's own name: capitalised words, each maybe followed by lower-case syllables
-# ("Chi bộ Thanh tra"), when a place follows ("... huyện Thanh Liêm"); else capitalised words only.
-_ORG_TAIL = re.compile(rf"(?:[ \t]+{_CAP}(?:[ \t]+{_LOW}){{0,2}})+?(?={_PLACE_CHAIN.pattern})")
 _CAP_RUN = re.compile(rf"(?:[ \t]+{_CAP})+")
-_GENERIC_TAIL = re.compile(r"(?:[ \t]+(?:công an|quân sự|thanh tra|" + _HEADS_RE + r")(?![\w]))+")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The head words, titles and family names (data: `qa/data/place_heads.txt`, `org_heads.txt`,
+    `person_titles.txt`, `office_titles.txt`, `surnames.txt`, shared with `qa.chat.entities`) and
+    the patterns made of them. Heads are tried longest first, so that "Ban Thường vụ" wins over
+    "Ban"; matched with their diacritics, in any case."""
+    place_heads: tuple[str, ...]
+    org_heads: tuple[str, ...]
+    person_titles: tuple[str, ...]  # ("đồng chí", "chủ tịch")
+    surnames: frozenset[str]  # folded
+    heads: str  # a pattern matching one place head
+    place: re.Pattern  # a place head and the name after it: "phường Chiềng Lề"
+    org_head: re.Pattern
+    place_chain: re.Pattern  # a further place after a name: "... huyện Thanh Liêm"
+    # An organisation's own name: capitalised words, each maybe followed by lower-case syllables
+    # ("Chi bộ Thanh tra"), when a place follows ("... huyện Thanh Liêm"); else capitalised words only.
+    org_tail: re.Pattern
+    generic_tail: re.Pattern  # "chi bộ công an xã": no name, still a body
+    # Words that tie an item to its owner ("... của Đảng bộ huyện Bạch Thông"): dropped with the owner.
+    owner_links: frozenset[str]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """Read on first use (no module reads data on import)."""
+    place_heads = tuple(sorted(words("place_heads"), key=lambda h: (-len(h), h)))
+    org_heads = tuple(sorted(words("org_heads"), key=lambda h: (-len(h), h)))
+    heads = "|".join(re.escape(h) for h in place_heads)
+    place_chain = re.compile(rf"[ \t]+(?:(?i:{heads}))[ \t]+{_NAME}")
+    return Vocabulary(
+        place_heads, org_heads, tuple(sorted(words("person_titles") | words("office_titles"))),
+        frozenset(fold(s) for s in words("surnames")), heads, re.compile(rf"(?i:\b({heads}))[ \t]+({_NAME})"),
+        re.compile(r"\b(" + "|".join(re.escape(h) for h in org_heads) + r")\b", re.IGNORECASE), place_chain,
+        re.compile(rf"(?:[ \t]+{_CAP}(?:[ \t]+{_LOW}){{0,2}})+?(?={place_chain.pattern})"),
+        re.compile(r"(?:[ \t]+(?:công an|quân sự|thanh tra|" + heads + r")(?![\w]))+"),
+        frozenset(fold(w) for w in ("của tại ở thuộc do với trong " + " ".join(place_heads) + " "
+                                    + " ".join(org_heads)).lower().split()))
 
 
 @dataclass(frozen=True)
@@ -74,7 +99,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def places(text: str) -> list[Span]:
     out = []
-    for m in _PLACE.finditer(text):
+    for m in vocabulary().place.finditer(text):
         name_words = m.group(2).split()
         if all(w.isdigit() for w in name_words) and m.group(1).lower() not in ("thôn", "bản"):
             continue
@@ -85,27 +110,28 @@ def places(text: str) -> list[Span]:
 
 def _org_end(text: str, head: str, end: int) -> int:
     """Where the organisation that starts with `head` (ending at `end`) ends."""
+    v = vocabulary()
     if any(head.lower() == h.lower() for h in LONG_NAMED):
-        run_on = re.match(rf"((?:[ \t]+[\w-]+){{1,10}}?){_PLACE_CHAIN.pattern}", text[end:])
+        run_on = re.match(rf"((?:[ \t]+[\w-]+){{1,10}}?){v.place_chain.pattern}", text[end:])
         if run_on:
             return end + run_on.end()
     nested = re.match(r"[ \t]+", text[end:])
-    if nested and (inner := _ORG_HEAD.match(text, end + nested.end())) and inner.group(1)[0].isupper():
+    if nested and (inner := v.org_head.match(text, end + nested.end())) and inner.group(1)[0].isupper():
         return _org_end(text, inner.group(1), inner.end())  # "Ban Thường vụ Tỉnh ủy", "Chi bộ Trường ..."
-    generic = _GENERIC_TAIL.match(text, end)  # "chi bộ công an xã", "Công an tỉnh": no name, still a body
-    if generic and not _PLACE_CHAIN.match(text, end):
+    generic = v.generic_tail.match(text, end)  # "Công an tỉnh"
+    if generic and not v.place_chain.match(text, end):
         return generic.end()
-    tail = _ORG_TAIL.match(text, end) or _CAP_RUN.match(text, end)
+    tail = v.org_tail.match(text, end) or _CAP_RUN.match(text, end)
     if tail:
         end = tail.end()
-    while chain := _PLACE_CHAIN.match(text, end):
+    while chain := v.place_chain.match(text, end):
         end = chain.end()
     return end
 
 
 def orgs(text: str) -> list[Span]:
     out = []
-    for m in _ORG_HEAD.finditer(text):
+    for m in vocabulary().org_head.finditer(text):
         head = m.group(1)
         if not head[0].isupper() and head.lower() not in ("chi bộ", "đảng bộ", "đảng ủy", "đoàn thanh niên", "hội phụ nữ"):
             continue  # "ban hành", "hội nghị": the lower-case word is not an organisation
@@ -118,22 +144,22 @@ def orgs(text: str) -> list[Span]:
 
 
 def people(text: str) -> list[Span]:
-    out = []
+    out, v = [], vocabulary()
     for m in _PERSON.finditer(text):
         words = m.group(0).split()
         start = m.start()
         before = text[:start].rstrip().lower()
-        if before.endswith(tuple(h.lower() for h in PLACE_HEADS + ORG_HEADS)) or len(words) > 4:
+        if before.endswith(tuple(h.lower() for h in v.place_heads + v.org_heads)) or len(words) > 4:
             # "Huyện ủy Kon Plông Y Thị": the person starts at the first surname after the place
-            k = next((i for i, w in enumerate(words) if i and fold(w) in SURNAMES), None)
+            k = next((i for i, w in enumerate(words) if i and fold(w) in v.surnames), None)
             if k is None:
                 continue
             start += m.group(0).index(" ".join(words[k:]))
             words = words[k:k + 4]
         if not 2 <= len(words) <= 4 or any(w.isdigit() or (w.isupper() and len(w) > 1) for w in words):
             continue
-        titled = text[:start].rstrip().lower().endswith(PERSON_TITLES)
-        if not titled and fold(words[0]) not in SURNAMES:
+        titled = text[:start].rstrip().lower().endswith(v.person_titles)
+        if not titled and fold(words[0]) not in v.surnames:
             continue
         name = " ".join(words)
         out.append(Span(start, start + len(name), name, "đồng chí" if titled else "", "person", _quoted(text, start)))
@@ -149,11 +175,6 @@ def locatives(text: str) -> list[Span]:
             continue
         out.append(Span(s, e, text[s:e], m.group(1).lower(), "place", _quoted(text, s)))
     return out
-
-
-# Words that tie an item to its owner ("... của Đảng bộ huyện Bạch Thông"): dropped with the owner.
-_OWNER_LINKS = frozenset(fold(w) for w in ("của tại ở thuộc do với trong " + " ".join(PLACE_HEADS) + " "
-                                           + " ".join(ORG_HEADS)).lower().split())
 
 
 def list_items(text: str, noun: str, stop_words: set[str], names: Sequence[tuple[str, ...]] = ()) -> list[Span]:
@@ -173,7 +194,7 @@ def list_items(text: str, noun: str, stop_words: set[str], names: Sequence[tuple
         owner = next((i for i in range(len(words)) for n in names if tuple(folded_words[i:i + len(n)]) == n), None)
         if owner is not None:
             words = words[:owner]
-            while words and fold(words[-1].group(0)) in _OWNER_LINKS:
+            while words and fold(words[-1].group(0)) in vocabulary().owner_links:
                 words.pop()
         while words and fold(words[-1].group(0)) in stop_words:  # "Dao và Kinh sinh sống": drop the question's verb
             words.pop()
@@ -209,13 +230,14 @@ def article_place(title: str, texts: Sequence[str] = ()) -> tuple[str, str | Non
         if re.fullmatch(_NAME, rest):
             name = rest
             break
-    if not name and (m := _TITLE_AT.search(title)) and not _ORG_HEAD.match(title, m.start(1)):
+    if not name and (m := _TITLE_AT.search(title)) and not vocabulary().org_head.match(title, m.start(1)):
         name = m.group(1)
     if not name:
         return None
     heads: dict[str, int] = {}
+    named = re.compile(rf"(?i:\b({vocabulary().heads}|{'|'.join(_LEVEL_BODIES)}))[ \t]+{re.escape(name)}\b")
     for text in (title, *texts):
-        for m in re.finditer(rf"(?i:\b({_HEADS_RE}|{'|'.join(_LEVEL_BODIES)}))[ \t]+{re.escape(name)}\b", text):
+        for m in named.finditer(text):
             head = _LEVEL_BODIES.get(m.group(1).lower(), m.group(1).lower())
             heads[head] = heads.get(head, 0) + 1
     return name, max(heads, key=heads.get) if heads else None
