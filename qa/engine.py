@@ -29,7 +29,7 @@ from qa.live import LiveBuild
 from qa.records import Article, AskResult
 from qa.search.retrieve import QueryCache, Retriever
 from qa.settings import Settings
-from qa.store import builder, make_store, writes
+from qa.store import builder, derive, make_store, writes
 from qa.store import index as index_store
 from qa.store.api import Store
 from qa.store.embed import Embedder, make_embedder
@@ -132,9 +132,9 @@ class Engine:
             embed.clear()  # its vectors are in the build now
         return replace(report, problems=tuple((str(path), why) for path, why in problems))
 
-    def _embedding(self, fresh: frozenset = frozenset()) -> builder.Embedding:
-        return builder.Embedding(every=self.settings.embed_checkpoint_texts, progress=self.progress,
-                                 cancel=self.cancel, fresh=fresh)
+    def _embedding(self, fresh: frozenset = frozenset()) -> derive.Embedding:
+        return derive.Embedding(every=self.settings.embed_checkpoint_texts, progress=self.progress,
+                                cancel=self.cancel, fresh=fresh)
 
     def _read_articles(self):
         """The articles folder, parsing only files the current build has not seen (`builder.read_articles`)."""
