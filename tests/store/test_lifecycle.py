@@ -26,7 +26,7 @@ from qa.lang import accents
 from qa.lang.accents import accent_table
 from qa.lang.text import tokens
 from qa.settings import Settings
-from qa.store import buildcache, builder, derive
+from qa.store import buildcache, builder, derive, writes
 from qa.store import index as index_store
 from qa.store.duplicates import NearDuplicates
 from qa.store.embed import FakeEmbedder
@@ -342,7 +342,7 @@ def test_a_rebuild_reads_the_articles_only_once_it_holds_the_lock(fake_settings,
         waiting.start()
         time.sleep(0.5)  # it is now waiting for the lock
         new_article(fake_settings.articles_dir, f"{NEW_ID}.txt")  # the other writer adds an article ...
-        Engine(fake_settings)._rebuild_locked()  # ... and publishes it, still holding the lock
+        writes._rebuild_locked(Engine(fake_settings))  # ... and publishes it, still holding the lock
     finally:
         lock.release()
     waiting.join(timeout=60)
