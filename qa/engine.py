@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -100,51 +99,11 @@ class Engine:
         report = self.rebuild()
         announce(self.settings.articles_dir, report, time.perf_counter() - started)
 
-    def rebuild(self, force: bool = False) -> builder.BuildReport:
-        """Rebuild from the articles folder; only text not embedded before is embedded. The
-        embedding is done first, without the writer lock (checkpointed), and the lock is held
-        only to publish."""
-        (ahead, _), _ = self._read_articles()
-        fresh = frozenset() if self.settings.ray_address else \
-            builder.embed_ahead(self.index_dir, ahead, self.embedder, self.chunker, self._embedding())
-        with self._exclusive():  # read the folder again under the lock: a list read before it may be stale
-            report = self._rebuild_locked(force=force, fresh=fresh)
-        self._published(report.version)
-        return report
-
-    def _rebuild_locked(self, force: bool = False, fresh: frozenset = frozenset()) -> builder.BuildReport:
-        """The build, by a caller holding the writer lock; `fresh`: texts embedded ahead of it."""
-        with self._exclusive(index_store.COLLECTION_LOCK):  # no write is in progress: leftovers are dead ones
-            collection.remove_leftovers(self.settings.articles_dir)  # of an add killed half-way
-        (articles, problems), sources = self._read_articles()
-        embed = None
-        if self.settings.ray_address:  # the embedding step on a Ray cluster (the [ray] extra)
-            from qa.store.ray_embed import RayEmbedding
-
-            embed = RayEmbedding(self.settings, self.index_dir)
-        report = builder.build(
-            self.index_dir, articles, self.embedder, self.chunker, index_type=self.settings.index_type,
-            hnsw_threshold=self.settings.hnsw_threshold, lock_timeout=self.settings.lock_timeout_s, force=force,
-            keep_builds=self.settings.keep_builds, locked=True, sources=sources,
-            embedding=self._embedding(fresh), embed=embed)
-        self.store.apply_build(self.index_dir, report.version)  # a no-op on the default store
-        if embed is not None:
-            embed.clear()  # its vectors are in the build now
-        return replace(report, problems=tuple((str(path), why) for path, why in problems))
-
-    def _embedding(self, fresh: frozenset = frozenset()) -> builder.Embedding:
-        return builder.Embedding(every=self.settings.embed_checkpoint_texts, progress=self.progress,
-                                 cancel=self.cancel, fresh=fresh)
-
-    def _read_articles(self):
-        """The articles folder, parsing only files the current build has not seen (`builder.read_articles`)."""
-        return builder.read_articles(self.index_dir, self.settings.articles_dir,
-                                         self.settings.max_article_bytes, self.chunker)
-
-    def _exclusive(self, name: str = ".lock"):
-        return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s, name)
-
     # -- writes (`qa.store.writes`): the folder and the index kept in step ---------------------
+    def rebuild(self, force: bool = False) -> builder.BuildReport:
+        """Rebuild from the articles folder, embedding only new text (`writes.rebuild`)."""
+        return writes.rebuild(self, force)
+
     def rollback(self, steps: int = 1) -> tuple[str, list[Path]]:
         return writes.rollback(self, steps)
 
@@ -162,6 +121,9 @@ class Engine:
 
     def remove(self, article_id: str) -> tuple[Path, object]:
         return writes.remove(self, article_id)
+
+    def _exclusive(self, name: str = ".lock"):
+        return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s, name)
 
     # -- questions -------------------------------------------------------------------
     def check_question(self, question: str, k: int | None) -> tuple[str, int]:

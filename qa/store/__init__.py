@@ -1,7 +1,7 @@
 """Store: where the built index lives and how a build is made.
 
 Embedders (`embed`, `embedcache`, `ray_embed`), FAISS vectors (`vectors`), immutable
-segments and versioned builds on disk (`segments`, `index`, `buildcache`, `builder`),
+segments and versioned builds on disk (`segments`, `index`, `buildcache`, `derive`, `builder`),
 who reads which build (`readers`), the store interface (`api`) with its two
 implementations (`segmented`, the default; `milvus`), and changes to the collection
 (`writes`). Does not rank passages or answer. Depends on `qa.lang` and `qa.ingest`.

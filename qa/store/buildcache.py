@@ -30,7 +30,7 @@ from qa.store.segments import FIELDS, FORMAT_VERSION, Segment
 
 # The modules whose code turns article files into what a build caches.
 DERIVING = ("qa.ingest.articles", "qa.ingest.chunking", "qa.ingest.htmlpages", "qa.lang.text", "qa.lang.accents",
-            "qa.store.builder", "qa.store.segments", "qa.store.buildcache")
+            "qa.store.builder", "qa.store.derive", "qa.store.segments", "qa.store.buildcache")
 CACHE_FILE = "cache.json"  # {"code", "chunker", "sources": {"read_ns", "files": {id: [sha256, size, mtime_ns]}}}
 
 

@@ -1,11 +1,12 @@
 """Builder: turns the articles folder into a new build, doing only the work that changed.
 
 Unchanged articles stay in the segments they are in; new and edited ones go into one new
-segment, embedding only text that no segment holds (looked up by content hash); the
-newest segments are merged as they grow (`segments.plan_merges`), and a mostly-dead
-segment is rewritten. Then the build folder (manifest, accent table, what the next build
-reuses) is written under a temporary name, renamed, and named in CURRENT (`index`). An
-unchanged corpus keeps the live build. Does not read builds for searching (`index.load`).
+segment, whose data `derive` computes (embedding only text that no segment holds, looked
+up by content hash); the newest segments are merged as they grow (`segments.plan_merges`),
+and a mostly-dead segment is rewritten. Then the build folder (manifest, accent table, what
+the next build reuses) is written under a temporary name, renamed, and named in CURRENT
+(`index`). An unchanged corpus keeps the live build. Does not chunk, embed or count terms
+itself (`derive`) and does not read builds for searching (`index.load`).
 """
 from __future__ import annotations
 
@@ -16,15 +17,12 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from qa.files import fsync_dir, fsync_tree, next_number, write_text
-from qa.ingest.chunking import ChunkerSettings, chunk_article, text_key
+from qa.ingest.chunking import ChunkerSettings
 from qa.lang import accents
-from qa.lang.text import tokens
-from qa.records import Article, Chunk
+from qa.records import Article
 from qa.settings import default
-from qa.store import buildcache, duplicates, embedcache, vectors
+from qa.store import buildcache, derive, embedcache, vectors
 from qa.store import segments as segs
 from qa.store.embed import Embedder
 from qa.store.index import FIELDS, FORMAT_VERSION, collect_garbage, current_version, exclusive, set_current
@@ -44,26 +42,6 @@ class BuildReport:
     problems: tuple[tuple[str, str], ...] = ()  # (file, why) of each article file that was skipped
 
 
-@dataclass(frozen=True)
-class Embedding:
-    """How a build embeds: checkpoints every `every` texts; `cancel` stops it between batches;
-    `fresh` are keys this operation embedded ahead of the build (counted as embedded, not resumed)."""
-
-    every: int = 64
-    progress: bool = False
-    cancel: object = None  # a threading.Event
-    fresh: frozenset = frozenset()
-
-
-def embed_text(chunk: Chunk, article: Article, field: str) -> str:
-    """What the embedder sees: the bare sentence, or the title plus the passage."""
-    return chunk.sentence if field == "sentence" else f"{article.title}. {chunk.context}"
-
-
-def bm25_tokens(chunk: Chunk, article: Article, *, folded: bool) -> list[str]:
-    # The title is left out: it would make every chunk of an article match its place name.
-    return tokens(f"{chunk.context} {chunk.sentence}", folded=folded)
-
 
 def previous_build(index_dir: Path, chunker: ChunkerSettings) -> buildcache.Previous:
     """What the next build can reuse from the current one (articles, chunks, counts, shingles)."""
@@ -81,11 +59,11 @@ def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker:
           *, index_type: str = default("index_type"), hnsw_threshold: int = default("hnsw_threshold"),
           progress: bool = False, lock_timeout: float = default("lock_timeout_s"), force: bool = False,
           keep_builds: int = default("keep_builds"), locked: bool = False,
-          sources: dict | None = None, embedding: Embedding | None = None, embed=None) -> BuildReport:
+          sources: dict | None = None, embedding: derive.Embedding | None = None, embed=None) -> BuildReport:
     """Build (or keep, when nothing changed) the index; `locked=True` when the caller holds the writer lock.
     `embed(keys, texts) -> vectors` replaces the in-process embedding (`ray_embed`)."""
     started = time.perf_counter()
-    embedding = embedding or Embedding(progress=progress)
+    embedding = embedding or derive.Embedding(progress=progress)
     with nullcontext() if locked else exclusive(index_dir, lock_timeout):
         report = _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_threshold,
                                embedding, force, started, sources or {}, embed)
@@ -94,14 +72,14 @@ def build(index_dir: Path, articles: list[Article], embedder: Embedder, chunker:
 
 
 def embed_ahead(index_dir: Path, articles: list[Article], embedder: Embedder, chunker: ChunkerSettings,
-                embedding: Embedding) -> frozenset:
+                embedding: derive.Embedding) -> frozenset:
     """Embed, checkpointed, what a build of `articles` would have to embed, without the writer
     lock: the build that follows (holding it) then finds every vector ready and only publishes.
     Returns the keys embedded here."""
     previous = previous_build(index_dir, chunker)
     live = previous.manifest.get("articles") or {}
     new = [a for a in articles if live.get(a.id) != a.content_hash]
-    _, keys, unique = _texts(new, chunker)
+    _, keys, unique = derive.chunked(new, chunker)
     meta = {"id": embedder.id, "dim": embedder.dim}
     if not unique:
         return frozenset()
@@ -110,7 +88,7 @@ def embed_ahead(index_dir: Path, articles: list[Article], embedder: Embedder, ch
     have |= set(checkpoints.load(set(unique) - have))
     todo = sorted((k, t) for k, t in unique.items() if k not in have)
     if todo:
-        _embed_with_progress(embedder, todo, checkpoints, embedding)
+        derive.embed_with_progress(embedder, todo, checkpoints, embedding)
     return frozenset(k for k, _ in todo)
 
 
@@ -127,7 +105,8 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
     placed = {i for _, ids in kept for i in ids}
     new = [a for a in articles if a.id not in placed]
     checkpoints = embedcache.Checkpoints(index_dir, embedder_meta)
-    fresh, embedded, reused_fresh, resumed = _derive(new, embedder, chunker, previous, checkpoints, embedding, embed)
+    fresh, embedded, reused_fresh, resumed = derive.segment_data(new, embedder, chunker, previous, checkpoints,
+                                                                 embedding, embed)
     parts = _settle(index_dir / "segments", kept, fresh if new else None, stamp, index_type, hnsw_threshold,
                     embedder.dim)
     chunks = sum(_live_rows(seg, ids) for seg, ids in parts)
@@ -138,7 +117,7 @@ def _build_locked(index_dir, articles, embedder, chunker, index_type, hnsw_thres
         "segments": [{"name": seg.name, "articles": ids} for seg, ids in parts],
         "articles": {a.id: a.content_hash for a in articles}, "chunks": chunks,
     }
-    accent_counts = _accent_counts(previous, articles, placed, force)
+    accent_counts = derive.accent_counts(previous, articles, placed, force)
     version = _publish(index_dir, manifest, {
         "accent-counts.json": json.dumps(accent_counts, ensure_ascii=False),
         "accents.json": json.dumps(accents.table_from_counts(accent_counts), ensure_ascii=False),
@@ -217,74 +196,6 @@ def _live_rows(segment: Segment, ids: list[str]) -> int:
     return sum(e.end - e.start for e in segment.entries if e.id in live)
 
 
-def _texts(articles: list[Article], chunker: ChunkerSettings):
-    """(article, its chunks) pairs, the embedding keys of each field's rows, key -> text."""
-    per_article = [(a, chunk_article(a, chunker)) for a in articles]
-    chunks = [(a, c) for a, own in per_article for c in own]
-    texts = {f: [embed_text(c, a, f) for a, c in chunks] for f in FIELDS}
-    keys = {f: [text_key(t) for t in texts[f]] for f in FIELDS}
-    return per_article, keys, {k: t for f in FIELDS for k, t in zip(keys[f], texts[f])}
-
-
-def _derive(articles: list[Article], embedder: Embedder, chunker: ChunkerSettings, previous, checkpoints,
-            embedding: Embedding, embed=None):
-    """(SegmentData of `articles`, texts embedded, texts reused, texts resumed from checkpoints):
-    chunks, vectors (embedding only text that neither a segment of the live build nor a
-    checkpoint holds), term counts, shingles."""
-    per_article, keys, unique = _texts(articles, chunker)
-    chunks = [(a, c) for a, own in per_article for c in own]
-    cache = previous.embeddings(set(unique), {"id": embedder.id, "dim": embedder.dim}) if unique else {}
-    saved = checkpoints.load(set(unique) - cache.keys()) if unique else {}
-    cache.update(saved)
-    todo = sorted((k, t) for k, t in unique.items() if k not in cache)
-    if todo:
-        if embed:  # another executor (Ray) embeds and keeps what it finished itself
-            cache.update(zip((k for k, _ in todo), embed([k for k, _ in todo], [t for _, t in todo])))
-        else:
-            cache.update(_embed_with_progress(embedder, todo, checkpoints, embedding))
-    entries, at = [], 0
-    for a, own in per_article:
-        entries.append(segs.Entry(a.id, a.title, a.content_hash, at, at + len(own)))
-        at += len(own)
-    data = SegmentData(
-        entries=tuple(entries),
-        article_lines=tuple(json.dumps(vars(a), ensure_ascii=False) + "\n" for a, _ in per_article),
-        chunk_lines=tuple(json.dumps(vars(c), ensure_ascii=False) + "\n" for _, c in chunks),
-        vectors={f: np.stack([cache[k] for k in keys[f]]).astype(np.float32) if chunks
-                 else np.zeros((0, embedder.dim), np.float32) for f in FIELDS},
-        keys=keys,
-        counts={name: segs.count_terms([bm25_tokens(c, a, folded=name == "folded") for a, c in chunks])
-                for name in segs.TERM_FIELDS},
-        shingles={a.content_hash: duplicates.shingle_array(a.text) for a, _ in per_article},
-    )
-    embedded_now = {k for k, _ in todo} | (saved.keys() & embedding.fresh)
-    return (data, len(embedded_now), sum(k not in embedded_now for f in FIELDS for k in keys[f]),
-            len(saved.keys() - embedding.fresh))
-
-
-def accent_text(article: Article) -> str:
-    return article.title + "\n" + article.text  # what the accent table has always been built from
-
-
-def _accent_counts(previous, articles: list[Article], placed: set[str], force: bool) -> dict:
-    """The corpus' accent counts: the live build's, plus the new articles, minus those gone."""
-    counts = None if force else previous.accent_counts()
-    if counts is None:
-        return accents.update_accent_counts({}, [accent_text(a) for a in articles], [])
-    gone = [previous.article_of(seg, i) for seg, i in previous.live_entries() if seg.entries[i].id not in placed]
-    return accents.update_accent_counts(
-        counts, add=[accent_text(a) for a in articles if a.id not in placed],
-        remove=[accent_text(a) for a in gone])
-
-
 def _next_version(builds: Path) -> str:
     """"000042-20261121T193940": a sequence number first, so names sort in build order."""
     return f"{next_number(builds):06d}-{time.strftime('%Y%m%dT%H%M%S')}"
-
-
-def _embed_with_progress(embedder: Embedder, todo: list[tuple[str, str]], checkpoints, embedding: Embedding) -> dict:
-    from tqdm import tqdm
-
-    with tqdm(total=len(todo), desc="Embedding", unit="text", disable=not embedding.progress, leave=False) as bar:
-        return embedcache.embed(embedder.embed_passages, todo, checkpoints, embedding.every, on_batch=bar.update,
-                                cancel=embedding.cancel)

@@ -6,7 +6,7 @@ as one small file (`000042-<uuid>.npz`: content-hash keys and their vectors), wr
 a temporary name, fsynced and renamed, so a kill or Ctrl-C loses at most the texts in
 flight. The next build looks here before embedding anything. Once a build has published
 the vectors (they are in its segments) the checkpoints it used are deleted. Does not
-decide what to embed (`builder`) and never changes a segment.
+decide what to embed (`derive`, `builder`) and never changes a segment.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Changes to the collection, for `Engine`: add files or text, remove, roll back.
+"""Changes to the collection and the index, for `Engine`: rebuild, add files or text, remove, roll back.
 
 Each keeps the articles folder and the index in step: an article is checked by the
 builder's own rule before it is written; files are read and embedded (checkpointed)
@@ -9,14 +9,60 @@ not build (`builder`) nor decide what an article may be (`articles.article_text`
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from qa.errors import ArticleNotFound, QAError
 from qa.ingest import articles, collection
 from qa.records import Article
-from qa.store import builder
+from qa.store import builder, derive
 from qa.store import index as index_store
 from qa.store.duplicates import NearDuplicates
+
+
+def rebuild(engine, force: bool = False) -> builder.BuildReport:
+    """Rebuild from the articles folder; only text not embedded before is embedded. The
+    embedding is done first, without the writer lock (checkpointed), and the lock is held
+    only to publish."""
+    (ahead, _), _ = _read_articles(engine)
+    fresh = frozenset() if engine.settings.ray_address else \
+        builder.embed_ahead(engine.index_dir, ahead, engine.embedder, engine.chunker, _embedding(engine))
+    with engine._exclusive():  # read the folder again under the lock: a list read before it may be stale
+        report = _rebuild_locked(engine, force=force, fresh=fresh)
+    engine._published(report.version)
+    return report
+
+
+def _rebuild_locked(engine, force: bool = False, fresh: frozenset = frozenset()) -> builder.BuildReport:
+    """The build, by a caller holding the writer lock; `fresh`: texts embedded ahead of it."""
+    with engine._exclusive(index_store.COLLECTION_LOCK):  # no write is in progress: leftovers are dead ones
+        collection.remove_leftovers(engine.settings.articles_dir)  # of an add killed half-way
+    (found, problems), sources = _read_articles(engine)
+    embed = None
+    if engine.settings.ray_address:  # the embedding step on a Ray cluster (the [ray] extra)
+        from qa.store.ray_embed import RayEmbedding
+
+        embed = RayEmbedding(engine.settings, engine.index_dir)
+    report = builder.build(
+        engine.index_dir, found, engine.embedder, engine.chunker, index_type=engine.settings.index_type,
+        hnsw_threshold=engine.settings.hnsw_threshold, lock_timeout=engine.settings.lock_timeout_s, force=force,
+        keep_builds=engine.settings.keep_builds, locked=True, sources=sources,
+        embedding=_embedding(engine, fresh), embed=embed)
+    engine.store.apply_build(engine.index_dir, report.version)  # a no-op on the default store
+    if embed is not None:
+        embed.clear()  # its vectors are in the build now
+    return replace(report, problems=tuple((str(path), why) for path, why in problems))
+
+
+def _embedding(engine, fresh: frozenset = frozenset()) -> derive.Embedding:
+    return derive.Embedding(every=engine.settings.embed_checkpoint_texts, progress=engine.progress,
+                            cancel=engine.cancel, fresh=fresh)
+
+
+def _read_articles(engine):
+    """The articles folder, parsing only files the current build has not seen (`builder.read_articles`)."""
+    return builder.read_articles(engine.index_dir, engine.settings.articles_dir,
+                                 engine.settings.max_article_bytes, engine.chunker)
 
 
 def rollback(engine, steps: int = 1) -> tuple[str, list[Path]]:
@@ -51,13 +97,13 @@ def add(engine, paths: list[Path], force: bool = False) -> tuple[list[collection
         except QAError as exc:
             refused.append((str(path), str(exc)))
     pending = [articles.describe("pending", s.cleaned, s.path) for s in ready]
-    fresh = builder.embed_ahead(engine.index_dir, pending, engine.embedder, engine.chunker, engine._embedding())
+    fresh = builder.embed_ahead(engine.index_dir, pending, engine.embedder, engine.chunker, _embedding(engine))
     with engine._exclusive():
         with engine._exclusive(index_store.COLLECTION_LOCK):
             added, more_refused = _store(engine, ready, force)
         written = [item.path for item in added if item.written]
         try:
-            report = engine._rebuild_locked(fresh=fresh) if added else None
+            report = _rebuild_locked(engine, fresh=fresh) if added else None
         except BaseException:  # Ctrl-C or a failed build: the files just written go again
             for path in written:
                 path.unlink(missing_ok=True)
@@ -111,7 +157,7 @@ def accept_text(engine, text: str, title: str | None = None, force: bool = False
 def add_text(engine, text: str, title: str | None = None, force: bool = False) -> tuple[collection.Added, object]:
     """`accept_text`, then rebuild."""
     item = accept_text(engine, text, title=title, force=force)
-    return item, engine.rebuild()
+    return item, rebuild(engine)
 
 
 def accept_removal(engine, article_id: str) -> Path:
@@ -124,10 +170,10 @@ def remove(engine, article_id: str) -> tuple[Path, object]:
     """Move the article out of the collection (to .removed/) and rebuild without it."""
     with engine._exclusive(), engine._exclusive(index_store.COLLECTION_LOCK):
         moved = collection.remove(engine.settings.articles_dir, article_id)
-    return moved, engine.rebuild()
+    return moved, rebuild(engine)
 
 
 def _existing(engine) -> tuple[list[Article], NearDuplicates]:
     """The articles now in the folder, and their near-duplicate finder (shingles reused from the build)."""
-    (existing, _), _ = engine._read_articles()
+    (existing, _), _ = _read_articles(engine)
     return existing, NearDuplicates(existing, builder.previous_build(engine.index_dir, engine.chunker))

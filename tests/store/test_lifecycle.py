@@ -26,7 +26,7 @@ from qa.lang import accents
 from qa.lang.accents import accent_table
 from qa.lang.text import tokens
 from qa.settings import Settings
-from qa.store import buildcache, builder
+from qa.store import buildcache, builder, derive, writes
 from qa.store import index as index_store
 from qa.store.duplicates import NearDuplicates
 from qa.store.embed import FakeEmbedder
@@ -81,7 +81,7 @@ def test_adding_an_article_embeds_exactly_its_new_texts(engine, counting, tmp_pa
     path = new_article(tmp_path / "in")
     (added,), _, report = engine.add([path])
     article = load_article(added.path)
-    mine = {builder.embed_text(c, article, f) for c in chunk_article(article, engine.chunker)
+    mine = {derive.embed_text(c, article, f) for c in chunk_article(article, engine.chunker)
             for f in index_store.FIELDS}
     assert set(counting.texts) == mine  # everything embedded is the new article's, and all of it
     assert report.embedded == len(counting.texts) == len(mine)
@@ -188,10 +188,10 @@ def test_an_incremental_build_equals_a_build_from_scratch(fake_settings, tmp_pat
     for field in index_store.FIELDS:
         assert np.array_equal(inc.vectors[field], new.vectors[field])
     queries = [tokens(q, folded=f) for q in ("Phong Thổ thi đua", "quynh nhai huy dong", "mắc ca Bắc Yên 7.321")
-               for f in (False, True)] + [builder.bm25_tokens(c, None, folded=False)[:6] for c in inc.chunks[::9]]
+               for f in (False, True)] + [derive.bm25_tokens(c, None, folded=False)[:6] for c in inc.chunks[::9]]
     for name, folded in (("accented", False), ("folded", True)):
         reference = bm25s.BM25()  # bm25s indexing the token lists itself
-        reference.index([builder.bm25_tokens(c, None, folded=folded) for c in new.chunks], show_progress=False)
+        reference.index([derive.bm25_tokens(c, None, folded=folded) for c in new.chunks], show_progress=False)
         for query in queries:
             want = reference.get_scores(query)
             assert np.allclose(inc.bm25[name].get_scores(query), want, rtol=1e-5, atol=1e-6)
@@ -342,7 +342,7 @@ def test_a_rebuild_reads_the_articles_only_once_it_holds_the_lock(fake_settings,
         waiting.start()
         time.sleep(0.5)  # it is now waiting for the lock
         new_article(fake_settings.articles_dir, f"{NEW_ID}.txt")  # the other writer adds an article ...
-        Engine(fake_settings)._rebuild_locked()  # ... and publishes it, still holding the lock
+        writes._rebuild_locked(Engine(fake_settings))  # ... and publishes it, still holding the lock
     finally:
         lock.release()
     waiting.join(timeout=60)

@@ -12,10 +12,10 @@ import pytest
 
 from qa.errors import IndexMismatch
 from qa.ingest.articles import load_articles
-from qa.ingest.chunking import ChunkerSettings
+from qa.ingest.chunking import ChunkerSettings, text_key
 from qa.search import retrieve
 from qa.search.retrieve import Retriever
-from qa.store import builder, segmented, segments
+from qa.store import builder, derive, segmented, segments
 from qa.store import index as index_store
 from qa.store.embed import FakeEmbedder
 
@@ -171,7 +171,7 @@ def test_upgrading_an_index_of_the_one_folder_format_embeds_nothing_again(tmp_pa
     folder = tmp_path / "builds" / index_store.current_version(tmp_path)
     loaded = load(tmp_path)
     for field in index_store.FIELDS:  # lay the live build out as format 1 did
-        keys = [builder.text_key(builder.embed_text(c, loaded.articles[c.article_id], field))
+        keys = [text_key(derive.embed_text(c, loaded.articles[c.article_id], field))
                 for c in loaded.chunks]
         np.save(folder / f"{field}.npy", loaded.vectors[field])
         (folder / f"{field}.keys.json").write_text(json.dumps(keys))
