@@ -4,7 +4,7 @@ Each finder scans a passage and yields `Span`s (offsets into the passage text, t
 written, and the head word that says what it is: "huyện", "Đảng bộ", "đồng chí"). Names are
 runs of capitalised syllables; organisations and places start at a head word ("Đảng bộ
 huyện Mộc Châu", "phường Chiềng Lề"); a person starts with a family name or follows a
-title. Head words, family names and titles are the data files `qa.chat.entities` reads too
+title. Head words, family names and titles are the data files `qa.chat.name_words` reads too
 (`qa/data/README.md`). Figures, dates and codes are `numbers`' job. Does not score anything
 (that is `stage`).
 """
@@ -18,7 +18,7 @@ from qa.lang.text import fold, fold_aligned
 from qa.lang.wordlists import words
 
 # Head words and family names are data (`qa/data/place_heads.txt`, `org_heads.txt`,
-# `surnames.txt`, shared with `qa.chat.entities`). Heads are tried longest first, so that
+# `surnames.txt`, shared with `qa.chat.name_words`). Heads are tried longest first, so that
 # "Ban Thường vụ" wins over "Ban"; matched with their diacritics, in any case.
 PLACE_HEADS = tuple(sorted(words("place_heads"), key=lambda h: (-len(h), h)))
 ORG_HEADS = tuple(sorted(words("org_heads"), key=lambda h: (-len(h), h)))
