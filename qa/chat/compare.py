@@ -16,8 +16,9 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 from qa.chat import cues
-from qa.chat.entities import mentions, org_heads, place_heads
+from qa.chat.entities import mentions
 from qa.chat.facts import Fact
+from qa.chat.name_words import org_heads, place_heads
 from qa.lang.text import fold, tokens
 from qa.lang.wordlists import table
 

@@ -9,27 +9,35 @@ own name), runs that start with a family name (`surnames.txt`) or follow a form 
 (`person_titles.txt`), other capitalised runs (kind "name"), and years. Words capitalised for
 respect or at a sentence start (`not_names.txt`) and a capital that starts a common word
 ("Bệnh viện Đa khoa": pyvi's lexicon) are never names.
-Does not rewrite anything (`qa.chat.followup`) and does not decide what an answer is about
-(`qa.chat.about`).
+Does not rewrite anything (`qa.chat.followup`), does not decide what an answer is about
+(`qa.chat.about`) and does not read the word lists (`qa.chat.name_words`).
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
+from qa.chat.name_words import (
+    head_before,
+    institution_heads,
+    is_head,
+    is_surname,
+    not_names,
+    org_heads,
+    person_titles,
+    place_heads,
+    reading,
+    reading_bare,
+)
 from qa.lang.text import fold, fold_aligned, folds_to_syllable, has_diacritics, normalize, opens_word
-from qa.lang.wordlists import words
 
 KINDS = ("place", "org", "person", "time", "name")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _YEAR = re.compile(r"(?<![\w/.,])(?:19|20)\d\d(?![\w/])")
 _SENTENCE_START = ".?!:\"“”'(‘"
-PERSON_TITLES = frozenset(fold(w) for w in words("person_titles"))
-_BARE: ContextVar[bool] = ContextVar("bare", default=True)  # the text being read has no diacritics
 
 
 @dataclass(frozen=True)
@@ -39,65 +47,6 @@ class Mention:
     end: int
     name: str  # canonical form (the gazetteer's spelling when it is known)
     rank: int = 0  # 0: known or after a head word; 1: mid-sentence run; 2: sentence-initial run
-
-
-@lru_cache(maxsize=1)
-def _heads() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    places = frozenset(fold(w) for w in words("place_heads"))
-    orgs = frozenset(fold(w) for w in words("org_heads"))
-    return places, orgs, frozenset(fold(w) for w in words("surnames")), frozenset(fold(w) for w in words("not_names"))
-
-
-def place_heads() -> frozenset[str]:
-    """The folded place head words ("huyen", "thanh pho", "district")."""
-    return _heads()[0]
-
-
-def org_heads() -> frozenset[str]:
-    """The folded body head words ("huyen uy", "dang bo", "committee")."""
-    return _heads()[1]
-
-
-@lru_cache(maxsize=1)
-def institution_heads() -> frozenset[str]:  # after these a name is the body's own, not a place's
-    return frozenset(fold(w) for w in words("institution_heads"))
-
-
-def is_surname(word: str, bare: bool | None = None) -> bool:
-    """`word` is a family name (`surnames.txt`): compared with diacritics unless the text being
-    read (`bare`: by default, the text `mentions` reads) has none, so "Quảng Bình" and "Quang
-    Châu" do not start with "Quàng", nor "Tà Ròng" with "Tạ"."""
-    if fold(word) not in _heads()[2]:
-        return False
-    return (_BARE.get() if bare is None else bare) or normalize(word.lower()) in _accented(_heads()[2])
-
-def _capitalised(word: str) -> bool:
-    return word[0].isupper() and (len(word) == 1 or not word[1:].isupper() or len(word) <= 3)
-
-
-def _head_before(text: str, start: int, heads: frozenset[str]) -> str | None:
-    """The head word (up to 4 syllables) that ends right before `start`, folded."""
-    before = text[:start].split()[-4:]
-    for n in range(len(before), 0, -1):
-        if is_head(" ".join(before[-n:]), heads):
-            return fold(" ".join(before[-n:]))
-    return None
-
-
-def is_head(word: str, heads: frozenset[str]) -> bool:
-    """`word` is one of `heads` (folded entries): compared with diacritics when the text being
-    read has them, so "Ban" (a board) is not "bản" (a village) in accented text."""
-    if fold(word) not in heads:
-        return False
-    return _BARE.get() or normalize(word.lower()) in _accented(heads)
-
-
-@lru_cache(maxsize=8)
-def _accented(heads: frozenset[str]) -> frozenset[str]:
-    """The accented entries of the head list(s) whose folded entries make up `heads`."""
-    lists = [name for name in ("place_heads", "org_heads", "person_titles", "surnames")
-             if frozenset(fold(w) for w in words(name)) <= heads]
-    return frozenset(normalize(w.lower()) for name in lists for w in words(name))
 
 
 @lru_cache(maxsize=16)
@@ -124,6 +73,10 @@ def _known(text: str, gazetteer: frozenset[str]) -> list[Mention]:
     return [Mention("place", s, e, name) for s, e, name in found if name]
 
 
+def _capitalised(word: str) -> bool:
+    return word[0].isupper() and (len(word) == 1 or not word[1:].isupper() or len(word) <= 3)
+
+
 def _runs(text: str) -> list[list[tuple[int, int]]]:
     runs: list[list[tuple[int, int]]] = []
     for m in _WORD.finditer(text):
@@ -146,26 +99,26 @@ def _before_word(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]
     if not opens_word(text, *run[-1]):
         return run
     before = [text[s:e] for s, e in run[:-1]]
-    if before and is_head(before[0], org_heads()) and fold(before[0]) not in _heads()[3]:
+    if before and is_head(before[0], org_heads()) and fold(before[0]) not in not_names():
         return run  # "Đoàn Thanh niên": a body's own name, read whole by `_names`
     heads = place_heads() | org_heads()
     return run[:-1] if all(is_head(w, heads) or (len(w) > 1 and w.isupper()) for w in before) else run
 
 
 def _run_kind(text: str, s: int, e: int, gazetteer: frozenset[str]) -> tuple[str, int] | None:
-    place_heads, org_heads, _, not_names = _heads()
+    places, bodies = place_heads(), org_heads()
     name = text[s:e]
-    if fold(name) in not_names:
+    if fold(name) in not_names():
         return None
     if canonical(name, gazetteer):
         return "place", 0
     after = re.findall(r"^\s+([^\W\d_]+)", text[e:e + 16])  # as written: "bản" of "Kịch bản" folds to "ban"
-    if _head_before(text, s, place_heads) or (after and fold(after[0]) in place_heads and not has_diacritics(after[0])):
+    if head_before(text, s, places) or (after and fold(after[0]) in places and not has_diacritics(after[0])):
         return "place", 0  # "huyện Mộc Châu", "Thanh Liem district"
-    if head := _head_before(text, s, org_heads):
+    if head := head_before(text, s, bodies):
         # "Huyện ủy Kon Plông": the body is the place's; "Công ty Hưng Phát Land": its own name.
         return ("org" if head in institution_heads() else "place"), 0
-    if _head_before(text, s, PERSON_TITLES) or (is_surname(name.split()[0]) and " " in name):
+    if head_before(text, s, person_titles()) or (is_surname(name.split()[0]) and " " in name):
         return "person", 0
     initial = s == 0 or text[:s].rstrip()[-1:] in _SENTENCE_START
     if " " not in name and initial:
@@ -176,23 +129,23 @@ def _run_kind(text: str, s: int, e: int, gazetteer: frozenset[str]) -> tuple[str
 def _glued_person(text: str, run: list[tuple[int, int]], gazetteer: frozenset[str]) -> int | None:
     """Where a person's name glued to a body's starts ("Hưng Phát Land Trần Quốc Hưng"); never
     in text without marks, where "Lam" of "Song Lam Nghe An" may be the surname "Lâm"."""
-    return None if _BARE.get() else next((i for i in range(1, len(run) - 1) if is_surname(
+    return None if reading_bare() else next((i for i in range(1, len(run) - 1) if is_surname(
         text[run[i][0]:run[i][1]]) and not canonical(text[run[i][0]:run[-1][1]], gazetteer)), None)
 
 
 def _names(text: str, gazetteer: frozenset[str]) -> list[Mention]:
-    place_heads, org_heads, _, not_names = _heads()
+    places, bodies, not_name = place_heads(), org_heads(), not_names()
     out = []
     for run in _runs(text):
         # Leading starters and head words are not part of the name: "Còn Mộc Châu", "Huyện Ba Bể".
-        while run and (fold(text[run[0][0]:run[0][1]]) in not_names or is_head(text[run[0][0]:run[0][1]], place_heads | org_heads)):
-            org = is_head(text[run[0][0]:run[0][1]], org_heads) and fold(text[run[0][0]:run[0][1]]) not in not_names and len(run) > 1
+        while run and (fold(text[run[0][0]:run[0][1]]) in not_name or is_head(text[run[0][0]:run[0][1]], places | bodies)):
+            org = is_head(text[run[0][0]:run[0][1]], bodies) and fold(text[run[0][0]:run[0][1]]) not in not_name and len(run) > 1
             if org and not canonical(text[run[1][0]:run[-1][1]], gazetteer):
                 break  # "Đoàn Thanh niên", "Hội Phụ nữ": the head starts a body's name
             run = run[1:]
-        titled = bool(run) and fold(text[run[0][0]:run[0][1]]) in PERSON_TITLES and len(run) > 1
+        titled = bool(run) and fold(text[run[0][0]:run[0][1]]) in person_titles() and len(run) > 1
         run = run[1:] if titled else run  # "Ông Nguyễn Văn An"
-        if len(run) > 1 and not folds_to_syllable(last := text[run[-1][0]:run[-1][1]]) and is_head(last, place_heads):
+        if len(run) > 1 and not folds_to_syllable(last := text[run[-1][0]:run[-1][1]]) and is_head(last, places):
             run = run[:-1]  # "Ho Chi Minh City", "Thanh Liem District": the head after, in English
         if not run:
             continue
@@ -204,7 +157,7 @@ def _names(text: str, gazetteer: frozenset[str]) -> list[Mention]:
         if titled:
             out.append(Mention("person", s, e, text[s:e], 0))
             continue
-        if is_head(text[s:run[0][1]], org_heads):
+        if is_head(text[s:run[0][1]], bodies):
             tail = re.match(r" [^\W\d_]+", text[e:])  # the lower-case rest of "Đoàn Thanh niên"
             end = e + (tail.end() if tail and len(run) == 2 else 0)
             out.append(Mention("org", s, end, text[s:end], 0))
@@ -223,11 +176,8 @@ def _times(text: str) -> list[Mention]:
 def mentions(text: str, gazetteer: Iterable[str] = frozenset()) -> list[Mention]:
     """Non-overlapping mentions in `text`, in reading order."""
     known = gazetteer if isinstance(gazetteer, frozenset) else frozenset(gazetteer)
-    token = _BARE.set(not has_diacritics(text))
-    try:
+    with reading(text):
         found = _known(text, known) + _names(text, known) + _times(text)
-    finally:
-        _BARE.reset(token)
     chosen: list[Mention] = []
     for m in sorted(found, key=lambda m: (m.rank, m.start, m.start - m.end)):
         if all(m.end <= c.start or m.start >= c.end for c in chosen):
@@ -237,15 +187,15 @@ def mentions(text: str, gazetteer: Iterable[str] = frozenset()) -> list[Mention]
 
 def kind_of(name: str, gazetteer: Iterable[str] = frozenset(), head: str | None = None) -> str:
     """The kind of a bare name typed as a follow-up ("Quỳnh Nhai", "năm 2022", "huyện X")."""
-    place_heads, org_heads, _, _ = _heads()
+    places, bodies = place_heads(), org_heads()
     if _YEAR.fullmatch(name.strip()):
         return "time"
-    if head and fold(head) in place_heads or canonical(name, frozenset(gazetteer)):
+    if head and fold(head) in places or canonical(name, frozenset(gazetteer)):
         return "place"
-    if head and fold(head) in org_heads:
+    if head and fold(head) in bodies:
         return "org"
     first = name.split()[0] if name.split() else ""
-    if fold(first) in org_heads:
+    if fold(first) in bodies:
         return "org"
     if first and is_surname(first, bare=not has_diacritics(name)) and " " in name.strip():
         return "person"
@@ -259,11 +209,8 @@ def place_names(texts: Iterable[str]) -> set[str]:
     out: set[str] = set()
     texts = [normalize(text) for text in texts]
     for text in texts:
-        token = _BARE.set(not has_diacritics(text))
-        try:
+        with reading(text):
             out.update(_placed_names(text))
-        finally:
-            _BARE.reset(token)
     return out - _mostly_lower(out, texts)
 
 
@@ -281,11 +228,11 @@ def _mostly_lower(names: set[str], texts: list[str]) -> set[str]:
 
 
 def _placed_names(text: str) -> Iterable[str]:
-    place_heads, org_heads, _, not_names = _heads()
+    places, bodies, not_name = place_heads(), org_heads(), not_names()
     for run in _runs(text):
-        while run and is_head(text[run[0][0]:run[0][1]], place_heads):
+        while run and is_head(text[run[0][0]:run[0][1]], places):
             run = run[1:]  # "Huyện Ba Bể", "Thành phố Sơn La"
-        if not run or is_head(text[run[0][0]:run[0][1]], org_heads):
+        if not run or is_head(text[run[0][0]:run[0][1]], bodies):
             continue  # "Trường Phổ (thông)": a body's name, not a place
         # A person's name may follow without a comma ("Huyện ủy Kon Plông Y Thị"): cut at it.
         cut = next((i for i in range(2, len(run)) if is_surname(text[run[i][0]:run[i][1]])), len(run))
@@ -293,7 +240,7 @@ def _placed_names(text: str) -> Iterable[str]:
         s, e = run[0][0], run[-1][1]
         # After a body's head only a name of two syllables or more is taken for a place:
         # "Huyện ủy Kon Plông", but not "Ban Thường (vụ)", "Đảng bộ Công (an)".
-        placed = _head_before(text, s, place_heads) or (
-            len(run) > 1 and _head_before(text, s, org_heads) not in (None, *institution_heads()))
-        if placed and fold(text[s:e]) not in not_names:
+        placed = head_before(text, s, places) or (
+            len(run) > 1 and head_before(text, s, bodies) not in (None, *institution_heads()))
+        if placed and fold(text[s:e]) not in not_name:
             yield text[s:e]

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from qa.chat.entities import Mention, canonical, kind_of, mentions
-from qa.chat.entities import place_heads as _place_heads
+from qa.chat.name_words import place_heads as _place_heads
 from qa.lang.language import detect_language
 from qa.lang.text import fold, fold_aligned, has_diacritics
 from qa.lang.wordlists import table

@@ -362,7 +362,7 @@ def test_every_unit_of_the_units_table_is_asked_for_as_an_amount_in_it():
 
 def test_the_rule_stage_reads_its_name_lists_from_the_data_files():
     # One copy of each list (qa/data/place_heads.txt, org_heads.txt, surnames.txt, also read by
-    # qa.chat.entities): the rule stage derives its forms from them and keeps none of its own.
+    # qa.chat.name_words): the rule stage derives its forms from them and keeps none of its own.
     from qa.answer.rules import spans
     from qa.lang.text import fold
     from qa.lang.wordlists import words
@@ -375,9 +375,10 @@ def test_the_rule_stage_reads_its_name_lists_from_the_data_files():
     assert (body.head, body.text) == ("Ban Thường vụ", "Ban Thường vụ Tỉnh ủy")
     assert [p.text for p in spans.people("Hà Lan và La Mã; đồng chí Rơ Mah Hiền")] == ["Rơ Mah Hiền"]
     # Forms of address are one list for both readers; office titles make a person in a passage only.
-    from qa.chat.entities import PERSON_TITLES, mentions
+    from qa.chat.entities import mentions
+    from qa.chat.name_words import person_titles
     assert set(vocabulary.person_titles) == words("person_titles") | words("office_titles")
-    assert PERSON_TITLES == {fold(w) for w in words("person_titles")} and "dong" not in PERSON_TITLES
+    assert person_titles() == {fold(w) for w in words("person_titles")} and "dong" not in person_titles()
     assert [(m.kind, m.name) for m in mentions("Ai la Thu tuong cuoi cung cua Dong Duc?")][-1] == ("name", "Dong Duc")
 
 

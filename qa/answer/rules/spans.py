@@ -4,7 +4,7 @@ Each finder scans a passage and yields `Span`s (offsets into the passage text, t
 written, and the head word that says what it is: "huyện", "Đảng bộ", "đồng chí"). Names are
 runs of capitalised syllables; organisations and places start at a head word ("Đảng bộ
 huyện Mộc Châu", "phường Chiềng Lề"); a person starts with a family name or follows a
-title. Head words, family names and titles are the data files `qa.chat.entities` reads too
+title. Head words, family names and titles are the data files `qa.chat.name_words` reads too
 (`qa/data/README.md`). Figures, dates and codes are `numbers`' job. Does not score anything
 (that is `stage`).
 """
@@ -32,7 +32,7 @@ _CAP_RUN = re.compile(rf"(?:[ \t]+{_CAP})+")
 @dataclass(frozen=True)
 class Vocabulary:
     """The head words, titles and family names (data: `qa/data/place_heads.txt`, `org_heads.txt`,
-    `person_titles.txt`, `office_titles.txt`, `surnames.txt`, shared with `qa.chat.entities`) and
+    `person_titles.txt`, `office_titles.txt`, `surnames.txt`, shared with `qa.chat.name_words`) and
     the patterns made of them. Heads are tried longest first, so that "Ban Thường vụ" wins over
     "Ban"; matched with their diacritics, in any case."""
     place_heads: tuple[str, ...]
