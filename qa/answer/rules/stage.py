@@ -25,8 +25,9 @@ from typing import Callable, Mapping, Sequence
 
 from qa.answer.byline import byline
 from qa.answer.rules.evidence import LOOSE_MIN, PassageView, closest_sentence, occurrences, proximity, tokens
-from qa.answer.rules.questions import QuestionType, Term, classify_question, question_terms
+from qa.answer.rules.questions import QuestionType, classify_question
 from qa.answer.rules.spans import Span, article_place, list_items, locatives, orgs, people, places
+from qa.answer.rules.terms import Term, question_terms
 from qa.lang.numbers import Quantity, find_quantities, unit_kind
 from qa.lang.text import drop_thousands_dots, fold, phrase_spans
 from qa.records import Answer, Passage
