@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.rules.stage import classify_question, extract_answer
+from qa.answer.rules.questions import classify_question
+from qa.answer.rules.stage import extract_answer
 from qa.ingest.chunking import sentence_spans
 from qa.records import ArticleRef, Passage
 

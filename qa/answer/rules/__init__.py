@@ -6,7 +6,8 @@ other answers only where the learned stage is unsure. `extract_answer` is its on
 question alone. Does not retrieve. Its modules: `questions` (what a question asks for,
 `english` for English ones), `terms` (the evidence a passage must hold), `evidence` (where
 that evidence stands in a passage), `spans` (typed spans: places, bodies, people, list
-items), `stage` (scoring, and the answer).
+items), `candidates` (the spans of the asked kind in a passage, with their fit), `stage`
+(scoring them, and the answer).
 """
 from qa.answer.rules.questions import classify_question
 from qa.answer.rules.stage import extract_answer
