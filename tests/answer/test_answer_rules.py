@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.rules.stage import classify_question, extract_answer
+from qa.answer.rules.questions import classify_question
+from qa.answer.rules.stage import extract_answer
 from qa.ingest.chunking import sentence_spans
 from qa.records import ArticleRef, Passage
 
@@ -271,7 +272,7 @@ def test_plural_questions_want_several_answers(question, several, noun):
 
 def test_quoted_names_match_loosely_but_not_another_name():
     from qa.answer.rules.evidence import loose_hits, tokens
-    from qa.answer.rules.questions import question_terms
+    from qa.answer.rules.terms import question_terms
 
     def found(question: str, text: str) -> list[str]:
         term = question_terms(question, classify_question(question))[0]
@@ -318,7 +319,8 @@ def test_several_districts_through_the_real_engine(real_engine):
 
 
 def test_a_vietnamese_question_may_use_a_synonym_of_the_article_verb():
-    from qa.answer.rules.questions import classify_question, question_terms
+    from qa.answer.rules.questions import classify_question
+    from qa.answer.rules.terms import question_terms
     from qa.lang.glossary import vi_synonyms
 
     assert ("huy", "dong") in vi_synonyms(("quyen", "gop"))
@@ -387,8 +389,9 @@ def test_the_rule_stage_reads_its_question_function_words_from_the_data_file():
     from qa.lang.text import fold
     from qa.lang.wordlists import table
     data = table("question_stopwords")
-    assert questions.STOPWORDS_ACCENTED == set(data["accented"])
-    assert questions.STOPWORDS == {fold(w) for w in data["accented"]} - set(data["folded_collisions"])
+    accented, folded = questions.question_stopwords()
+    assert accented == set(data["accented"])
+    assert folded == {fold(w) for w in data["accented"]} - set(data["folded_collisions"])
     assert questions.is_stopword("đang", accented=True) and not questions.is_stopword("dang", accented=False)  # đảng
 
 

@@ -14,7 +14,7 @@ import re
 from functools import cache, lru_cache
 from typing import Callable, Sequence
 
-from qa.answer.rules.questions import Term
+from qa.answer.rules.terms import Term
 from qa.ingest.chunking import sentence_spans
 from qa.lang.numbers import vi_words
 from qa.lang.numwords import as_digits

@@ -2,8 +2,8 @@
 
 For each retrieved passage: check that it is on topic (the question's proper names and
 years appear in it or in its article's title, and enough of its content words do), list
-candidate spans of the kind the question wants (figures via `numbers`, places, bodies,
-people and list items via `spans`), and score each by how well it fits the asked kind and
+candidate spans of the kind the question wants (`candidates`: figures via `numbers`, places,
+bodies, people and list items via `spans`), and score each by how well it fits the asked kind and
 noun, how close the question's words stand to it, the passage's rank and coverage, and
 whether it merely repeats the question. The best candidate above a threshold is the
 answer; the best of each other article that scores nearly as well goes into the second
@@ -20,19 +20,19 @@ the article (or of its title).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 from qa.answer.byline import byline
+from qa.answer.rules.candidates import Candidate, candidates
 from qa.answer.rules.evidence import LOOSE_MIN, PassageView, closest_sentence, occurrences, proximity, tokens
-from qa.answer.rules.questions import QuestionType, Term, classify_question, question_terms
-from qa.answer.rules.spans import Span, article_place, list_items, locatives, orgs, people, places
-from qa.lang.numbers import Quantity, find_quantities, unit_kind
-from qa.lang.text import drop_thousands_dots, fold, phrase_spans
+from qa.answer.rules.questions import QuestionType, classify_question
+from qa.answer.rules.spans import article_place, locatives, places
+from qa.answer.rules.terms import Term, question_terms
+from qa.lang.text import fold
 from qa.records import Answer, Passage
 from qa.settings import default
 
-__all__ = ["QuestionType", "classify_question", "extract_answer"]
+__all__ = ["extract_answer"]
 
 MIN_SCORE = 0.42  # below this the best candidate is no answer: abstain
 MIN_PROXIMITY = 0.1  # some of the question's words must stand near the answer
@@ -43,118 +43,9 @@ INDIRECT = 0.85  # an article's own place answers less directly than a place its
 # Places an article's title names are districts, towns or provinces: never the commune or
 # village a question asks for.
 _ARTICLE_LEVELS = {"huyện", "tỉnh", "thành phố", "thị xã", "quận", "địa phương", "địa bàn"}
-_QUANTITY_KINDS = {  # question kind -> quantity kinds that can answer it
-    "amount": {"money", "length", "area", "weight", "volume"}, "count": {"count", "duration", "number"},
-    "percent": {"percent"}, "date": {"date", "year"}, "period": {"period"}, "code": {"code"},
-}
-_FIGURES = {"money", "percent", "count", "length", "area", "weight", "volume"}
-_GENERIC_ORG = {"to chuc", "don vi", "co quan", "doan the", "luc luong"}
 
 
-@dataclass
-class _Candidate:
-    start: int
-    end: int
-    text: str
-    kind: str
-    fit: float  # how well it fits the asked kind and noun, 0..1
-    name: list[str] = field(default_factory=list)  # folded words that must not just repeat the question
-    value: float | None = None
-    unit: str | None = None
-    penalty: float = 1.0
-    nouns_asked: bool = False  # the question named what it counts, and `fit` says whether this is it
-
-
-def _noun_fit(view: PassageView, end: int, nouns: tuple[str, ...]) -> float:
-    """1 when one of the asked nouns follows the figure ("10 học sinh" for "học sinh")."""
-    if not nouns:
-        return 0.6
-    a, _ = view.token_range(end, end)
-    after = [w for w in view.words[a:a + 4] if not w.isdigit()]
-    best = 0.0
-    for noun in nouns:
-        form = tuple(fold(noun).split())
-        if phrase_spans(after[:len(form) + 1], form):
-            return 1.0
-        best = max(best, len(set(form) & set(after[:2])) / len(form) * 0.6)
-    return best
-
-
-def _quantity(view: PassageView, q: Quantity, qtype: QuestionType, asked_numbers: set[str]) -> _Candidate | None:
-    any_figure = qtype.kind == "count" and not qtype.nouns and not qtype.unknown_noun  # "... là bao nhiêu?"
-    if q.kind not in _QUANTITY_KINDS.get(qtype.kind, ()) and not (any_figure and q.kind in _FIGURES):
-        return None
-    if drop_thousands_dots(q.text.split()[-1]) in asked_numbers or q.text in asked_numbers:
-        return None  # the question's own figure ("năm 2021", "82-KH/TU")
-    end, fit, penalty = q.end, 1.0, 1.0
-    if qtype.kind == "amount":
-        unit = (q.unit or "").split("/")[0]
-        kind = unit_kind(unit)
-        fit = 1.0 if unit == qtype.unit else 0.8 if kind is not None and kind == unit_kind(qtype.unit) else 0.0
-        if q.per or qtype.per:  # "15.000đ/1 tháng" is a rate: right for "mỗi tháng", wrong for a total
-            penalty *= 1.0 if q.per == qtype.per else 0.6
-    elif qtype.kind == "count":
-        fit = _noun_fit(view, q.start + len(q.text) - len(q.noun or "") - 1 if q.noun else q.end, qtype.nouns)
-        fit = 0.25 if qtype.unknown_noun else fit
-        if q.kind == "number":  # "Chỉ thị 05", "Khu 5": a label, unless nothing is named at all
-            fit = 0.0 if qtype.nouns else 0.3
-    elif qtype.kind == "percent":
-        fit = _noun_fit(view, q.end, qtype.nouns)
-        end = q.noun_end or q.end
-    elif qtype.kind == "code" and qtype.unit:
-        fit = 1.0 if (q.unit or "").startswith(qtype.unit) else 0.4
-    elif qtype.kind == "date":
-        fit = 1.0 if q.kind == "date" else 0.7
-    if q.vague:
-        penalty *= 0.8  # "hàng trăm em học sinh": an answer, but a loose one
-    if fit <= 0:
-        return None
-    text = view.text[q.start:end]
-    return _Candidate(q.start, end, text, qtype.kind, fit, [], q.value, q.unit, penalty, bool(qtype.nouns))
-
-
-def _named(view: PassageView, span: Span, qtype: QuestionType) -> _Candidate:
-    nouns = {fold(n) for n in qtype.nouns}
-    if span.kind == "place":
-        fit = (1.0 if fold(span.head) in nouns else 0.3) if nouns else 0.8
-    elif span.kind == "org":
-        folded = fold(span.text)
-        fit = 1.0 if any(n in folded for n in nouns) else 0.9 if not nouns or nouns & _GENERIC_ORG else 0.5
-        fit *= 1.0 if span.head[0].isupper() else 0.8
-    else:
-        fit = 1.0 if span.head else 0.7
-    if qtype.kind == "person" and span.kind != "person":
-        fit *= 0.6 if qtype.nouns else 0.0  # "do ai phát động?": a body may be the answer
-    head_words = set(fold(span.head).split())
-    name = [fold(w) for w in re.findall(r"\w+", span.text) if (w[0].isupper() or w.isdigit()) and fold(w) not in head_words]
-    if span.kind == "list":
-        name = [w for w, *_ in tokens(span.text)]
-    return _Candidate(span.start, span.end, span.text, qtype.kind, fit, name, penalty=0.6 if span.quoted and span.kind != "list" else 1.0)
-
-
-def _candidates(view: PassageView, qtype: QuestionType, asked_numbers: set[str], stop: set[str],
-                terms: Sequence[Term] = ()) -> list[_Candidate]:
-    text = view.text
-    if qtype.kind in _QUANTITY_KINDS:
-        found = [_quantity(view, q, qtype, asked_numbers) for q in find_quantities(text)]
-        return [c for c in found if c]
-    if qtype.kind == "list":
-        nouns = qtype.nouns or ("như",)
-        names = [f for t in terms if t.name for f in t.forms]
-        return [_named(view, s, qtype) for n in nouns for s in list_items(text, n, stop, names)]
-    if qtype.kind in ("place", "org", "person"):
-        found = {"place": places, "org": orgs, "person": people}[qtype.kind](text)
-        if qtype.kind == "person":
-            taken = {s.start for s in places(text) + orgs(text)}  # "Đoàn Thanh niên" is no Mr Đoàn
-            found = [s for s in found if s.start not in taken]
-            found += orgs(text) if qtype.nouns else []
-        if qtype.kind == "place" and not qtype.nouns:
-            found += locatives(text)  # "ở đâu?": "tại khu vực ao Tiên và đảo An Mã"
-        return [_named(view, s, qtype) for s in found]
-    return [_Candidate(s, e, text[s:e], "other", 0.5) for s, e in view.sentences]
-
-
-def _score(view: PassageView, c: _Candidate, terms: list[Term], asked: set[str],
+def _score(view: PassageView, c: Candidate, terms: list[Term], asked: set[str],
            others: Sequence[tuple[int, int]] = (), closest: Callable[[PassageView, int], bool] = lambda v, at: True
            ) -> float:
     a, b = view.token_range(c.start, c.end)
@@ -205,7 +96,7 @@ def _evidence_sentence(view: PassageView, terms: list[Term]) -> tuple[float, int
 
 
 def _article_place(view: PassageView, qtype: QuestionType, terms: list[Term], asked: set[str],
-                   texts: Sequence[str]) -> tuple[float, _Candidate] | None:
+                   texts: Sequence[str]) -> tuple[float, Candidate] | None:
     """When the sentence that answers a "which district / where" question names no place of
     the asked kind ("... do UBND các xã triển khai như: “Ngày thứ bảy về với dân”"), the place
     is the article's own, from its title ("... ở Đảng bộ Thanh Liêm"), cited at that sentence."""
@@ -230,7 +121,7 @@ def _article_place(view: PassageView, qtype: QuestionType, terms: list[Term], as
     # The place stands outside the sentence (the question's words count half, as in another
     # sentence), and a place the sentence names itself is the better answer.
     score = 0.3 * fit + 0.35 * 0.5 * cover + 0.2 * view.coverage + 0.1 / max(view.passage.rank, 1) + 0.05 * in_focus
-    return score * INDIRECT * (1.0 if view.names_here else 0.85), _Candidate(start, start, text, qtype.kind, fit)
+    return score * INDIRECT * (1.0 if view.names_here else 0.85), Candidate(start, start, text, qtype.kind, fit)
 
 
 def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[str, str | None] = {},
@@ -249,7 +140,7 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
     asked_numbers |= set(re.findall(r"\d+-[A-ZĐ]+/[A-ZĐ]+", question))
     # Question words that end a list item ("Dao và Kinh sinh sống"); names may belong to the item.
     stop = {w for t in terms if not t.name for f in t.forms for w in f if not w.isdigit()}
-    scored: list[tuple[float, _Candidate, PassageView]] = []
+    scored: list[tuple[float, Candidate, PassageView]] = []
     article_words: dict[str, list[str]] = {}
     article_texts: dict[str, list[str]] = {}
     for passage in passages:  # what each article's retrieved passages and title say, together
@@ -263,7 +154,7 @@ def extract_answer(question: str, passages: Sequence[Passage], authors: Mapping[
         passage = view.passage
         if not view.on_topic:
             continue
-        found = _candidates(view, qtype, asked_numbers, stop, terms)
+        found = candidates(view, qtype, asked_numbers, stop, terms)
         if qtype.total and found:
             biggest = max((c.value or 0) for c in found)
             for c in found:
