@@ -28,7 +28,8 @@ import numpy as np
 from qa.answer.candidates import FLAGS, Candidate, Sentence
 from qa.answer.counts import counted_share, counts_other, in_figure, prefix_match
 from qa.answer.question import TYPES, QuestionAnalysis, compared_word, stopwords, word_list
-from qa.lang.text import fold, has_diacritics, phrase_spans, word_edges
+from qa.lang.lexicon import word_edges
+from qa.lang.text import fold, has_diacritics, phrase_spans
 from qa.records import Passage
 
 WINDOW = 8  # words on each side of a candidate that count as "around" it
@@ -51,7 +52,7 @@ _ANCHORS = ("anchor_before", "anchor_after", "anchor_before_near", "anchor_after
 # candidate: a name places the sentence, not the answer in it.
 _PREDICATE = ("predicate_win", "no_predicate")
 # An answer is whole words: "splits_word" when the candidate starts or ends inside a word of the
-# lexicon's segmentation (`text.word_edges`: "trận kề" out of "ma trận kề").
+# lexicon's segmentation (`lexicon.word_edges`: "trận kề" out of "ma trận kề").
 _SENTENCE = ("sent_names", "sent_names_gap", "lex_idf", "lex_idf_gap")
 # A figure in the unit the question names ("8.646 dặm vuông" for "bao nhiêu dặm vuông"), or in
 # another unit ("22.392 km"): `QuestionAnalysis.unit` against the candidate's parsed unit.
@@ -189,7 +190,7 @@ class _Layout:
     offsets, the positions of the question's terms, per predicate group of the question the
     (start, end) word positions where one of its forms stands, and how many of the first i
     words are function words (`functions[i]`, compared as the sentence is typed), and which
-    words open and close a lexicon word (`text.word_edges`)."""
+    words open and close a lexicon word (`lexicon.word_edges`)."""
     starts: list[int]
     ends: list[int]
     terms: list[int]

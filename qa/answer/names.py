@@ -18,8 +18,9 @@ import re
 from functools import cache
 
 from qa.answer.question import word_list
+from qa.lang.lexicon import opens_word, word_edges
 from qa.lang.phonotactics import is_vietnamese_syllable
-from qa.lang.text import fold, has_diacritics, normalize, opens_word, word_edges
+from qa.lang.text import fold, has_diacritics, normalize
 from qa.lang.wordlists import table
 from qa.lang.wordlists import words as entries
 

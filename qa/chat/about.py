@@ -22,7 +22,8 @@ from typing import Iterable, Mapping
 
 from qa.chat.entities import Mention, known_pattern, mentions
 from qa.lang.language import detect_language
-from qa.lang.text import fold, fold_aligned, folds_to_syllable, has_diacritics
+from qa.lang.lexicon import folds_to_syllable
+from qa.lang.text import fold, fold_aligned, has_diacritics
 from qa.lang.wordlists import table
 from qa.records import Article
 

@@ -32,7 +32,8 @@ from qa.chat.name_words import (
     reading,
     reading_bare,
 )
-from qa.lang.text import fold, fold_aligned, folds_to_syllable, has_diacritics, normalize, opens_word
+from qa.lang.lexicon import folds_to_syllable, opens_word
+from qa.lang.text import fold, fold_aligned, has_diacritics, normalize
 
 KINDS = ("place", "org", "person", "time", "name")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")

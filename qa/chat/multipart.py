@@ -13,7 +13,8 @@ from functools import lru_cache
 from qa.chat import cues
 from qa.chat.entities import mentions
 from qa.lang.language import detect_language
-from qa.lang.text import fold, segment
+from qa.lang.lexicon import segment
+from qa.lang.text import fold
 from qa.lang.wordlists import table
 
 

@@ -19,7 +19,8 @@ import math
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from qa.lang.text import _TOKEN, _lexicon, fold, normalize, syllables
+from qa.lang.lexicon import lexicon
+from qa.lang.text import TOKEN, fold, normalize, syllables
 from qa.lang.wordlists import table as data_table
 
 CORPUS_SHARE = 0.3  # of a folded syllable's forms, the share given to the corpus' choice
@@ -113,7 +114,7 @@ def _pair(prev: str, p_prev: float, form: str, p_form: float, pair_fold: str, ta
 
 @lru_cache(maxsize=1)
 def _words() -> frozenset[str]:
-    return frozenset(w for w in _lexicon()[0] if w.count(" ") == 1)
+    return frozenset(w for w in lexicon()[0] if w.count(" ") == 1)
 
 
 def restore_diacritics(text: str, table: dict[str, str]) -> str:
@@ -126,7 +127,7 @@ def restore_diacritics(text: str, table: dict[str, str]) -> str:
     text = normalize(text)
     lowered = text.lower()
     forms = _restored(syllables(text), table)
-    spans = [m.span() for m in _TOKEN.finditer(lowered)]
+    spans = [m.span() for m in TOKEN.finditer(lowered)]
     if len(lowered) != len(text):  # a letter whose lower case is longer: offsets would not agree
         return " ".join(forms)
     out, pos = [], 0

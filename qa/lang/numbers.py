@@ -19,9 +19,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from qa.lang.lexicon import segment
 from qa.lang.numerals import END, START, english_form, figure_words, parse_number, scaled_value
 from qa.lang.numwords import spelled_numbers
-from qa.lang.text import fold, segment
+from qa.lang.text import fold
 
 
 def measure_words() -> dict[str, str]:
@@ -76,7 +77,7 @@ class Quantity:
 
 def vi_words(text: str) -> tuple[str, ...]:
     """Vietnamese words ("tập thể", "ghi danh"), syllables joined by a space; punctuation
-    dropped. Longest match over a lexicon (qa.lang.text.segment): pyvi's CRF agreed on 94.5% of
+    dropped. Longest match over a lexicon (qa.lang.lexicon.segment): pyvi's CRF agreed on 94.5% of
     the seeds' multi-syllable words but costs ~1.3 s of imports on every `qa ask`."""
     return segment(text)
 

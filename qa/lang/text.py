@@ -5,7 +5,7 @@ moves a tone mark only inside a word spelt as a Vietnamese syllable: "hoá" -> "
 "Kraków", "María", "José" stay as written); `fold` (the one diacritic folding; `fold_aligned`
 keeps offsets), `tokens` and `phrase_spans` are for matching only.
 Sentence splitting lives in `chunking`, number parsing in `numbers`, language detection in
-`language`, diacritic restoration in `accents`.
+`language`, diacritic restoration in `accents`, words of the lexicon and segmentation in `lexicon`.
 
 Why our own tone-mark rule rather than `underthesea.text_normalize`: that is a lookup
 table that misses forms (e.g. "loà") and re-spaces punctuation, so it cannot be used on
@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Sequence
 
 from qa.lang.phonotactics import is_vietnamese_syllable, split_tone
 from qa.lang.wordlists import words
@@ -109,7 +108,7 @@ def has_diacritics(text: str) -> bool:
     return fold(text) != text.lower()
 
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
 
 
 @lru_cache(maxsize=2)
@@ -131,7 +130,7 @@ def drop_thousands_dots(figure: str) -> str:
 
 def syllables(text: str) -> list[str]:
     """Lower-cased syllables and numbers (thousands dots removed: "4.036" -> "4036")."""
-    return [drop_thousands_dots(tok) if tok[0].isdigit() else tok for tok in _TOKEN.findall(normalize(text).lower())]
+    return [drop_thousands_dots(tok) if tok[0].isdigit() else tok for tok in TOKEN.findall(normalize(text).lower())]
 
 
 def tokens(text: str, *, folded: bool = False, bigrams: bool = True, drop_question_words: bool = False) -> list[str]:
@@ -145,107 +144,6 @@ def tokens(text: str, *, folded: bool = False, bigrams: bool = True, drop_questi
     if not bigrams:
         return sylls
     return sylls + [f"{a}_{b}" for a, b in zip(sylls, sylls[1:])]
-
-
-@lru_cache(maxsize=1)
-def _lexicon() -> tuple[frozenset[str], int]:
-    """Multi-syllable Vietnamese words (lower-case), from the word list inside the pyvi wheel."""
-    from importlib.resources import files
-
-    words = set()
-    for line in files("pyvi").joinpath("models/words.txt").read_text(encoding="utf-8").splitlines():
-        word = normalize(line.strip()).lower()
-        if " " in word:
-            words.add(word)
-    return frozenset(words), max((w.count(" ") + 1 for w in words), default=1)
-
-
-@lru_cache(maxsize=1)
-def _folded_lexicon() -> frozenset[str]:
-    return frozenset(fold(w) for w in _lexicon()[0])
-
-
-@lru_cache(maxsize=1)
-def _folded_inventory() -> frozenset[str]:
-    return frozenset(fold(w) for w in words("vi_syllables"))
-
-
-def folds_to_syllable(word: str) -> bool:
-    """`word`, read without its marks, is a syllable of the Vietnamese inventory
-    (`qa/data/vi_syllables.txt`): typed bare, "Phuong" may be "phường"; "Park" is no syllable.
-
-    >>> folds_to_syllable("Phuong"), folds_to_syllable("Park")
-    (True, False)
-    """
-    return fold(word) in _folded_inventory()
-
-
-def is_word(phrase: str) -> bool:
-    """`phrase` (two or more syllables, any case) is a word of pyvi's lexicon; typed without
-    diacritics, a word that folds to it.
-
-    >>> is_word("Đa khoa"), is_word("Da khoa"), is_word("Long An")
-    (True, True, False)
-    """
-    if has_diacritics(phrase):
-        return normalize(phrase).lower() in _lexicon()[0]
-    return fold(phrase) in _folded_lexicon()
-
-
-_NEXT_SYLLABLE = re.compile(r" ([^\W\d_]+)")
-
-
-def opens_word(text: str, start: int, end: int) -> bool:
-    """The syllable text[start:end] and the lower-case one after it make a word of the lexicon:
-    the capital of a body's name on a common word ("Bệnh viện Đa khoa"), no name of its own.
-
-    >>> t = "Bệnh viện Đa khoa tỉnh Long An toàn bộ"
-    >>> opens_word(t, 10, 12), opens_word(t, 28, 30)
-    (True, True)
-    """
-    after = _NEXT_SYLLABLE.match(text, end)
-    return bool(after) and after.group(1).islower() and is_word(f"{text[start:end]} {after.group(1)}")
-
-
-def _word_lengths(sylls: Sequence[str]) -> list[int]:
-    """How many syllables each word of the longest match of `sylls` against the lexicon takes."""
-    words, longest = _lexicon()
-    lengths, i = [], 0
-    while i < len(sylls):
-        n = next((n for n in range(min(longest, len(sylls) - i), 1, -1) if " ".join(sylls[i:i + n]).lower() in words), 1)
-        lengths.append(n)
-        i += n
-    return lengths
-
-
-@lru_cache(maxsize=4096)
-def segment(text: str) -> tuple[str, ...]:
-    """Words by longest match against a 25k-word lexicon ("09 tập thể, 41 cá nhân" ->
-    "09", "tập thể", "41", "cá nhân"); punctuation dropped. Chosen over pyvi's CRF, which
-    agrees on the seeds' nouns but costs ~1.3 s to import (it pulls in scikit-learn) on
-    every `qa ask`; see tests/test_text.py for the agreement check."""
-    sylls = re.findall(r"\w+(?:[.,/-]\w+)*", text)
-    out, i = [], 0
-    for n in _word_lengths(sylls):
-        out.append(" ".join(sylls[i:i + n]))
-        i += n
-    return tuple(out)
-
-
-@lru_cache(maxsize=4096)
-def word_edges(syllables: tuple[str, ...]) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
-    """(opens, closes): does syllable i open / close a word of `segment`'s longest match over
-    the lexicon? An answer is made of whole words: "ma trận kề" is one, "trận kề" cuts it.
-
-    >>> word_edges(("dưới", "dạng", "ma", "trận", "kề"))
-    ((True, True, True, False, True), (True, True, False, True, True))
-    """
-    opens: list[bool] = []
-    closes: list[bool] = []
-    for n in _word_lengths(syllables):
-        opens += [True] + [False] * (n - 1)
-        closes += [False] * (n - 1) + [True]
-    return tuple(opens), tuple(closes)
 
 
 def phrase_spans(words: list[str] | tuple[str, ...], phrase: tuple[str, ...]) -> list[tuple[int, int]]:

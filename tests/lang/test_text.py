@@ -4,7 +4,7 @@ import pytest
 
 from qa.lang.accents import accent_table, restore_diacritics
 from qa.lang.language import detect_language
-from qa.lang.text import fold, fold_aligned, has_diacritics, normalize, phrase_spans, syllables, tokens, word_edges
+from qa.lang.text import fold, fold_aligned, has_diacritics, normalize, phrase_spans, syllables, tokens
 
 
 @pytest.mark.parametrize("raw, canonical", [
@@ -148,13 +148,3 @@ def test_phrase_spans_finds_every_occurrence_and_only_whole_phrases():
     assert phrase_spans(tuple(words), ("tỷ",)) == [(1, 2), (7, 8)]
     assert phrase_spans(words, ("tỷ", "đồng", "và", "ba", "tỷ")) == []
     assert phrase_spans(words, ()) == []
-
-
-def test_word_edges_keep_a_lexicon_word_whole():
-    opens, closes = word_edges(("biểu", "diễn", "bằng", "ma", "trận", "kề"))
-    assert opens == (True, False, True, True, False, True)
-    assert closes == (False, True, True, False, True, True)
-
-
-def test_word_edges_of_unknown_syllables_are_all_edges():
-    assert word_edges(("Idźkowski", "xyz")) == ((True, True), (True, True))
