@@ -1,6 +1,6 @@
 """Embedding checkpoints: vectors saved as they are computed, so no embedding work is lost.
 
-A build (or the embedding that `Engine` does ahead of taking the writer lock) embeds in
+A build (or the embedding that `writes` does ahead of taking the writer lock) embeds in
 batches and, every `every` texts, writes what it has to `index/embeddings/<embedder>/`
 as one small file (`000042-<uuid>.npz`: content-hash keys and their vectors), written under
 a temporary name, fsynced and renamed, so a kill or Ctrl-C loses at most the texts in
