@@ -210,7 +210,36 @@ def print_rows(title: str, rows: dict[str, dict]) -> None:
               f"{r['abstain_unanswerable']:.3f} | {masked} | {r['first_holds']:.3f} | {r['ceiling_holds']:.2f} / {r['ceiling_f1']:.2f} |")
 
 
-def main(argv: list[str] | None = None) -> int:
+def load_items(args) -> list[dict]:
+    """Every question setting of XQuAD-dev and the `--also` sets with its candidates and feature
+    rows: collected through the engine, or read from `--cache` (and its features from beside it
+    with `--reuse-features`)."""
+    sets = [(args.questions, args.articles, args.home, args.cache, "xquad-dev")]
+    for extra in args.also:
+        sets.append((extra / "questions.jsonl", extra / "articles", ROOT / "bench" / "out" / f"{extra.name}-home",
+                     args.cache and args.cache.with_name(f"{args.cache.stem}.{extra.name}{args.cache.suffix}"), extra.name))
+    items = []
+    for questions, articles, home, cache, source in sets:
+        if cache and cache.exists():
+            items += [{"source": source, **i} for i in pickle.loads(cache.read_bytes())]
+        else:
+            collected = collect(home, articles, questions, args.k, source)
+            if cache:
+                cache.write_bytes(pickle.dumps(collected))
+            items += collected
+    featured = (args.cache.with_name(args.cache.stem + "".join(f".{e.name}" for e in args.also) + ".features.pkl")
+                if args.cache else None)
+    if args.reuse_features and featured and featured.exists():
+        items = pickle.loads(featured.read_bytes())
+    else:
+        items = featurise(items + (masked(items) if args.masked else []))
+        if featured:
+            featured.write_bytes(pickle.dumps(items))
+    return items
+
+
+def arguments() -> argparse.ArgumentParser:
+    """The command line, shared with `bench/span_probes.py`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=Path, default=xquad.DATA / "articles")
     parser.add_argument("--questions", type=Path, default=xquad.DATA / "questions.jsonl")
@@ -236,30 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop", help="comma-separated feature names to leave out (an ablation)")
     parser.add_argument("--write", action="store_true", help="write the fitted scorer (to --out)")
     parser.add_argument("--out", type=Path, default=ROOT / "qa/data/answer_scorer.json")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments().parse_args(argv)
     LABELS["holds_f1"], LABELS["f1"] = args.holds_f1, args.f1
     from sklearn.model_selection import GroupKFold
-    sets = [(args.questions, args.articles, args.home, args.cache, "xquad-dev")]
-    for extra in args.also:
-        sets.append((extra / "questions.jsonl", extra / "articles", ROOT / "bench" / "out" / f"{extra.name}-home",
-                     args.cache and args.cache.with_name(f"{args.cache.stem}.{extra.name}{args.cache.suffix}"), extra.name))
-    items = []
-    for questions, articles, home, cache, source in sets:
-        if cache and cache.exists():
-            items += [{"source": source, **i} for i in pickle.loads(cache.read_bytes())]
-        else:
-            collected = collect(home, articles, questions, args.k, source)
-            if cache:
-                cache.write_bytes(pickle.dumps(collected))
-            items += collected
-    featured = (args.cache.with_name(args.cache.stem + "".join(f".{e.name}" for e in args.also) + ".features.pkl")
-                if args.cache else None)
-    if args.reuse_features and featured and featured.exists():
-        items = pickle.loads(featured.read_bytes())
-    else:
-        items = featurise(items + (masked(items) if args.masked else []))
-        if featured:
-            featured.write_bytes(pickle.dumps(items))
+    items = load_items(args)
     if args.drop:  # an ablation: these columns read as constant, so they weigh nothing
         columns = [NAMES.index(name) for name in args.drop.split(",")]
         for i in items:
@@ -289,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         ranking = linear if not args.trees else trees if not args.mix else f"{linear} + {trees}"
         doc = {"_source": f"Fitted by bench/fit_answer.py (ranking: {ranking}; confidence: "
                           f"logistic regression, C={args.C}; k={args.k}; right: F1 >= {LABELS['f1']} or holding the gold at F1 >= "
-                          f"{LABELS['holds_f1']}) on {', '.join(os.path.relpath(q, ROOT) for q, *_ in sets)} ({n_asked} questions "
+                          f"{LABELS['holds_f1']}) on {', '.join(os.path.relpath(q, ROOT) for q in [args.questions, *(e / 'questions.jsonl' for e in args.also)])} ({n_asked} questions "
                           f"over {len(set(articles))} articles, each also asked with its article left out as "
                           "unanswerable" + (f"; {n_masked} also asked without the passages holding their gold, unanswerable "
                                             "from their own article (--masked)" if n_masked else "")
