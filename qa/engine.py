@@ -90,7 +90,7 @@ class Engine:
     def close(self) -> None:
         self.live.close()
 
-    def _published(self, version: str) -> None:
+    def published(self, version: str) -> None:  # a new build is current: answer from it now
         self.live.published(version)
 
     def _first_build(self) -> None:
@@ -122,7 +122,8 @@ class Engine:
     def remove(self, article_id: str) -> tuple[Path, object]:
         return writes.remove(self, article_id)
 
-    def _exclusive(self, name: str = ".lock"):
+    def exclusive(self, name: str = ".lock"):
+        """The writer lock `name` of the index (`index.exclusive`), waited for up to the settings' timeout."""
         return index_store.exclusive(self.index_dir, self.settings.lock_timeout_s, name)
 
     # -- questions -------------------------------------------------------------------

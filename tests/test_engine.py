@@ -158,3 +158,16 @@ def test_chat_follow_ups_know_the_places_of_the_live_build(engine, fake_settings
     (tmp_path / "in" / "bac-yen.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     engine.add([tmp_path / "in" / "bac-yen.txt"])  # the place becomes known with its article
     assert engine.chat(conversation, "con bac yen?").question == "How much did Bắc Yên raise?"
+
+
+def test_the_engine_has_everything_the_store_writes_need(engine):
+    """`qa.store.writes` types its caller as the `Writer` protocol (the store layer never imports the
+    engine): a rename on `Engine` that the writes still use would only fail at run time."""
+    import inspect
+
+    from qa.store.writes import Writer
+    needed = set(Writer.__annotations__) | {name for name, member in vars(Writer).items()
+                                            if not name.startswith("_") and (callable(member) or isinstance(member, property))}
+    assert needed >= {"settings", "chunker", "index_dir", "embedder", "store", "exclusive", "published"}
+    assert [name for name in sorted(needed) if not hasattr(type(engine), name) and not hasattr(engine, name)] == []
+    assert all(callable(inspect.getattr_static(engine, name)) for name in ("exclusive", "published"))

@@ -9,33 +9,63 @@ not build (`builder`) nor decide what an article may be (`articles.article_text`
 """
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from qa.errors import ArticleNotFound, QAError
 from qa.ingest import articles, collection
+from qa.ingest.chunking import ChunkerSettings
 from qa.records import Article
+from qa.settings import Settings
 from qa.store import builder, derive
 from qa.store import index as index_store
+from qa.store.api import Store
 from qa.store.duplicates import NearDuplicates
+from qa.store.embed import Embedder
 
 
-def rebuild(engine, force: bool = False) -> builder.BuildReport:
+class Writer(Protocol):
+    """What these writes need of their caller (`qa.engine.Engine` passes itself): the settings
+    and the index, its embedder, store and chunking, the writer locks, and a way to say that a
+    new build is current. A protocol, so the store layer never imports the engine."""
+    settings: Settings
+    chunker: ChunkerSettings
+    progress: bool
+    cancel: threading.Event
+
+    @property
+    def index_dir(self) -> Path: ...
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    def exclusive(self, name: str = ".lock") -> AbstractContextManager: ...
+
+    def published(self, version: str) -> None: ...
+
+
+def rebuild(engine: Writer, force: bool = False) -> builder.BuildReport:
     """Rebuild from the articles folder; only text not embedded before is embedded. The
     embedding is done first, without the writer lock (checkpointed), and the lock is held
     only to publish."""
     (ahead, _), _ = _read_articles(engine)
     fresh = frozenset() if engine.settings.ray_address else \
         builder.embed_ahead(engine.index_dir, ahead, engine.embedder, engine.chunker, _embedding(engine))
-    with engine._exclusive():  # read the folder again under the lock: a list read before it may be stale
+    with engine.exclusive():  # read the folder again under the lock: a list read before it may be stale
         report = _rebuild_locked(engine, force=force, fresh=fresh)
-    engine._published(report.version)
+    engine.published(report.version)
     return report
 
 
-def _rebuild_locked(engine, force: bool = False, fresh: frozenset = frozenset()) -> builder.BuildReport:
+def _rebuild_locked(engine: Writer, force: bool = False, fresh: frozenset = frozenset()) -> builder.BuildReport:
     """The build, by a caller holding the writer lock; `fresh`: texts embedded ahead of it."""
-    with engine._exclusive(index_store.COLLECTION_LOCK):  # no write is in progress: leftovers are dead ones
+    with engine.exclusive(index_store.COLLECTION_LOCK):  # no write is in progress: leftovers are dead ones
         collection.remove_leftovers(engine.settings.articles_dir)  # of an add killed half-way
     (found, problems), sources = _read_articles(engine)
     embed = None
@@ -54,21 +84,21 @@ def _rebuild_locked(engine, force: bool = False, fresh: frozenset = frozenset())
     return replace(report, problems=tuple((str(path), why) for path, why in problems))
 
 
-def _embedding(engine, fresh: frozenset = frozenset()) -> derive.Embedding:
+def _embedding(engine: Writer, fresh: frozenset = frozenset()) -> derive.Embedding:
     return derive.Embedding(every=engine.settings.embed_checkpoint_texts, progress=engine.progress,
                             cancel=engine.cancel, fresh=fresh)
 
 
-def _read_articles(engine):
+def _read_articles(engine: Writer):
     """The articles folder, parsing only files the current build has not seen (`builder.read_articles`)."""
     return builder.read_articles(engine.index_dir, engine.settings.articles_dir,
                                  engine.settings.max_article_bytes, engine.chunker)
 
 
-def rollback(engine, steps: int = 1) -> tuple[str, list[Path]]:
+def rollback(engine: Writer, steps: int = 1) -> tuple[str, list[Path]]:
     """Go back `steps` builds, and take the articles that undoes out of the collection (to
     .removed/), so that the next rebuild does not bring them back. Returns (build, moved)."""
-    with engine._exclusive(), engine._exclusive(index_store.COLLECTION_LOCK):
+    with engine.exclusive(), engine.exclusive(index_store.COLLECTION_LOCK):
         target, undone = index_store.rollback_target(engine.index_dir, steps)
         moved = []
         for article_id in sorted(undone):
@@ -79,11 +109,12 @@ def rollback(engine, steps: int = 1) -> tuple[str, list[Path]]:
         index_store.set_current(engine.index_dir, target)
         index_store.discard_newer(engine.index_dir, target)
         engine.store.apply_build(engine.index_dir, target)  # Milvus: the alias goes back too
-    engine._published(target)  # running servers answer from it before this returns
+    engine.published(target)  # running servers answer from it before this returns
     return target, moved
 
 
-def add(engine, paths: list[Path], force: bool = False) -> tuple[list[collection.Added], list[tuple[str, str]], object]:
+def add(engine: Writer, paths: list[Path],
+        force: bool = False) -> tuple[list[collection.Added], list[tuple[str, str]], object]:
     """Copy article files into the collection and rebuild. Returns (added, refused, build report);
     a refused file (duplicate, unreadable) changes nothing and does not stop the others.
     Files are read and embedded (checkpointed) before the writer lock is taken, so a Ctrl-C
@@ -98,8 +129,8 @@ def add(engine, paths: list[Path], force: bool = False) -> tuple[list[collection
             refused.append((str(path), str(exc)))
     pending = [articles.describe("pending", s.cleaned, s.path) for s in ready]
     fresh = builder.embed_ahead(engine.index_dir, pending, engine.embedder, engine.chunker, _embedding(engine))
-    with engine._exclusive():
-        with engine._exclusive(index_store.COLLECTION_LOCK):
+    with engine.exclusive():
+        with engine.exclusive(index_store.COLLECTION_LOCK):
             added, more_refused = _store(engine, ready, force)
         written = [item.path for item in added if item.written]
         try:
@@ -109,11 +140,11 @@ def add(engine, paths: list[Path], force: bool = False) -> tuple[list[collection
                 path.unlink(missing_ok=True)
             raise
     if report is not None:
-        engine._published(report.version)  # running servers answer from it before this returns
+        engine.published(report.version)  # running servers answer from it before this returns
     return added, refused + more_refused, report
 
 
-def _store(engine, sources: list[collection.Source], force: bool):
+def _store(engine: Writer, sources: list[collection.Source], force: bool):
     """Write the sources into the collection (hold both locks): (added, refused)."""
     existing, near = _existing(engine)
     unbuilt = _unbuilt(engine, existing)
@@ -134,13 +165,13 @@ def _store(engine, sources: list[collection.Source], force: bool):
     return added, refused
 
 
-def _unbuilt(engine, existing: list[Article]) -> set[str]:
+def _unbuilt(engine: Writer, existing: list[Article]) -> set[str]:
     """Ids of articles in the folder that the live build does not hold as they are."""
     live = builder.previous_build(engine.index_dir, engine.chunker).manifest.get("articles") or {}
     return {a.id for a in existing if live.get(a.id) != a.content_hash}
 
 
-def accept_text(engine, text: str, title: str | None = None, force: bool = False) -> collection.Added:
+def accept_text(engine: Writer, text: str, title: str | None = None, force: bool = False) -> collection.Added:
     """Write one article given as text (the HTTP route) into the collection, durably, after
     the checks the builder applies; the title, if given, becomes its first line. Does not
     rebuild (the caller queues that). Re-sending an article that is in the folder but not
@@ -148,32 +179,33 @@ def accept_text(engine, text: str, title: str | None = None, force: bool = False
     raw = f"{title.strip()}\n\n{text}" if title else text
     raw = raw if raw.endswith("\n") else raw + "\n"
     raw = articles.article_text(raw.encode("utf-8", "surrogatepass"), "the article", engine.settings.max_article_bytes)
-    with engine._exclusive(index_store.COLLECTION_LOCK):
+    with engine.exclusive(index_store.COLLECTION_LOCK):
         existing, near = _existing(engine)
         return collection.add_text(engine.settings.articles_dir, raw, ".txt", existing, force=force, near=near,
                                    unbuilt=_unbuilt(engine, existing))
 
 
-def add_text(engine, text: str, title: str | None = None, force: bool = False) -> tuple[collection.Added, object]:
+def add_text(engine: Writer, text: str, title: str | None = None,
+             force: bool = False) -> tuple[collection.Added, object]:
     """`accept_text`, then rebuild."""
     item = accept_text(engine, text, title=title, force=force)
     return item, rebuild(engine)
 
 
-def accept_removal(engine, article_id: str) -> Path:
+def accept_removal(engine: Writer, article_id: str) -> Path:
     """Move the article's file out of the collection (to .removed/), durably; no rebuild."""
-    with engine._exclusive(index_store.COLLECTION_LOCK):
+    with engine.exclusive(index_store.COLLECTION_LOCK):
         return collection.remove(engine.settings.articles_dir, article_id)
 
 
-def remove(engine, article_id: str) -> tuple[Path, object]:
+def remove(engine: Writer, article_id: str) -> tuple[Path, object]:
     """Move the article out of the collection (to .removed/) and rebuild without it."""
-    with engine._exclusive(), engine._exclusive(index_store.COLLECTION_LOCK):
+    with engine.exclusive(), engine.exclusive(index_store.COLLECTION_LOCK):
         moved = collection.remove(engine.settings.articles_dir, article_id)
     return moved, rebuild(engine)
 
 
-def _existing(engine) -> tuple[list[Article], NearDuplicates]:
+def _existing(engine: Writer) -> tuple[list[Article], NearDuplicates]:
     """The articles now in the folder, and their near-duplicate finder (shingles reused from the build)."""
     (existing, _), _ = _read_articles(engine)
     return existing, NearDuplicates(existing, builder.previous_build(engine.index_dir, engine.chunker))
