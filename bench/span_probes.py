@@ -65,24 +65,8 @@ def nested_rows(item: dict, best: int, ranker) -> tuple[np.ndarray, np.ndarray]:
 
 def fit_logit(parts: list[tuple[np.ndarray, np.ndarray]], l2: float) -> np.ndarray:
     """A conditional logit (softmax per question) maximising the likelihood of its right rows."""
-    from scipy.optimize import minimize
     X, y = np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts])
-    sizes = [len(x) for x, _ in parts]
-    starts, seg = np.cumsum([0] + sizes[:-1]), np.repeat(np.arange(len(parts)), sizes)
-
-    def loss(w):
-        s = X @ w
-        m = np.maximum.reduceat(s, starts)
-        e = np.exp(s - m[seg])
-        z = np.add.reduceat(e, starts)
-        sp = np.where(y, s, -np.inf)
-        mp = np.maximum.reduceat(sp, starts)
-        ep = np.where(y, np.exp(sp - mp[seg]), 0.0)
-        zp = np.add.reduceat(ep, starts)
-        return (np.sum(m + np.log(z) - mp - np.log(zp)) + 0.5 * l2 * w @ w,
-                X.T @ (e / z[seg] - ep / zp[seg]) + l2 * w)
-
-    return minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 300}).x
+    return fit_answer.conditional_logit(X, y, [len(x) for x, _ in parts], l2, maxiter=300)
 
 
 def sentence_rows(item: dict, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
