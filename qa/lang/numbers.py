@@ -152,9 +152,10 @@ def _scan(text: str, english: bool) -> list[Quantity]:
 def _reads_english(m: re.Match, english: bool) -> bool:
     """Read this figure's separators the English way: the text is English, a $/€/£ precedes it,
     an English scale word follows it ("3.5 million"), or only English writes it ("1,234,567")."""
+    if english or m.group("pre"):
+        return True
     scales = (m.group("scales") or "").lower().split()
-    english_scale = any(w in figure_words().english_scales for w in scales)
-    return english or bool(m.group("pre")) or english_scale or english_form(m.group("num"))
+    return any(w in figure_words().english_scales for w in scales) or english_form(m.group("num"))
 
 
 def _amount(text: str, m: re.Match, english: bool) -> Quantity:
