@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Sequence
 
 from qa.lang.text import fold, fold_aligned
@@ -49,6 +49,11 @@ class Vocabulary:
     generic_tail: re.Pattern  # "chi bộ công an xã": no name, still a body
     # Words that tie an item to its owner ("... của Đảng bộ huyện Bạch Thông"): dropped with the owner.
     owner_links: frozenset[str]
+
+    @cached_property
+    def lower_heads(self) -> tuple[str, ...]:
+        """Place and body heads in lower case: a name right after one is the body's, not a person's."""
+        return tuple(h.lower() for h in self.place_heads + self.org_heads)
 
 
 @cache
@@ -149,7 +154,7 @@ def people(text: str) -> list[Span]:
         words = m.group(0).split()
         start = m.start()
         before = text[:start].rstrip().lower()
-        if before.endswith(tuple(h.lower() for h in v.place_heads + v.org_heads)) or len(words) > 4:
+        if before.endswith(v.lower_heads) or len(words) > 4:
             # "Huyện ủy Kon Plông Y Thị": the person starts at the first surname after the place
             k = next((i for i, w in enumerate(words) if i and fold(w) in v.surnames), None)
             if k is None:
