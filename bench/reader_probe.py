@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import itertools
 import json
 import math
@@ -173,6 +174,7 @@ def encoder(config, tensors, buf):
     return Encoder()
 
 
+@functools.cache
 def _xquad():
     """bench/xquad.py (its SQuAD F1 and "holds gold"), loaded by path: the probe scores as the
     pipeline bench does, and bench/ itself stays off sys.path."""
@@ -197,7 +199,7 @@ def load_set(folder: Path) -> tuple[dict[str, list[str]], list[dict]]:
     for f in sorted((folder / "articles").glob("*.txt")):
         paragraphs = unicodedata.normalize("NFC", f.read_text(encoding="utf-8")).split("\n\n")[1:]
         articles[f.stem] = [" ".join(s.split()) for p in paragraphs for s in _SPLIT.split(p.strip()) if s.strip()]
-    return articles, [json.loads(line) for line in (folder / "questions.jsonl").open(encoding="utf-8")]
+    return articles, _xquad().load_questions(folder / "questions.jsonl")
 
 
 def squad_items(path: Path, limit: int, rng: random.Random) -> list[tuple[str, list[str], str]]:
@@ -371,12 +373,7 @@ def sentence_examples(reader: Reader, articles, questions, e5, rng, train_on) ->
 def pipeline_rows(home: Path, questions: list[dict]) -> list[dict]:
     """What `Engine.ask` shows for each question: its answer and passages, and the question as
     the dense model reads it (diacritics restored)."""
-    sys.path.insert(0, str(ROOT))
-    from qa.engine import Engine
-    from qa.settings import Settings
-    engine = Engine(Settings(home=home))
-    engine.rebuild()
-    rows = []
+    engine, rows = _xquad().engine_for(home, warm=False), []
     for q in questions:
         r = engine.ask(q["question"], k=5)
         rows.append(dict(q=q, restored=engine.retriever().with_diacritics(q["question"]), passages=[p.text for p in r.passages],
@@ -439,6 +436,7 @@ def main() -> int:
         for r in rows:
             results[("pipeline", r["q"]["group"])].append((scoring.holds(r["answer"], r["q"]["answers"]), scoring.f1(r["answer"], r["q"]["answers"])))
         for r, text in zip(read, texts):
+            r["reader"] = text
             gold, answer, group = r["q"]["answers"], r["answer"], r["q"]["group"]
             inside = bool(answer and text and text.lower() in answer.lower())
             tightened = text if inside else answer
@@ -448,10 +446,9 @@ def main() -> int:
             either = scoring.holds(text, gold) or scoring.holds(answer, gold)
             results[("either holds the gold (an oracle's choice)", group)].append((either, float("nan")))
         if args.dump:
-            spans = dict(zip(map(id, read), texts))
             with args.dump.open("w", encoding="utf-8") as out:
                 for r in rows:
-                    out.write(json.dumps({**r["q"], "answer": r["answer"], "reader": spans.get(id(r))}, ensure_ascii=False) + "\n")
+                    out.write(json.dumps({**r["q"], "answer": r["answer"], "reader": r.get("reader")}, ensure_ascii=False) + "\n")
         print(f"\nThe same questions through Engine.ask (k 5): its answer, and the reader over its first passage "
               f"(question with diacritics restored; {took:.0f} ms a question in torch, batched):\n")
         print(table(results, "answer"))
