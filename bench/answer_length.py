@@ -4,7 +4,7 @@
 
 One row per file and form: answers given, median, 75th percentile and mean words. A longer
 answer holds the gold more often and scores a lower SQuAD F1; this shows which way a change
-moved along that trade (README, "Answers", session 7).
+moved along that trade (docs/answers-log.md, session 7).
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ SQuAD F1 of the answerable questions (no abstention) per data set and form for:
 - how often the answer's sentence holds the gold, for `ranked first` and `stacked`, and how
   often any sentence the stage reads does.
 
-Needs the `bench` extra (scikit-learn). README "Answers", session 21, has what it measured.
+Needs the `bench` extra (scikit-learn). docs/answers-log.md, session 21, has what it measured.
 Ships nothing.
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@ score + μ·log(1 + words) (a plain preference for longer spans, the control), a
 time of the k statement embeddings (one at a time, as a query).
 
 Not part of `qa`: measures whether the check is worth k query embeddings per question
-(README, "Answers", session 7).
+(docs/answers-log.md, session 7).
 """
 from __future__ import annotations
 

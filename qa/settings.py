@@ -41,13 +41,13 @@ class Settings(BaseSettings):
     # whole pipeline (bench/xquad.py on XQuAD-dev) abstained on 0.093 / 0.092 of answerable
     # Vietnamese questions at 0.06 and 0.101 / 0.106 at 0.07; on English 0.098 at 0.04 (refusing
     # 0.73 of unanswerable ones) and 0.116 at 0.05: the largest bars within issue 12's 10 %
-    # (README, "Answers", session 14). bench/fallback_threshold.py, which sees only the learned
+    # (docs/answers-log.md, session 14). bench/fallback_threshold.py, which sees only the learned
     # stage's share of the abstentions, chose 0.1 and 0.05.
     learned_min_confidence: float = Field(default=0.06, ge=0.0, le=1.0)
     learned_min_confidence_en: float = Field(default=0.04, ge=0.0, le=1.0)
     # At this confidence or more the learned stage's answer goes before the rule stage's name,
     # place, clause, count, share or date (an amount the rules find stands; 1.0: the rules always
-    # first, as before session 11). 0.5 of 0.3 / 0.5 / 0.7 on XQuAD-dev (README, "Answers", session 11).
+    # first, as before session 11). 0.5 of 0.3 / 0.5 / 0.7 on XQuAD-dev (docs/answers-log.md, session 11).
     learned_first_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     answer_cache: int = Field(default=1024, ge=0)  # results kept per live build for repeated questions (0: none)
     query_cache: int = Field(default=1024, ge=0)  # query embeddings kept (valid across builds; 0: none)
@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     # The learned stage shows, of its `consensus_pool` best spans of an article, the one of highest
     # expected F1 + consensus_holds × expected holding of the others, weighted by softmax(score /
     # consensus_temperature) (`qa.answer.consensus`; temperature 0: its best span). Chosen on
-    # XQuAD-dev and news-train (README, "Answers", session 17).
+    # XQuAD-dev and news-train (docs/answers-log.md, session 17).
     consensus_temperature: float = Field(default=0.5, ge=0.0)
     consensus_holds: float = Field(default=1.0, ge=0.0)
     consensus_pool: int = Field(default=20, ge=1)

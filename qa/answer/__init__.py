@@ -42,8 +42,8 @@ _KIND = {"organisation": "org"}  # the contract's name for it (chat follows plac
 # where the learned stage is sure: on the seed news, which they were written for, they are right
 # more often, and on XQuAD-dev and held-out news within a question or two of the learned stage
 # first for everything (both ways). Its counts, shares, dates, periods and
-# codes no longer do: there the sure learned answer was measured right more often (README,
-# "Answers", session 20).
+# codes no longer do: there the sure learned answer was measured right more often (docs/answers-log.md,
+# session 20).
 _RULED_KINDS = frozenset({"amount"})
 
 
@@ -72,7 +72,7 @@ def prepare(question: str | QuestionAnalysis, passages: Sequence[Passage], dense
 
 def _closest(q: QuestionAnalysis, sents: Sequence[Sentence], sims: np.ndarray, read: int) -> list[int]:
     """Indices (in order) of the `read` sentences densest to the question and the `read` holding
-    most of its terms. Measured on XQuAD-dev (README, "Answers", session 5): the top 6 by dense
+    most of its terms. Measured on XQuAD-dev (docs/answers-log.md, session 5): the top 6 by dense
     similarity alone hold the gold for 96 % of the questions whose pool holds it, at half the
     candidates, and the answer stage's time is per candidate."""
     if len(sents) <= read:
@@ -157,7 +157,7 @@ def answer_passages(question: str, passages: Sequence[Passage], authors: Mapping
     (`Settings.learned_first_confidence`); else the rule stage's name, place, clause, count,
     share or date when it finds one; else the learned stage's if at least `min_confidence` sure
     (`Settings.learned_min_confidence`, chosen with `bench/fallback_threshold.py`; the scorer's
-    fitted threshold when not given). Measured (README, "Answers"): the learned stage alone gets
+    fitted threshold when not given). Measured (docs/answers-log.md): the learned stage alone gets
     XQuAD-dev's answers nearly as often and shorter (F1 higher), but the seeds' dev questions
     wrong more often than the rules; where it is sure it is right more often than the rules'
     answers other than amounts, so it goes before those (their counts, shares and dates too

@@ -6,7 +6,7 @@ Lexical evidence needs Vietnamese words, so an English question's nouns ("studen
 "household"; `snowballstemmer`, the stemmer of Sphinx and NLTK, rather than our own
 suffix rules). A word the hand glossary lacks is looked up in `qa/data/glossary_induced.json`,
 general vocabulary matched by the embedder itself (`bench/fit_glossary.py`: "population" ->
-"dân số"); nearly half its entries miss (README, session 10), so they only add evidence (search
+"dân số"); nearly half its entries miss (docs/answers-log.md, session 10), so they only add evidence (search
 terms, the answer stage's English terms) and never the rule stage. A word neither knows gives
 no Vietnamese forms: it adds no evidence, and the learned answer stage never counts it against
 a passage. Does not translate anything else.
