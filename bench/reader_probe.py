@@ -453,24 +453,24 @@ def main() -> int:
     articles, questions = load_set(args.data)
     held_out = set(sorted(articles)[0::2])
     examples = sentence_examples(reader, articles, questions, e5, rng, lambda q: q["article"] not in held_out)
-    for folder in args.also:
-        examples += sentence_examples(reader, *load_set(folder), e5, rng, lambda q: True)
-    if args.squad:
-        examples += [dict(reader.example(q, sents, gold), kind="gold", group="squad", train=True)
-                     for q, sents, gold in squad_items(args.squad, args.squad_limit, rng)]
-    train = [x for x in examples if x["train"] and x["label"]]
-    print(f"training on {len(train)} questions: " + ", ".join(f"{g} {n}" for g, n in sorted(collections.Counter(x['group'] for x in train).items())), flush=True)
-    if args.load:
+    if args.load:  # --also and --squad only train: nothing of theirs is read
         state = torch.load(args.load)
         reader.enc.load_state_dict(state["encoder"])
         reader.head.load_state_dict(state["head"])
         reader.enc.eval()
     else:
+        for folder in args.also:
+            examples += sentence_examples(reader, *load_set(folder), e5, rng, lambda q: True)
+        if args.squad:
+            examples += [dict(reader.example(q, sents, gold), kind="gold", group="squad", train=True)
+                         for q, sents, gold in squad_items(args.squad, args.squad_limit, rng)]
+        train = [x for x in examples if x["train"] and x["label"]]
+        print(f"training on {len(train)} questions: " + ", ".join(f"{g} {n}" for g, n in sorted(collections.Counter(x['group'] for x in train).items())), flush=True)
         reader.fit(train, args.epochs, args.lr, args.batch, rng, args.lora)
+        if args.save:
+            torch.save({"encoder": reader.enc.state_dict(), "head": reader.head.state_dict()}, args.save)
     test = [x for x in examples if not x["train"]]
     results = collections.defaultdict(list)
-    if args.save:
-        torch.save({"encoder": reader.enc.state_dict(), "head": reader.head.state_dict()}, args.save)
     if args.int8:
         reader.enc = torch.ao.quantization.quantize_dynamic(reader.enc, {torch.nn.Linear}, dtype=torch.qint8)
     for x, (text, _) in zip(test, reader.spans(test)):
